@@ -1,0 +1,2 @@
+//! Archive transcriptions → TEI P5 XML, and back.
+#![warn(missing_docs)]

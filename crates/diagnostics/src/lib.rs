@@ -1,0 +1,26 @@
+//! The diagnostic model shared by every teikit crate, and its printers.
+//!
+//! A [`Diagnostic`] is plain data: a stable [`code`](Diagnostic::code), a [`Severity`],
+//! a message, labelled byte [`Span`]s into one source, optional help and a documentation URL.
+//! Libraries return diagnostics; only the command line prints them. Byte offsets are turned
+//! into lines and columns by a [`LineIndex`] built once per source.
+//!
+//! ```
+//! use teikit_diagnostics::{Diagnostic, Severity, Span, LineIndex};
+//!
+//! let src = "<a>\n  <b>\n</a>\n";
+//! let d = Diagnostic::error("xml/mismatched-tag", "expected </b>, found </a>")
+//!     .with_label(Span::new(10, 4), "this end tag");
+//! assert_eq!(d.severity, Severity::Error);
+//! let index = LineIndex::new(src.as_bytes());
+//! assert_eq!(index.line_col(src.as_bytes(), 10), (3, 1));
+//! ```
+#![warn(missing_docs)]
+
+mod diagnostic;
+mod line_index;
+mod report;
+
+pub use crate::diagnostic::{CodeDoc, Diagnostic, Label, Severity, Span};
+pub use crate::line_index::LineIndex;
+pub use crate::report::{FileReport, Format};

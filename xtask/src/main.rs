@@ -1,0 +1,56 @@
+//! `cargo xtask`: the project's own tasks (conformance suites, code generation, benchmarks).
+//!
+//! Suites read their data from `../shared` beside the repository and fail loudly when it is
+//! missing; nothing from there is ever copied into the repository.
+
+mod conformance;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("conformance") => conformance::run(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(anyhow::anyhow!("unknown task {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  conformance [SUITE...]   run conformance suites from ../shared (all when none named)";
+
+/// The repository root.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// `../shared` beside the repository (or `$TEIKIT_SHARED`), which must exist.
+pub fn shared_dir() -> anyhow::Result<PathBuf> {
+    let dir = match std::env::var_os("TEIKIT_SHARED") {
+        Some(d) => PathBuf::from(d),
+        None => project_root().join("../shared"),
+    };
+    if !dir.join("README.md").is_file() {
+        anyhow::bail!(
+            "the shared test data is missing: expected it at {} (set TEIKIT_SHARED to point elsewhere)",
+            dir.display()
+        );
+    }
+    Ok(dir.canonicalize()?)
+}
