@@ -3,6 +3,8 @@
 use std::fmt;
 
 /// How serious a diagnostic is.
+///
+/// The order is by seriousness: `Error < Warning < Info`, so sorting puts errors first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -194,6 +196,22 @@ impl Diagnostic {
             .or_else(|| self.labels.first())
             .map(|l| l.span)
     }
+
+    /// The order every printer lists diagnostics in: by the offset of the primary span
+    /// (diagnostics without a span first), then severity (errors first), code and message.
+    pub fn sort_key(&self) -> (Option<usize>, Severity, &str, &str) {
+        (
+            self.primary_span().map(|s| s.offset),
+            self.severity,
+            &self.code,
+            &self.message,
+        )
+    }
+
+    /// Is this an error?
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -260,4 +278,23 @@ pub struct CodeDoc {
     pub example: &'static str,
     /// How to fix it.
     pub fix: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_key_orders_by_offset_then_severity_then_code() {
+        let mut ds = [
+            Diagnostic::warning("b/x", "w").with_label(Span::new(5, 1), ""),
+            Diagnostic::error("b/y", "e2").with_label(Span::new(5, 1), ""),
+            Diagnostic::error("a/z", "e1").with_label(Span::new(5, 1), ""),
+            Diagnostic::error("c/q", "first").with_label(Span::new(1, 1), ""),
+            Diagnostic::warning("d/none", "no span"),
+        ];
+        ds.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let codes: Vec<&str> = ds.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["d/none", "c/q", "a/z", "b/y", "b/x"]);
+    }
 }

@@ -19,8 +19,10 @@
 
 mod diagnostic;
 mod line_index;
+mod render;
 mod report;
 
 pub use crate::diagnostic::{CodeDoc, Diagnostic, Label, Severity, Span};
 pub use crate::line_index::LineIndex;
-pub use crate::report::{FileReport, Format};
+pub use crate::render::{render, render_file, RenderOptions, Renderer};
+pub use crate::report::{FileReport, Format, Summary, UnknownFormat};
