@@ -3,17 +3,56 @@
 //! A [`Datatype`] is built from a built-in type name and RELAX NG `param`s (facets); it checks
 //! lexical values and compares values in the value space. XSD regular expressions (for the
 //! `pattern` facet) are translated to the `regex` crate once, when the datatype is built.
+//!
+//! ```
+//! use teikit_xsd::Datatype;
+//! let no_ns = |_: &str| None;
+//! let month = Datatype::new("date", &[]).unwrap();
+//! assert_eq!(
+//!     month.check("1950-16-09", &no_ns).unwrap_err(),
+//!     "month 16 is out of range (01–12)"
+//! );
+//! let small = Datatype::new("integer", &[("maxInclusive".into(), "10".into())]).unwrap();
+//! assert!(small.check("+010", &no_ns).is_ok());
+//! assert!(small.equal("1", &no_ns, "001", &no_ns));
+//! ```
 #![warn(missing_docs)]
 
+mod blocks;
+mod value;
+mod xmlchars;
+mod xsd_regex;
+
+use std::cmp::Ordering;
 use std::fmt;
+
+use crate::value::{DateKind, DateTime, Dec, Duration};
+pub use crate::xsd_regex::XsdRegex;
 
 /// Resolves a namespace prefix (`""` for the default namespace) to a URI.
 pub type Resolver<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// An error in a datatype's definition (unknown type, bad facet).
+/// Tells whether a name is an unparsed entity declared in the document's DTD (for `ENTITY`
+/// and `ENTITIES`).
+pub type EntityCheck<'a> = &'a dyn Fn(&str) -> bool;
+
+/// An error in a datatype's definition (unknown type, bad facet, invalid pattern).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     message: String,
+}
+
+impl Error {
+    fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+        }
+    }
+
+    /// The lower-case message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl fmt::Display for Error {
@@ -37,46 +76,940 @@ pub enum IdType {
     Idrefs,
 }
 
+/// Whitespace processing before a value is checked (the `whiteSpace` facet of each type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhiteSpace {
+    /// Kept as is (`string`).
+    Preserve,
+    /// Tab, newline and carriage return become spaces (`normalizedString`).
+    Replace,
+    /// Replaced, then leading/trailing spaces removed and runs of spaces joined (all others).
+    Collapse,
+}
+
+impl WhiteSpace {
+    /// Applies this whitespace processing to `s`.
+    pub fn apply(self, s: &str) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match self {
+            WhiteSpace::Preserve => Cow::Borrowed(s),
+            WhiteSpace::Replace => {
+                if s.contains(['\t', '\n', '\r']) {
+                    Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
+                } else {
+                    Cow::Borrowed(s)
+                }
+            }
+            WhiteSpace::Collapse => {
+                let mut parts = s.split([' ', '\t', '\n', '\r']).filter(|t| !t.is_empty());
+                let collapsed_already = !s.starts_with(' ')
+                    && !s.ends_with(' ')
+                    && !s.contains("  ")
+                    && !s.contains(['\t', '\n', '\r']);
+                if collapsed_already {
+                    return Cow::Borrowed(s);
+                }
+                let mut out = String::with_capacity(s.len());
+                if let Some(first) = parts.next() {
+                    out.push_str(first);
+                }
+                for p in parts {
+                    out.push(' ');
+                    out.push_str(p);
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+/// Every type name of the XSD datatype library that [`Datatype::new`] accepts.
+pub const TYPE_NAMES: &[&str] = &[
+    "anySimpleType",
+    "anyAtomicType",
+    "untypedAtomic",
+    "string",
+    "normalizedString",
+    "token",
+    "language",
+    "Name",
+    "NCName",
+    "NMTOKEN",
+    "NMTOKENS",
+    "ID",
+    "IDREF",
+    "IDREFS",
+    "ENTITY",
+    "ENTITIES",
+    "QName",
+    "NOTATION",
+    "anyURI",
+    "boolean",
+    "decimal",
+    "integer",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "long",
+    "int",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+    "positiveInteger",
+    "float",
+    "double",
+    "duration",
+    "dateTime",
+    "date",
+    "time",
+    "gYear",
+    "gYearMonth",
+    "gMonth",
+    "gMonthDay",
+    "gDay",
+    "hexBinary",
+    "base64Binary",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    String,
+    NormalizedString,
+    Token,
+    Language,
+    Name,
+    NcName,
+    NmToken,
+    NmTokens,
+    Id,
+    Idref,
+    Idrefs,
+    Entity,
+    Entities,
+    QName,
+    Notation,
+    AnyUri,
+    Boolean,
+    Decimal,
+    Integer,
+    Float,
+    Double,
+    Duration,
+    Date(DateKind),
+    HexBinary,
+    Base64Binary,
+}
+
+impl Kind {
+    fn whitespace(self) -> WhiteSpace {
+        match self {
+            Kind::String => WhiteSpace::Preserve,
+            Kind::NormalizedString => WhiteSpace::Replace,
+            _ => WhiteSpace::Collapse,
+        }
+    }
+
+    /// The item type of a list type.
+    fn item(self) -> Option<Kind> {
+        match self {
+            Kind::NmTokens => Some(Kind::NmToken),
+            Kind::Idrefs => Some(Kind::Idref),
+            Kind::Entities => Some(Kind::Entity),
+            _ => None,
+        }
+    }
+
+    fn has_length(self) -> bool {
+        matches!(
+            self,
+            Kind::String
+                | Kind::NormalizedString
+                | Kind::Token
+                | Kind::Language
+                | Kind::Name
+                | Kind::NcName
+                | Kind::NmToken
+                | Kind::NmTokens
+                | Kind::Id
+                | Kind::Idref
+                | Kind::Idrefs
+                | Kind::Entity
+                | Kind::Entities
+                | Kind::AnyUri
+                | Kind::HexBinary
+                | Kind::Base64Binary
+        )
+    }
+
+    fn is_ordered(self) -> bool {
+        matches!(
+            self,
+            Kind::Decimal
+                | Kind::Integer
+                | Kind::Float
+                | Kind::Double
+                | Kind::Duration
+                | Kind::Date(_)
+        )
+    }
+
+    fn length_unit(self) -> &'static str {
+        match self {
+            Kind::HexBinary | Kind::Base64Binary => "octet",
+            Kind::NmTokens | Kind::Idrefs | Kind::Entities => "item",
+            _ => "character",
+        }
+    }
+}
+
+/// A parsed value.
+#[derive(Clone, Debug)]
+enum Value {
+    Str(String),
+    Bool(bool),
+    Dec(Dec),
+    Float(f64),
+    Duration(Duration),
+    Date(DateTime),
+    Bytes(Vec<u8>),
+    QName(Option<String>, String),
+    List(Vec<String>),
+}
+
+impl Value {
+    fn same(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Dec(a), Value::Dec(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => value::float_eq(*a, *b),
+            (Value::Duration(a), Value::Duration(b)) => a == b,
+            (Value::Date(a), Value::Date(b)) => a.same(b),
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::QName(ua, la), Value::QName(ub, lb)) => ua == ub && la == lb,
+            (Value::List(a), Value::List(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Dec(a), Value::Dec(b)) => Some(a.cmp(b)),
+            (Value::Float(a), Value::Float(b)) => a.partial_cmp(b),
+            (Value::Duration(a), Value::Duration(b)) => a.compare(b),
+            (Value::Date(a), Value::Date(b)) => a.compare(b),
+            _ => None,
+        }
+    }
+}
+
+/// An inclusive or exclusive bound.
+#[derive(Clone, Debug)]
+struct Bound {
+    value: Value,
+    lexical: String,
+    inclusive: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Facets {
+    length: Option<u64>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    patterns: Vec<XsdRegex>,
+    min: Option<Bound>,
+    max: Option<Bound>,
+    total_digits: Option<u64>,
+    fraction_digits: Option<u64>,
+}
+
 /// A built-in XSD datatype restricted by facets.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Datatype {
     name: String,
+    kind: Kind,
+    /// The built-in range of an integer type (`byte`: -128..=127).
+    int_min: Option<Dec>,
+    int_max: Option<Dec>,
+    facets: Facets,
+}
+
+fn integer_range(name: &str) -> Option<(Option<i128>, Option<i128>)> {
+    Some(match name {
+        "integer" => (None, None),
+        "nonPositiveInteger" => (None, Some(0)),
+        "negativeInteger" => (None, Some(-1)),
+        "long" => (Some(i64::MIN as i128), Some(i64::MAX as i128)),
+        "int" => (Some(i32::MIN as i128), Some(i32::MAX as i128)),
+        "short" => (Some(i16::MIN as i128), Some(i16::MAX as i128)),
+        "byte" => (Some(i8::MIN as i128), Some(i8::MAX as i128)),
+        "nonNegativeInteger" => (Some(0), None),
+        "unsignedLong" => (Some(0), Some(u64::MAX as i128)),
+        "unsignedInt" => (Some(0), Some(u32::MAX as i128)),
+        "unsignedShort" => (Some(0), Some(u16::MAX as i128)),
+        "unsignedByte" => (Some(0), Some(u8::MAX as i128)),
+        "positiveInteger" => (Some(1), None),
+        _ => return None,
+    })
+}
+
+fn kind_of(name: &str) -> Option<Kind> {
+    Some(match name {
+        "string" | "anySimpleType" | "anyAtomicType" | "untypedAtomic" => Kind::String,
+        "normalizedString" => Kind::NormalizedString,
+        "token" => Kind::Token,
+        "language" => Kind::Language,
+        "Name" => Kind::Name,
+        "NCName" => Kind::NcName,
+        "NMTOKEN" => Kind::NmToken,
+        "NMTOKENS" => Kind::NmTokens,
+        "ID" => Kind::Id,
+        "IDREF" => Kind::Idref,
+        "IDREFS" => Kind::Idrefs,
+        "ENTITY" => Kind::Entity,
+        "ENTITIES" => Kind::Entities,
+        "QName" => Kind::QName,
+        "NOTATION" => Kind::Notation,
+        "anyURI" => Kind::AnyUri,
+        "boolean" => Kind::Boolean,
+        "decimal" => Kind::Decimal,
+        "float" => Kind::Float,
+        "double" => Kind::Double,
+        "duration" => Kind::Duration,
+        "dateTime" => Kind::Date(DateKind::DateTime),
+        "date" => Kind::Date(DateKind::Date),
+        "time" => Kind::Date(DateKind::Time),
+        "gYear" => Kind::Date(DateKind::GYear),
+        "gYearMonth" => Kind::Date(DateKind::GYearMonth),
+        "gMonth" => Kind::Date(DateKind::GMonth),
+        "gMonthDay" => Kind::Date(DateKind::GMonthDay),
+        "gDay" => Kind::Date(DateKind::GDay),
+        "hexBinary" => Kind::HexBinary,
+        "base64Binary" => Kind::Base64Binary,
+        _ if integer_range(name).is_some() => Kind::Integer,
+        _ => return None,
+    })
+}
+
+/// The closest known type name to an unknown one (case-insensitive match first).
+fn suggest(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if let Some(t) = TYPE_NAMES.iter().find(|t| t.to_ascii_lowercase() == lower) {
+        return Some(t);
+    }
+    TYPE_NAMES
+        .iter()
+        .map(|t| (edit_distance(&lower, &t.to_ascii_lowercase()), *t))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, t)| t)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn parse_count(name: &str, value: &str, positive: bool) -> Result<u64, Error> {
+    let ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let n = if ok { value.parse::<u64>().ok() } else { None };
+    match n {
+        Some(n) if !positive || n > 0 => Ok(n),
+        _ => Err(Error::new(format!(
+            "the \"{name}\" parameter must be a {} integer, not \"{value}\"",
+            if positive { "positive" } else { "non-negative" }
+        ))),
+    }
 }
 
 impl Datatype {
     /// Builds type `name` (`date`, `NCName`, …) restricted by `params` (facet name, value).
     pub fn new(name: &str, params: &[(String, String)]) -> Result<Datatype, Error> {
-        let _ = params;
-        Ok(Datatype {
+        let Some(kind) = kind_of(name) else {
+            return Err(Error::new(match suggest(name) {
+                Some(s) => format!(
+                    "unknown datatype \"{name}\" in the XSD library (did you mean \"{s}\"?)"
+                ),
+                None => format!("unknown datatype \"{name}\" in the XSD library"),
+            }));
+        };
+        let (int_min, int_max) = match integer_range(name) {
+            Some((lo, hi)) => (lo.map(Dec::from_i128), hi.map(Dec::from_i128)),
+            None => (None, None),
+        };
+        let mut dt = Datatype {
             name: name.to_string(),
-        })
+            kind,
+            int_min,
+            int_max,
+            facets: Facets::default(),
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (pname, raw) in params {
+            let pname = pname.as_str();
+            if pname != "pattern" {
+                if seen.contains(&pname) {
+                    return Err(Error::new(format!(
+                        "the \"{pname}\" parameter is given twice (only \"pattern\" may repeat)"
+                    )));
+                }
+                seen.push(pname);
+            }
+            dt.add_param(pname, raw)?;
+        }
+        dt.check_facet_consistency()?;
+        Ok(dt)
+    }
+
+    fn inapplicable(&self, pname: &str) -> Error {
+        Error::new(format!(
+            "the \"{pname}\" parameter does not apply to the datatype \"{}\"",
+            self.name
+        ))
+    }
+
+    fn add_param(&mut self, pname: &str, raw: &str) -> Result<(), Error> {
+        let value = WhiteSpace::Collapse.apply(raw);
+        let value = value.as_ref();
+        let kind = self.kind;
+        match pname {
+            "length" | "minLength" | "maxLength" => {
+                if !kind.has_length() {
+                    return Err(self.inapplicable(pname));
+                }
+                let n = Some(parse_count(pname, value, false)?);
+                match pname {
+                    "length" => self.facets.length = n,
+                    "minLength" => self.facets.min_length = n,
+                    _ => self.facets.max_length = n,
+                }
+            }
+            "pattern" => {
+                // The pattern's own whitespace is significant: it is not normalised.
+                self.facets.patterns.push(XsdRegex::new(raw)?);
+            }
+            "totalDigits" | "fractionDigits" => {
+                if !matches!(kind, Kind::Decimal | Kind::Integer) {
+                    return Err(self.inapplicable(pname));
+                }
+                if pname == "totalDigits" {
+                    self.facets.total_digits = Some(parse_count(pname, value, true)?);
+                } else {
+                    let n = parse_count(pname, value, false)?;
+                    if kind == Kind::Integer && n != 0 {
+                        return Err(Error::new(format!(
+                            "the \"fractionDigits\" parameter of the integer type \"{}\" can only be 0",
+                            self.name
+                        )));
+                    }
+                    self.facets.fraction_digits = Some(n);
+                }
+            }
+            "minInclusive" | "minExclusive" | "maxInclusive" | "maxExclusive" => {
+                if !kind.is_ordered() {
+                    return Err(self.inapplicable(pname));
+                }
+                let parsed = self.parse(value, None, None).map_err(|why| {
+                    Error::new(format!(
+                        "the \"{pname}\" parameter \"{value}\" is not a valid {}: {why}",
+                        self.name
+                    ))
+                })?;
+                let bound = Bound {
+                    value: parsed,
+                    lexical: value.to_string(),
+                    inclusive: pname.ends_with("Inclusive"),
+                };
+                let slot = if pname.starts_with("min") {
+                    &mut self.facets.min
+                } else {
+                    &mut self.facets.max
+                };
+                if let Some(other) = slot {
+                    let which = if pname.starts_with("min") { "min" } else { "max" };
+                    let _ = other;
+                    return Err(Error::new(format!(
+                        "\"{which}Inclusive\" and \"{which}Exclusive\" cannot both be given"
+                    )));
+                }
+                *slot = Some(bound);
+            }
+            "whiteSpace" => {
+                return Err(Error::new(
+                    "the \"whiteSpace\" facet cannot be a RELAX NG parameter; use the datatype with the wanted whitespace handling (string, normalizedString or token)",
+                ))
+            }
+            "enumeration" => {
+                return Err(Error::new(
+                    "the \"enumeration\" facet cannot be a RELAX NG parameter; use a choice of <value> elements",
+                ))
+            }
+            _ => {
+                return Err(Error::new(format!(
+                    "unknown parameter \"{pname}\" for the datatype \"{}\"",
+                    self.name
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    fn check_facet_consistency(&self) -> Result<(), Error> {
+        let f = &self.facets;
+        if let (Some(lo), Some(hi)) = (f.min_length, f.max_length) {
+            if lo > hi {
+                return Err(Error::new(format!(
+                    "\"minLength\" {lo} is greater than \"maxLength\" {hi}"
+                )));
+            }
+        }
+        if let Some(len) = f.length {
+            if f.min_length.is_some_and(|m| m > len) || f.max_length.is_some_and(|m| m < len) {
+                return Err(Error::new(format!(
+                    "\"length\" {len} contradicts \"minLength\"/\"maxLength\""
+                )));
+            }
+        }
+        if let (Some(t), Some(fr)) = (f.total_digits, f.fraction_digits) {
+            if fr > t {
+                return Err(Error::new(format!(
+                    "\"fractionDigits\" {fr} is greater than \"totalDigits\" {t}"
+                )));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (&f.min, &f.max) {
+            let bad = match lo.value.compare(&hi.value) {
+                Some(Ordering::Greater) => true,
+                Some(Ordering::Equal) => !(lo.inclusive && hi.inclusive),
+                _ => false,
+            };
+            if bad {
+                return Err(Error::new(format!(
+                    "the lower bound {} is not below the upper bound {}: no value would be allowed",
+                    lo.lexical, hi.lexical
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The type's name (`date`, `NCName`, …).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How the type processes whitespace before checking.
+    pub fn whitespace(&self) -> WhiteSpace {
+        self.kind.whitespace()
+    }
+
+    /// Parses a whitespace-normalised lexical form of the base type (no facets).
+    fn parse(
+        &self,
+        s: &str,
+        resolve: Option<Resolver<'_>>,
+        entities: Option<EntityCheck<'_>>,
+    ) -> Result<Value, String> {
+        if let Some(item) = self.kind.item() {
+            if s.is_empty() {
+                return Err(format!(
+                    "a {} value needs at least one item",
+                    self.name
+                ));
+            }
+            let mut items = Vec::new();
+            for tok in s.split(' ') {
+                self.parse_atom(item, tok, resolve, entities)?;
+                items.push(tok.to_string());
+            }
+            return Ok(Value::List(items));
+        }
+        self.parse_atom(self.kind, s, resolve, entities)
+    }
+
+    fn parse_atom(
+        &self,
+        kind: Kind,
+        s: &str,
+        resolve: Option<Resolver<'_>>,
+        entities: Option<EntityCheck<'_>>,
+    ) -> Result<Value, String> {
+        match kind {
+            Kind::String | Kind::NormalizedString | Kind::Token => Ok(Value::Str(s.to_string())),
+            Kind::Language => {
+                check_language(s)?;
+                Ok(Value::Str(s.to_string()))
+            }
+            Kind::Name => {
+                if is_name(s) {
+                    Ok(Value::Str(s.to_string()))
+                } else {
+                    Err(name_error(s, "an XML name"))
+                }
+            }
+            Kind::NcName | Kind::Id | Kind::Idref | Kind::Entity => {
+                if !is_ncname(s) {
+                    return Err(name_error(s, "an XML name without a colon (NCName)"));
+                }
+                if kind == Kind::Entity {
+                    if let Some(is_entity) = entities {
+                        if !is_entity(s) {
+                            return Err(format!(
+                                "\"{s}\" is not an unparsed entity declared in the document's DTD"
+                            ));
+                        }
+                    }
+                }
+                Ok(Value::Str(s.to_string()))
+            }
+            Kind::NmToken => {
+                if !s.is_empty() && s.chars().all(is_name_char) {
+                    Ok(Value::Str(s.to_string()))
+                } else {
+                    Err(name_error(s, "a name token (NMTOKEN)"))
+                }
+            }
+            Kind::QName | Kind::Notation => {
+                let (prefix, local) = match s.split_once(':') {
+                    Some((p, l)) => (p, l),
+                    None => ("", s),
+                };
+                if !is_ncname(local) || (!prefix.is_empty() && !is_ncname(prefix)) || s.starts_with(':') {
+                    return Err(name_error(s, "a qualified name (prefix:name or name)"));
+                }
+                let uri = match resolve {
+                    None => None,
+                    Some(resolve) => {
+                        if prefix == "xml" {
+                            Some("http://www.w3.org/XML/1998/namespace".to_string())
+                        } else {
+                            match resolve(prefix) {
+                                Some(u) if !u.is_empty() => Some(u),
+                                _ if prefix.is_empty() => None,
+                                _ => {
+                                    return Err(format!(
+                                        "the prefix \"{prefix}\" of \"{s}\" is not declared"
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                };
+                Ok(Value::QName(uri, local.to_string()))
+            }
+            Kind::AnyUri => {
+                check_uri(s)?;
+                Ok(Value::Str(s.to_string()))
+            }
+            Kind::Boolean => match s {
+                "true" | "1" => Ok(Value::Bool(true)),
+                "false" | "0" => Ok(Value::Bool(false)),
+                _ => Err("expected true, false, 1 or 0".into()),
+            },
+            Kind::Decimal => value::parse_decimal(s, false).map(Value::Dec),
+            Kind::Integer => {
+                let d = value::parse_decimal(s, true)?;
+                let below = self.int_min.as_ref().is_some_and(|m| d < *m);
+                let above = self.int_max.as_ref().is_some_and(|m| d > *m);
+                if below || above {
+                    return Err(self.integer_range_error(&d));
+                }
+                Ok(Value::Dec(d))
+            }
+            Kind::Float | Kind::Double => {
+                value::check_float_lexical(s)?;
+                let v = match s {
+                    "INF" => f64::INFINITY,
+                    "-INF" => f64::NEG_INFINITY,
+                    "NaN" => f64::NAN,
+                    _ if kind == Kind::Float => s.parse::<f32>().map_err(|e| e.to_string())? as f64,
+                    _ => s.parse::<f64>().map_err(|e| e.to_string())?,
+                };
+                Ok(Value::Float(v))
+            }
+            Kind::Duration => Duration::parse(s).map(Value::Duration),
+            Kind::Date(k) => DateTime::parse(s, k).map(Value::Date),
+            Kind::HexBinary => value::parse_hex(s).map(Value::Bytes),
+            Kind::Base64Binary => value::parse_base64(s).map(Value::Bytes),
+            Kind::NmTokens | Kind::Idrefs | Kind::Entities => unreachable!("lists are split above"),
+        }
+    }
+
+    fn integer_range_error(&self, d: &Dec) -> String {
+        let range = match (&self.int_min, &self.int_max) {
+            (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
+            (Some(lo), None) => format!("{lo} or more"),
+            (None, Some(hi)) => format!("{hi} or less"),
+            (None, None) => String::new(),
+        };
+        format!("{d} is out of range for {} ({range})", self.name)
     }
 
     /// Checks a lexical value. `Err` is a lower-case reason.
     pub fn check(&self, value: &str, resolve: Resolver<'_>) -> Result<(), String> {
-        let _ = (value, resolve, &self.name);
+        self.check_with_entities(value, resolve, None)
+    }
+
+    /// Like [`Datatype::check`], and `ENTITY`/`ENTITIES` values must also be unparsed
+    /// entities for which `entities` returns true (when given).
+    pub fn check_with_entities(
+        &self,
+        value: &str,
+        resolve: Resolver<'_>,
+        entities: Option<EntityCheck<'_>>,
+    ) -> Result<(), String> {
+        let norm = self.kind.whitespace().apply(value);
+        let norm = norm.as_ref();
+        let parsed = self.parse(norm, Some(resolve), entities)?;
+        self.check_facets(norm, &parsed)
+    }
+
+    fn check_facets(&self, norm: &str, parsed: &Value) -> Result<(), String> {
+        let f = &self.facets;
+        if f.length.is_some() || f.min_length.is_some() || f.max_length.is_some() {
+            let len = match parsed {
+                Value::Bytes(b) => b.len() as u64,
+                Value::List(items) => items.len() as u64,
+                _ => norm.chars().count() as u64,
+            };
+            let unit = self.kind.length_unit();
+            let plural = |n: u64| if n == 1 { "" } else { "s" };
+            if let Some(n) = f.length {
+                if len != n {
+                    return Err(format!(
+                        "the value has {len} {unit}{}, but exactly {n} {unit}{} are required (length)",
+                        plural(len),
+                        plural(n)
+                    ));
+                }
+            }
+            if let Some(n) = f.min_length {
+                if len < n {
+                    return Err(format!(
+                        "the value has {len} {unit}{}, but at least {n} {unit}{} are required (minLength)",
+                        plural(len),
+                        plural(n)
+                    ));
+                }
+            }
+            if let Some(n) = f.max_length {
+                if len > n {
+                    return Err(format!(
+                        "the value has {len} {unit}{}, but at most {n} {unit}{} are allowed (maxLength)",
+                        plural(len),
+                        plural(n)
+                    ));
+                }
+            }
+        }
+        for p in &f.patterns {
+            if !p.is_match(norm) {
+                return Err(format!(
+                    "the value does not match the pattern \"{}\"",
+                    p.as_str()
+                ));
+            }
+        }
+        if let Some(min) = &f.min {
+            let ok = match parsed.compare(&min.value) {
+                Some(Ordering::Greater) => true,
+                Some(Ordering::Equal) => min.inclusive,
+                _ => false,
+            };
+            if !ok {
+                return Err(bound_error(parsed, min, true));
+            }
+        }
+        if let Some(max) = &f.max {
+            let ok = match parsed.compare(&max.value) {
+                Some(Ordering::Less) => true,
+                Some(Ordering::Equal) => max.inclusive,
+                _ => false,
+            };
+            if !ok {
+                return Err(bound_error(parsed, max, false));
+            }
+        }
+        if let Value::Dec(d) = parsed {
+            if let Some(t) = f.total_digits {
+                if d.total_digits() as u64 > t {
+                    return Err(format!(
+                        "the value has {} significant digits, but at most {t} are allowed (totalDigits)",
+                        d.total_digits()
+                    ));
+                }
+            }
+            if let Some(n) = f.fraction_digits {
+                if d.frac.len() as u64 > n {
+                    return Err(format!(
+                        "the value has {} digits after the decimal point, but at most {n} are allowed (fractionDigits)",
+                        d.frac.len()
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
-    /// Value-space equality of two lexical values.
+    /// Value-space equality of two lexical values (an invalid value equals nothing).
     pub fn equal(&self, a: &str, aresolve: Resolver<'_>, b: &str, bresolve: Resolver<'_>) -> bool {
-        let _ = (aresolve, bresolve);
-        a.split_whitespace().eq(b.split_whitespace())
+        let ws = self.kind.whitespace();
+        let pa = self.parse(ws.apply(a).as_ref(), Some(aresolve), None);
+        let pb = self.parse(ws.apply(b).as_ref(), Some(bresolve), None);
+        match (pa, pb) {
+            (Ok(x), Ok(y)) => x.same(&y),
+            _ => false,
+        }
+    }
+
+    /// Orders two values of an ordered type (numbers, durations, dates and times): `None`
+    /// when either is invalid, the type is unordered, or the values are incomparable (a date
+    /// with a timezone near one without, `P1M` and `P30D`, NaN). Durations whose ends
+    /// coincide on every reference date (`PT60S`, `PT1M`) order as `Equal` although
+    /// [`Datatype::equal`] tells them apart.
+    pub fn compare(&self, a: &str, b: &str) -> Option<Ordering> {
+        if !self.kind.is_ordered() {
+            return None;
+        }
+        let ws = self.kind.whitespace();
+        let pa = self.parse(ws.apply(a).as_ref(), None, None).ok()?;
+        let pb = self.parse(ws.apply(b).as_ref(), None, None).ok()?;
+        pa.compare(&pb)
     }
 
     /// The ID type (`ID`, `IDREF`, `IDREFS` and nothing else).
     pub fn id_type(&self) -> IdType {
-        match self.name.as_str() {
-            "ID" => IdType::Id,
-            "IDREF" => IdType::Idref,
-            "IDREFS" => IdType::Idrefs,
+        match self.kind {
+            Kind::Id => IdType::Id,
+            Kind::Idref => IdType::Idref,
+            Kind::Idrefs => IdType::Idrefs,
             _ => IdType::None,
         }
     }
 
     /// Does checking need namespace context (`QName`, `NOTATION`)?
     pub fn is_context_dependent(&self) -> bool {
-        matches!(self.name.as_str(), "QName" | "NOTATION")
+        matches!(self.kind, Kind::QName | Kind::Notation)
+    }
+}
+
+fn bound_error(v: &Value, b: &Bound, is_min: bool) -> String {
+    let relation = match (is_min, b.inclusive) {
+        (true, true) => "at least",
+        (true, false) => "greater than",
+        (false, true) => "at most",
+        (false, false) => "less than",
+    };
+    let facet = match (is_min, b.inclusive) {
+        (true, true) => "minInclusive",
+        (true, false) => "minExclusive",
+        (false, true) => "maxInclusive",
+        (false, false) => "maxExclusive",
+    };
+    if v.compare(&b.value).is_none() {
+        let why = match (v, &b.value) {
+            (Value::Date(x), Value::Date(y)) if x.tz.is_some() != y.tz.is_some() => {
+                " (one has a timezone and the other does not, and they are less than 14 hours apart)"
+            }
+            (Value::Float(x), _) if x.is_nan() => " (NaN is not ordered)",
+            (Value::Duration(_), _) => " (month lengths make the order undetermined)",
+            _ => "",
+        };
+        return format!(
+            "the value cannot be compared with the bound {} ({facet}){why}",
+            b.lexical
+        );
+    }
+    format!("the value must be {relation} {} ({facet})", b.lexical)
+}
+
+fn name_error(s: &str, what: &str) -> String {
+    if s.is_empty() {
+        format!("expected {what}, not an empty value")
+    } else if s.contains(' ') {
+        format!("\"{s}\" contains a space; expected a single {}", what.trim_start_matches("an ").trim_start_matches("a "))
+    } else {
+        format!("\"{s}\" is not {what}")
+    }
+}
+
+/// `language`: `[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*`.
+fn check_language(s: &str) -> Result<(), String> {
+    const WHAT: &str = "expected a language tag such as en, de-CH or la-Latn";
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    if first.is_empty() || first.len() > 8 || !first.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(WHAT.into());
+    }
+    for p in parts {
+        if p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "{WHAT}; each part after a '-' has 1 to 8 letters or digits"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `anyURI`: an RFC 3986 URI reference once characters that URIs do not allow (spaces,
+/// non-ASCII, `<>"{}|\^` and backquote) are taken as percent-escaped, as XLink prescribes.
+fn check_uri(s: &str) -> Result<(), String> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let ok = b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
+            if !ok {
+                return Err(format!(
+                    "\"{s}\" is not a URI: '%' must be followed by two hex digits"
+                ));
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    if s.matches('#').count() > 1 {
+        return Err(format!("\"{s}\" is not a URI: it has more than one '#'"));
+    }
+    // A ':' before any '/', '?' or '#' ends a scheme, which must be well formed.
+    let first_delim = s.find(['/', '?', '#']).unwrap_or(s.len());
+    if let Some(colon) = s[..first_delim].find(':') {
+        let scheme = &s[..colon];
+        let ok = scheme
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+        if !ok {
+            return Err(format!(
+                "\"{s}\" is not a URI: \"{scheme}\" before ':' is not a valid scheme name"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Is `s` an XML `Name` (fifth edition)?
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_name_start(c) => chars.all(is_name_char),
+        _ => false,
     }
 }
 
