@@ -1,0 +1,622 @@
+//! Section 7 restrictions on the simplified grammar (prohibited paths, string sequences,
+//! attribute and interleave restrictions) and the DTD-compatibility ID/IDREF check.
+
+use std::collections::{HashMap, HashSet};
+
+use teikit_diagnostics::Diagnostic;
+
+use crate::ir::{IdType, Loc, NameClass, QName};
+use crate::load::code;
+use crate::pattern::{Pat, K};
+use crate::simplify::Simplified;
+
+/// Collected errors, capped so a badly broken schema cannot flood the output.
+struct Errors {
+    list: Vec<(u32, Diagnostic)>,
+}
+
+const MAX_ERRORS: usize = 100;
+
+impl Errors {
+    fn push(&mut self, loc: Loc, code: &str, message: String) {
+        if self.list.len() < MAX_ERRORS {
+            let d = Diagnostic::error(code, message).with_label(loc.span, "");
+            self.list.push((loc.file, d));
+        }
+    }
+}
+
+/// Checks every restriction; returns the ID types on success.
+pub(crate) fn check(s: &Simplified) -> Result<Vec<(QName, QName, IdType)>, Vec<(u32, Diagnostic)>> {
+    let mut errs = Errors { list: Vec::new() };
+    // 7.1
+    paths(&s.start, Flags::start(), &mut errs);
+    for d in &s.defines {
+        paths(&d.content, Flags::default(), &mut errs);
+    }
+    // 7.2
+    for d in &s.defines {
+        content_type(&d.content, &mut errs);
+    }
+    // 7.3, 7.4
+    for d in &s.defines {
+        pairs(&d.content, s, &mut errs);
+    }
+    if !errs.list.is_empty() {
+        return Err(errs.list);
+    }
+    let ids = id_types(s, &mut errs);
+    if !errs.list.is_empty() {
+        return Err(errs.list);
+    }
+    Ok(ids)
+}
+
+// ----- 7.1 prohibited paths ----------------------------------------------------------------
+
+#[derive(Clone, Copy, Default)]
+struct Flags {
+    attribute: bool,
+    one_or_more: bool,
+    one_or_more_group: bool,
+    list: bool,
+    except: bool,
+    start: bool,
+}
+
+impl Flags {
+    fn start() -> Flags {
+        Flags {
+            start: true,
+            ..Flags::default()
+        }
+    }
+}
+
+fn prohibited(p: &Pat, f: Flags) -> Option<(&'static str, &'static str)> {
+    let name = p.kind_name();
+    let hit = |list: &[&str]| list.contains(&name);
+    if f.attribute && hit(&["ref", "attribute"]) {
+        return Some(("7.1.1", "attribute"));
+    }
+    if f.one_or_more_group && name == "attribute" {
+        return Some(("7.1.2", "oneOrMore//group or oneOrMore//interleave"));
+    }
+    if f.list && hit(&["list", "ref", "attribute", "text", "interleave"]) {
+        return Some(("7.1.3", "list"));
+    }
+    if f.except
+        && hit(&[
+            "attribute",
+            "ref",
+            "text",
+            "list",
+            "group",
+            "interleave",
+            "oneOrMore",
+            "empty",
+        ])
+    {
+        return Some(("7.1.4", "data/except"));
+    }
+    if f.start
+        && hit(&[
+            "attribute",
+            "data",
+            "value",
+            "text",
+            "list",
+            "group",
+            "interleave",
+            "oneOrMore",
+            "empty",
+        ])
+    {
+        return Some(("7.1.5", "start"));
+    }
+    None
+}
+
+fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
+    if let Some((section, inside)) = prohibited(p, f) {
+        let what = if matches!(p.kind, K::Ref(_)) {
+            "an element".to_string()
+        } else {
+            format!("<{}>", p.kind_name())
+        };
+        errs.push(
+            p.loc,
+            code::RESTRICTION,
+            format!("section {section}: {what} is not allowed inside {inside} (after simplification)"),
+        );
+        return;
+    }
+    match &p.kind {
+        K::Choice(v) => v.iter().for_each(|q| paths(q, f, errs)),
+        K::Group(v) | K::Interleave(v) => {
+            let g = Flags {
+                one_or_more_group: f.one_or_more_group || f.one_or_more,
+                ..f
+            };
+            v.iter().for_each(|q| paths(q, g, errs));
+        }
+        K::OneOrMore(q) => paths(
+            q,
+            Flags {
+                one_or_more: true,
+                ..f
+            },
+            errs,
+        ),
+        K::List(q) => paths(q, Flags { list: true, ..f }, errs),
+        K::Attribute(nc, q) => {
+            if !f.one_or_more && is_infinite(nc) {
+                errs.push(
+                    p.loc,
+                    code::ATTRIBUTE,
+                    "section 7.3: an attribute with an anyName or nsName name class must be inside oneOrMore (or zeroOrMore)".into(),
+                );
+            }
+            paths(
+                q,
+                Flags {
+                    attribute: true,
+                    ..f
+                },
+                errs,
+            )
+        }
+        K::Data { except: Some(q), .. } => paths(
+            q,
+            Flags {
+                except: true,
+                ..f
+            },
+            errs,
+        ),
+        _ => {}
+    }
+}
+
+fn is_infinite(nc: &NameClass) -> bool {
+    match nc {
+        NameClass::Name(_) => false,
+        NameClass::AnyName(_) | NameClass::NsName(..) => true,
+        NameClass::Choice(a, b) => is_infinite(a) || is_infinite(b),
+    }
+}
+
+// ----- 7.2 string sequences ------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Ct {
+    Empty,
+    Complex,
+    Simple,
+}
+
+fn groupable(a: Ct, b: Ct) -> bool {
+    a == Ct::Empty || b == Ct::Empty || (a == Ct::Complex && b == Ct::Complex)
+}
+
+/// The content type, or `None` after reporting why there is none.
+fn content_type(p: &Pat, errs: &mut Errors) -> Option<Ct> {
+    match &p.kind {
+        K::Value { .. } | K::Data { .. } | K::List(_) => Some(Ct::Simple),
+        K::Text | K::Ref(_) => Some(Ct::Complex),
+        K::Empty | K::NotAllowed => Some(Ct::Empty),
+        K::Attribute(_, q) => content_type(q, errs).map(|_| Ct::Empty),
+        K::Element(..) => Some(Ct::Complex),
+        K::Choice(v) => {
+            let mut ct = Some(Ct::Empty);
+            for q in v {
+                let c = content_type(q, errs);
+                ct = match (ct, c) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            ct
+        }
+        K::Group(v) | K::Interleave(v) => {
+            let mut cts = Vec::with_capacity(v.len());
+            for q in v {
+                cts.push(content_type(q, errs)?);
+            }
+            let mut acc = Ct::Empty;
+            for (q, c) in v.iter().zip(cts) {
+                if !groupable(acc, c) {
+                    errs.push(
+                        q.loc,
+                        code::STRING_SEQUENCE,
+                        format!(
+                            "section 7.2: this {} cannot be grouped with the {} content before it: data, value and list must be alternatives to elements and text, not in sequence with them",
+                            describe(q), if acc == Ct::Simple { "data" } else { "element or text" }
+                        ),
+                    );
+                    return None;
+                }
+                acc = acc.max(c);
+            }
+            Some(acc)
+        }
+        K::OneOrMore(q) => {
+            let c = content_type(q, errs)?;
+            if !groupable(c, c) {
+                errs.push(
+                    p.loc,
+                    code::STRING_SEQUENCE,
+                    "section 7.2: data, value or list cannot be repeated by oneOrMore/zeroOrMore outside a list".into(),
+                );
+                return None;
+            }
+            Some(c)
+        }
+    }
+}
+
+fn describe(p: &Pat) -> String {
+    match p.kind {
+        K::Ref(_) => "element".into(),
+        _ => format!("<{}>", p.kind_name()),
+    }
+}
+
+// ----- 7.3 duplicate attributes, 7.4 interleave ----------------------------------------------
+
+/// Patterns "occurring in" `p` (7.3): through choice, group, interleave and oneOrMore.
+fn occurring<'a>(p: &'a Pat, out: &mut Vec<&'a Pat>) {
+    match &p.kind {
+        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
+            for q in v {
+                occurring(q, out);
+            }
+        }
+        K::OneOrMore(q) => occurring(q, out),
+        _ => out.push(p),
+    }
+}
+
+/// A set of names for fast overlap tests.
+#[derive(Default)]
+struct NcSet<'a> {
+    names: HashSet<&'a QName>,
+    others: Vec<&'a NameClass>,
+}
+
+impl<'a> NcSet<'a> {
+    fn add(&mut self, nc: &'a NameClass) {
+        match nc {
+            NameClass::Name(q) => {
+                self.names.insert(q);
+            }
+            NameClass::Choice(a, b) => {
+                self.add(a);
+                self.add(b);
+            }
+            other => self.others.push(other),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.others.is_empty()
+    }
+
+    /// A name in both sets, for the message.
+    fn overlap(&self, other: &NcSet<'_>) -> Option<String> {
+        let (small, big) = if self.names.len() <= other.names.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        if let Some(q) = small.names.iter().find(|q| big.names.contains(**q)) {
+            return Some(show(q));
+        }
+        for (a, b) in [(self, other), (other, self)] {
+            for nc in &a.others {
+                if let Some(q) = b.names.iter().find(|q| nc.contains(q)) {
+                    return Some(show(q));
+                }
+                for nc2 in &b.others {
+                    if let Some(q) = nc_overlap(nc, nc2) {
+                        return Some(show(&q));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+const NO_NS: &str = "\u{0}";
+
+fn show(q: &QName) -> String {
+    if q.local.is_empty() && q.ns == NO_NS {
+        "any name".into()
+    } else if q.local.is_empty() {
+        format!("any name in namespace \"{}\"", q.ns)
+    } else if q.ns.is_empty() {
+        q.local.clone()
+    } else {
+        format!("{{{}}}{}", q.ns, q.local)
+    }
+}
+
+fn representatives(nc: &NameClass, out: &mut Vec<QName>) {
+    match nc {
+        NameClass::Name(q) => out.push(q.clone()),
+        NameClass::AnyName(e) => {
+            out.push(QName::new(NO_NS, ""));
+            if let Some(e) = e {
+                representatives(e, out);
+            }
+        }
+        NameClass::NsName(ns, e) => {
+            out.push(QName::new(ns.clone(), ""));
+            if let Some(e) = e {
+                representatives(e, out);
+            }
+        }
+        NameClass::Choice(a, b) => {
+            representatives(a, out);
+            representatives(b, out);
+        }
+    }
+}
+
+/// A name (possibly a stand-in for "any other name") in both classes.
+pub(crate) fn nc_overlap(a: &NameClass, b: &NameClass) -> Option<QName> {
+    let mut reps = Vec::new();
+    representatives(a, &mut reps);
+    representatives(b, &mut reps);
+    reps.into_iter().find(|q| a.contains(q) && b.contains(q))
+}
+
+fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
+    match &p.kind {
+        K::Group(v) | K::Interleave(v) => {
+            let is_interleave = matches!(p.kind, K::Interleave(_));
+            let mut attrs: Vec<NcSet<'_>> = Vec::with_capacity(v.len());
+            let mut elems: Vec<NcSet<'_>> = Vec::new();
+            let mut text: Option<usize> = None;
+            for (i, q) in v.iter().enumerate() {
+                let mut occ = Vec::new();
+                occurring(q, &mut occ);
+                let mut a = NcSet::default();
+                let mut e = NcSet::default();
+                for o in occ {
+                    match &o.kind {
+                        K::Attribute(nc, _) => a.add(nc),
+                        K::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc),
+                        K::Text if is_interleave => {
+                            if text.is_some_and(|t| t != i) {
+                                errs.push(
+                                    o.loc,
+                                    code::INTERLEAVE,
+                                    "section 7.4: text occurs in more than one branch of this interleave".into(),
+                                );
+                                return;
+                            }
+                            text = Some(i);
+                        }
+                        _ => {}
+                    }
+                }
+                if !a.is_empty() {
+                    for prev in &attrs {
+                        if let Some(name) = prev.overlap(&a) {
+                            errs.push(
+                                q.loc,
+                                code::ATTRIBUTE,
+                                format!("section 7.3: attribute {name} may occur twice"),
+                            );
+                            return;
+                        }
+                    }
+                }
+                if !e.is_empty() {
+                    for prev in &elems {
+                        if let Some(name) = prev.overlap(&e) {
+                            errs.push(
+                                q.loc,
+                                code::INTERLEAVE,
+                                format!("section 7.4: element {name} occurs in more than one branch of this interleave"),
+                            );
+                            return;
+                        }
+                    }
+                }
+                attrs.push(a);
+                if is_interleave {
+                    elems.push(e);
+                }
+            }
+            for q in v {
+                pairs(q, s, errs);
+            }
+        }
+        K::Choice(v) => v.iter().for_each(|q| pairs(q, s, errs)),
+        K::OneOrMore(q) | K::Attribute(_, q) | K::List(q) => pairs(q, s, errs),
+        _ => {}
+    }
+}
+
+// ----- DTD compatibility: ID, IDREF, IDREFS --------------------------------------------------
+
+struct AttrUse<'a> {
+    elem: &'a NameClass,
+    attr: &'a NameClass,
+    id: IdType,
+    loc: Loc,
+}
+
+fn id_of(p: &Pat) -> IdType {
+    match &p.kind {
+        K::Data { dt, .. } | K::Value { dt, .. } => dt.id_type(),
+        _ => IdType::Null,
+    }
+}
+
+/// Finds ID-typed data/value not directly inside an attribute.
+fn misplaced_ids(p: &Pat, parent_is_attr: bool, errs: &mut Errors) {
+    match &p.kind {
+        K::Data { except, .. } => {
+            if !parent_is_attr && id_of(p) != IdType::Null {
+                errs.push(
+                    p.loc,
+                    code::ID,
+                    "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
+                );
+            }
+            if let Some(e) = except {
+                misplaced_ids(e, false, errs);
+            }
+        }
+        K::Value { .. } => {
+            if !parent_is_attr && id_of(p) != IdType::Null {
+                errs.push(
+                    p.loc,
+                    code::ID,
+                    "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
+                );
+            }
+        }
+        K::Attribute(_, q) => misplaced_ids(q, true, errs),
+        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
+            v.iter().for_each(|q| misplaced_ids(q, false, errs))
+        }
+        K::OneOrMore(q) | K::List(q) => misplaced_ids(q, false, errs),
+        _ => {}
+    }
+}
+
+fn attr_uses<'a>(p: &'a Pat, elem: &'a NameClass, out: &mut Vec<AttrUse<'a>>) {
+    match &p.kind {
+        K::Attribute(nc, q) => out.push(AttrUse {
+            elem,
+            attr: nc,
+            id: id_of(q),
+            loc: p.loc,
+        }),
+        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
+            v.iter().for_each(|q| attr_uses(q, elem, out))
+        }
+        K::OneOrMore(q) => attr_uses(q, elem, out),
+        _ => {}
+    }
+}
+
+fn id_name(t: IdType) -> &'static str {
+    match t {
+        IdType::Null => "no ID type",
+        IdType::Id => "ID",
+        IdType::Idref => "IDREF",
+        IdType::Idrefs => "IDREFS",
+    }
+}
+
+fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
+    misplaced_ids(&s.start, false, errs);
+    for d in &s.defines {
+        misplaced_ids(&d.content, false, errs);
+    }
+    let mut uses = Vec::new();
+    for d in &s.defines {
+        attr_uses(&d.content, &d.nc, &mut uses);
+    }
+    if !uses.iter().any(|u| u.id != IdType::Null) {
+        return Vec::new();
+    }
+    // Index by attribute name; wildcard attribute classes apart.
+    let mut by_name: HashMap<&QName, Vec<usize>> = HashMap::new();
+    let mut wild: Vec<usize> = Vec::new();
+    for (i, u) in uses.iter().enumerate() {
+        let mut names = Vec::new();
+        if simple_names(u.attr, &mut names) {
+            for q in names {
+                by_name.entry(q).or_default().push(i);
+            }
+        } else {
+            wild.push(i);
+        }
+    }
+    let mut result: Vec<(QName, QName, IdType)> = Vec::new();
+    let mut seen: HashSet<(QName, QName)> = HashSet::new();
+    for u in uses.iter().filter(|u| u.id != IdType::Null) {
+        let (NameClass::Name(e), NameClass::Name(a)) = (u.elem, u.attr) else {
+            errs.push(
+                u.loc,
+                code::ID,
+                format!(
+                    "DTD compatibility section 4: an attribute of type {} and its element must each have a single name",
+                    id_name(u.id)
+                ),
+            );
+            continue;
+        };
+        let candidates = by_name.get(a).into_iter().flatten().chain(wild.iter());
+        for &j in candidates {
+            let c = &uses[j];
+            if c.id != u.id && c.elem.contains(e) && c.attr.contains(a) {
+                let d = Diagnostic::error(
+                    code::ID,
+                    format!(
+                        "DTD compatibility section 4: attribute {} of element {} is declared with {} here but {} elsewhere",
+                        show(a),
+                        show(e),
+                        id_name(c.id),
+                        id_name(u.id)
+                    ),
+                )
+                .with_label(c.loc.span, "");
+                if errs.list.len() < MAX_ERRORS {
+                    errs.list.push((c.loc.file, d));
+                }
+            }
+        }
+        if seen.insert((e.clone(), a.clone())) {
+            result.push((e.clone(), a.clone(), u.id));
+        }
+    }
+    result
+}
+
+/// The names of a class made only of `name`s and choices; `false` if it has wildcards.
+fn simple_names<'a>(nc: &'a NameClass, out: &mut Vec<&'a QName>) -> bool {
+    match nc {
+        NameClass::Name(q) => {
+            out.push(q);
+            true
+        }
+        NameClass::Choice(a, b) => simple_names(a, out) && simple_names(b, out),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(l: &str) -> NameClass {
+        NameClass::Name(QName::new("", l))
+    }
+
+    #[test]
+    fn name_class_overlap() {
+        let any = NameClass::AnyName(None);
+        let any_but_a = NameClass::AnyName(Some(Box::new(name("a"))));
+        let ns = NameClass::NsName("urn:x".into(), None);
+        assert!(nc_overlap(&name("a"), &name("a")).is_some());
+        assert!(nc_overlap(&name("a"), &name("b")).is_none());
+        assert!(nc_overlap(&any, &name("b")).is_some());
+        assert!(nc_overlap(&any_but_a, &name("a")).is_none());
+        assert!(nc_overlap(&any_but_a, &ns).is_some());
+        assert!(nc_overlap(&ns, &name("a")).is_none());
+        let ns_but = NameClass::NsName(
+            "urn:x".into(),
+            Some(Box::new(NameClass::Name(QName::new("urn:x", "a")))),
+        );
+        assert!(nc_overlap(&ns_but, &NameClass::Name(QName::new("urn:x", "a"))).is_none());
+        assert!(nc_overlap(&ns_but, &ns).is_some());
+    }
+}

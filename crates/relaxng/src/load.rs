@@ -1,0 +1,1318 @@
+//! Reading schema files and turning the full syntax (section 3) into the loader's pattern
+//! tree: includes and externalRefs (4.5–4.7), `ns`/`datatypeLibrary` inheritance (4.3, 4.9),
+//! QNames (4.10), `div` (4.11), child counts and the `mixed`/`optional`/`zeroOrMore` sugar
+//! (4.12–4.15), the constraints of 4.16, `combine` (4.17) and grammar scoping (4.18: every
+//! define of every grammar becomes one global slot, `ref`/`parentRef` resolved to slots).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use teikit_diagnostics::{Diagnostic, Span};
+
+use crate::datatype::Datatype;
+use crate::ir::{Loc, NameClass, QName, SourceFile};
+use crate::pattern::{self, Pat, K};
+use crate::tree::{self, is_ws, Top, XElem};
+use crate::LoadOptions;
+
+const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns";
+
+/// Diagnostic codes used here.
+pub(crate) mod code {
+    pub const UNREADABLE: &str = "rng/schema-unreadable";
+    pub const XML: &str = "rng/schema-xml";
+    pub const COMPACT: &str = "rng/schema-compact-syntax";
+    pub const SYNTAX: &str = "rng/schema-syntax";
+    pub const INCLUDE: &str = "rng/schema-include";
+    pub const NAME: &str = "rng/schema-name";
+    pub const DATATYPE: &str = "rng/schema-datatype";
+    pub const COMBINE: &str = "rng/schema-combine";
+    pub const UNDEFINED: &str = "rng/schema-undefined-ref";
+    pub const RECURSION: &str = "rng/schema-recursion";
+    pub const RESTRICTION: &str = "rng/schema-restriction";
+    pub const STRING_SEQUENCE: &str = "rng/schema-string-sequence";
+    pub const ATTRIBUTE: &str = "rng/schema-attribute";
+    pub const INTERLEAVE: &str = "rng/schema-interleave";
+    pub const ID: &str = "rng/schema-id-compat";
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Combine {
+    Choice,
+    Interleave,
+}
+
+/// One definition slot: a named define of one grammar (or its start, with an empty name).
+pub(crate) struct Slot {
+    pub name: String,
+    parts: Vec<(Option<Combine>, Pat, Loc)>,
+    /// The combined body, once the whole schema is read.
+    pub body: Option<Pat>,
+    pub loc: Loc,
+}
+
+/// A grammar component before combination.
+struct Comp {
+    key: String,
+    combine: Option<Combine>,
+    pat: Pat,
+    loc: Loc,
+}
+
+/// What inherits down the tree.
+#[derive(Clone)]
+struct Ctx {
+    ns: String,
+    dtlib: String,
+    /// The in-scope grammar (index into `scopes`).
+    scope: Option<u32>,
+}
+
+struct Scope {
+    parent: Option<u32>,
+}
+
+/// The result of reading a schema: its top pattern and define slots.
+pub(crate) struct Loaded {
+    pub start: Pat,
+    pub slots: Vec<Slot>,
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+pub(crate) struct Loader<'o> {
+    options: &'o LoadOptions,
+    pub files: Vec<Arc<SourceFile>>,
+    pub errors: Vec<(u32, Diagnostic)>,
+    pub unreadable: bool,
+    stack: Vec<PathBuf>,
+    slots: Vec<Slot>,
+    slot_index: HashMap<(u32, String), u32>,
+    scopes: Vec<Scope>,
+}
+
+impl<'o> Loader<'o> {
+    pub fn new(options: &'o LoadOptions) -> Loader<'o> {
+        Loader {
+            options,
+            files: Vec::new(),
+            errors: Vec::new(),
+            unreadable: false,
+            stack: Vec::new(),
+            slots: Vec::new(),
+            slot_index: HashMap::new(),
+            scopes: Vec::new(),
+        }
+    }
+
+    fn err(&mut self, loc: Loc, code: &str, message: impl Into<String>) {
+        let d = Diagnostic::error(code, message).with_label(loc.span, "");
+        self.errors.push((loc.file, d));
+    }
+
+    /// Loads the schema whose top file is `path`.
+    pub fn load(mut self, path: &Path) -> Result<Loaded, Self> {
+        let ctx = Ctx {
+            ns: String::new(),
+            dtlib: String::new(),
+            scope: None,
+        };
+        let start = self.load_pattern_file(path, None, &ctx);
+        if !self.errors.is_empty() {
+            return Err(self);
+        }
+        let Some(start) = start else {
+            return Err(self);
+        };
+        self.combine_slots();
+        self.check_refs(&start);
+        if !self.errors.is_empty() {
+            return Err(self);
+        }
+        Ok(Loaded {
+            start,
+            slots: self.slots,
+            files: self.files,
+        })
+    }
+
+    // ----- files -------------------------------------------------------------------------
+
+    /// Resolves an `href` against the element's base directory.
+    fn resolve_href(&mut self, e: &XElem) -> Option<PathBuf> {
+        let a = e.attr("href")?;
+        let href = a.value.trim();
+        let loc = e.attr_loc("href");
+        if href.contains('#') {
+            self.err(
+                loc,
+                code::SYNTAX,
+                format!("section 4.5: href \"{href}\" must not have a fragment identifier"),
+            );
+            return None;
+        }
+        let lower = href.to_ascii_lowercase();
+        if lower.starts_with("http:") || lower.starts_with("https:") {
+            if let Some((_, p)) = self.options.url_map.iter().find(|(u, _)| u == href) {
+                return Some(p.clone());
+            }
+            self.err(
+                loc,
+                code::INCLUDE,
+                format!(
+                    "section 4.5: cannot retrieve remote schema \"{href}\" (no network access)"
+                ),
+            );
+            return None;
+        }
+        let local = if let Some(rest) = href.strip_prefix("file://") {
+            rest.to_string()
+        } else if let Some(rest) = href.strip_prefix("file:") {
+            rest.to_string()
+        } else if has_scheme(href) {
+            self.err(
+                loc,
+                code::INCLUDE,
+                format!("section 4.5: cannot retrieve \"{href}\": unsupported URI scheme"),
+            );
+            return None;
+        } else {
+            href.to_string()
+        };
+        let local = percent_decode(&local);
+        let p = Path::new(&local);
+        Some(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            e.base.join(p)
+        })
+    }
+
+    /// Reads and parses one file; `from` is the include/externalRef that names it.
+    fn read_tree(&mut self, path: &Path, from: Option<Loc>) -> Option<XElem> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                match from {
+                    None => {
+                        self.unreadable = true;
+                        self.errors.push((
+                            u32::MAX,
+                            Diagnostic::error(
+                                code::UNREADABLE,
+                                format!("cannot read schema {}: {e}", path.display()),
+                            ),
+                        ));
+                    }
+                    Some(loc) => self.err(
+                        loc,
+                        code::INCLUDE,
+                        format!("cannot read {}: {}", path.display(), e.to_string().to_lowercase()),
+                    ),
+                }
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = self.add_file(path, text);
+                self.err(
+                    Loc {
+                        file,
+                        span: Span::new(at, 1),
+                    },
+                    code::XML,
+                    "schema is not valid UTF-8",
+                );
+                return None;
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let file = self.add_file(path, text);
+        let src = self.files[file as usize].clone();
+        let is_rnc = path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("rnc"));
+        let top = if is_rnc {
+            match teikit_rnc::parse(&src.text) {
+                Ok(el) => tree::from_rnc(&el, file, path),
+                Err(errs) => {
+                    for e in errs {
+                        self.err(
+                            Loc {
+                                file,
+                                span: Span::from_range(e.span),
+                            },
+                            code::COMPACT,
+                            e.message,
+                        );
+                    }
+                    return None;
+                }
+            }
+        } else {
+            let opts = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            };
+            match roxmltree::Document::parse_with_options(&src.text, opts) {
+                Ok(doc) => tree::from_roxmltree(&doc, file, path),
+                Err(e) => {
+                    let pos = e.pos();
+                    let off = offset_of(&src.text, pos.row, pos.col);
+                    self.err(
+                        Loc {
+                            file,
+                            span: Span::new(off, 0),
+                        },
+                        code::XML,
+                        format!("schema is not well-formed XML: {e}"),
+                    );
+                    return None;
+                }
+            }
+        };
+        match top {
+            Top::Rng(e) => Some(e),
+            Top::Foreign { name, span } => {
+                self.err(
+                    Loc { file, span },
+                    code::SYNTAX,
+                    format!(
+                        "section 3: the document element <{name}> is not a RELAX NG pattern (namespace {})",
+                        tree::RNG_NS
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn add_file(&mut self, path: &Path, text: String) -> u32 {
+        self.files.push(Arc::new(SourceFile {
+            path: path.to_path_buf(),
+            text,
+        }));
+        (self.files.len() - 1) as u32
+    }
+
+    /// Enters a file for include/externalRef loop detection.
+    fn enter(&mut self, path: &Path, from: Option<Loc>) -> Option<PathBuf> {
+        let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.stack.contains(&canon) {
+            if let Some(loc) = from {
+                self.err(
+                    loc,
+                    code::INCLUDE,
+                    format!(
+                        "sections 4.6/4.7: {} includes or references itself (loop)",
+                        path.display()
+                    ),
+                );
+            }
+            return None;
+        }
+        self.stack.push(canon.clone());
+        Some(canon)
+    }
+
+    /// Loads a file whose document element is a pattern (top file, externalRef).
+    fn load_pattern_file(&mut self, path: &Path, from: Option<Loc>, ctx: &Ctx) -> Option<Pat> {
+        self.enter(path, from)?;
+        let result = self.read_tree(path, from).map(|e| {
+            let ctx = Ctx {
+                ns: ctx.ns.clone(),
+                dtlib: String::new(),
+                scope: ctx.scope,
+            };
+            self.pattern(&e, &ctx)
+        });
+        self.stack.pop();
+        result
+    }
+
+    // ----- grammars ------------------------------------------------------------------------
+
+    fn slot(&mut self, scope: u32, name: &str, loc: Loc) -> u32 {
+        if let Some(&i) = self.slot_index.get(&(scope, name.to_string())) {
+            return i;
+        }
+        let i = self.slots.len() as u32;
+        self.slots.push(Slot {
+            name: name.to_string(),
+            parts: Vec::new(),
+            body: None,
+            loc,
+        });
+        self.slot_index.insert((scope, name.to_string()), i);
+        i
+    }
+
+    /// A `grammar` pattern: a new scope whose start becomes the pattern.
+    fn grammar(&mut self, e: &XElem, ctx: &Ctx) -> Pat {
+        let scope = self.scopes.len() as u32;
+        self.scopes.push(Scope { parent: ctx.scope });
+        let inner = Ctx {
+            ns: ctx.ns.clone(),
+            dtlib: ctx.dtlib.clone(),
+            scope: Some(scope),
+        };
+        let mut comps = Vec::new();
+        self.grammar_content(e, &inner, &mut comps, false);
+        let mut has_start = false;
+        for c in comps {
+            has_start |= c.key.is_empty();
+            let s = self.slot(scope, &c.key, c.loc);
+            let slot = &mut self.slots[s as usize];
+            if slot.parts.is_empty() {
+                slot.loc = c.loc;
+            }
+            slot.parts.push((c.combine, c.pat, c.loc));
+        }
+        if !has_start {
+            self.err(
+                e.loc(),
+                code::UNDEFINED,
+                "section 4.18: a grammar must have a start",
+            );
+        }
+        let s = self.slot(scope, "", e.loc());
+        Pat::new(K::Ref(s), e.loc())
+    }
+
+    /// Collects the components of a grammar (or include, or div) into `comps`.
+    fn grammar_content(&mut self, e: &XElem, ctx: &Ctx, comps: &mut Vec<Comp>, in_include: bool) {
+        for c in &e.children {
+            let ctx = self.inherit(c, ctx);
+            match c.local.as_str() {
+                "start" => {
+                    self.check_attrs(c, &["combine"]);
+                    self.no_text(c);
+                    let combine = self.combine_attr(c);
+                    let pats = self.pattern_children(c, &ctx);
+                    if pats.len() != 1 {
+                        self.err(
+                            c.loc(),
+                            code::SYNTAX,
+                            format!(
+                                "section 3: start must contain exactly one pattern, found {}",
+                                pats.len()
+                            ),
+                        );
+                    }
+                    let pat = pats
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Pat::new(K::NotAllowed, c.loc()));
+                    comps.push(Comp {
+                        key: String::new(),
+                        combine,
+                        pat,
+                        loc: c.loc(),
+                    });
+                }
+                "define" => {
+                    self.check_attrs(c, &["name", "combine"]);
+                    self.no_text(c);
+                    let Some(name) = self.ncname_attr(c, "name", true) else {
+                        continue;
+                    };
+                    let combine = self.combine_attr(c);
+                    let pats = self.pattern_children(c, &ctx);
+                    if pats.is_empty() {
+                        self.err(
+                            c.loc(),
+                            code::SYNTAX,
+                            format!("section 3: define \"{name}\" must contain a pattern"),
+                        );
+                    }
+                    let pat = pattern::group(pats, c.loc());
+                    comps.push(Comp {
+                        key: name,
+                        combine,
+                        pat,
+                        loc: c.loc(),
+                    });
+                }
+                "div" => {
+                    self.check_attrs(c, &[]);
+                    self.no_text(c);
+                    self.grammar_content(c, &ctx, comps, in_include);
+                }
+                "include" if !in_include => {
+                    self.check_attrs(c, &["href"]);
+                    self.no_text(c);
+                    self.include(c, &ctx, comps);
+                }
+                other => {
+                    let what = if in_include { "an include" } else { "a grammar" };
+                    self.err(
+                        c.loc(),
+                        code::SYNTAX,
+                        format!("section 3: <{other}> is not allowed in {what}; expected start, define, div{}", if in_include { "" } else { " or include" }),
+                    );
+                }
+            }
+        }
+    }
+
+    fn include(&mut self, e: &XElem, ctx: &Ctx, comps: &mut Vec<Comp>) {
+        let mut own = Vec::new();
+        self.grammar_content(e, ctx, &mut own, true);
+        if e.attr("href").is_none() {
+            self.err(e.loc(), code::SYNTAX, "section 3: include needs an href attribute");
+            return;
+        }
+        let Some(path) = self.resolve_href(e) else {
+            return;
+        };
+        let from = Some(e.attr_loc("href"));
+        if self.enter(&path, from).is_none() {
+            return;
+        }
+        let tree = self.read_tree(&path, from);
+        let mut included = Vec::new();
+        if let Some(t) = tree {
+            if t.local != "grammar" {
+                self.err(
+                    e.attr_loc("href"),
+                    code::INCLUDE,
+                    format!(
+                        "section 4.7: included file {} must be a grammar, not <{}>",
+                        path.display(),
+                        t.local
+                    ),
+                );
+            } else {
+                let tctx = Ctx {
+                    ns: ctx.ns.clone(),
+                    dtlib: String::new(),
+                    scope: ctx.scope,
+                };
+                let tctx = self.inherit(&t, &tctx);
+                self.check_attrs(&t, &[]);
+                self.no_text(&t);
+                self.grammar_content(&t, &tctx, &mut included, false);
+            }
+        }
+        self.stack.pop();
+        // Overrides (4.7).
+        let mut overridden: Vec<&str> = Vec::new();
+        for c in &own {
+            if !overridden.contains(&c.key.as_str()) {
+                overridden.push(&c.key);
+            }
+        }
+        for key in &overridden {
+            if !included.iter().any(|c| c.key == *key) {
+                let loc = own
+                    .iter()
+                    .find(|c| c.key == *key)
+                    .map_or(e.loc(), |c| c.loc);
+                let what = if key.is_empty() {
+                    "a start".to_string()
+                } else {
+                    format!("a define \"{key}\"")
+                };
+                self.err(
+                    loc,
+                    code::INCLUDE,
+                    format!(
+                        "section 4.7: this overrides {what}, but the included grammar {} has none",
+                        path.display()
+                    ),
+                );
+            }
+        }
+        let overridden: Vec<String> = overridden.into_iter().map(String::from).collect();
+        comps.extend(included.into_iter().filter(|c| !overridden.contains(&c.key)));
+        comps.extend(own);
+    }
+
+    fn combine_attr(&mut self, e: &XElem) -> Option<Combine> {
+        let a = e.attr("combine")?;
+        match a.value.trim_matches(is_ws) {
+            "choice" => Some(Combine::Choice),
+            "interleave" => Some(Combine::Interleave),
+            other => {
+                self.err(
+                    e.attr_loc("combine"),
+                    code::SYNTAX,
+                    format!("section 3: combine must be \"choice\" or \"interleave\", not \"{other}\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// 4.17: combines the parts of each slot.
+    fn combine_slots(&mut self) {
+        let mut errors = Vec::new();
+        for slot in &mut self.slots {
+            let parts = std::mem::take(&mut slot.parts);
+            if parts.is_empty() {
+                continue;
+            }
+            let what = if slot.name.is_empty() {
+                "start".to_string()
+            } else {
+                format!("define \"{}\"", slot.name)
+            };
+            let mut method: Option<(Combine, Loc)> = None;
+            let mut plain: Option<Loc> = None;
+            for (c, _, loc) in &parts {
+                match c {
+                    None => {
+                        if let Some(first) = plain {
+                            errors.push((
+                                *loc,
+                                code::COMBINE,
+                                format!("section 4.17: {what} is defined more than once without a combine attribute"),
+                                Some(first),
+                            ));
+                        } else {
+                            plain = Some(*loc);
+                        }
+                    }
+                    Some(m) => match method {
+                        Some((m0, first)) if m0 != *m => errors.push((
+                            *loc,
+                            code::COMBINE,
+                            format!("section 4.17: {what} is combined both by choice and by interleave"),
+                            Some(first),
+                        )),
+                        Some(_) => {}
+                        None => method = Some((*m, *loc)),
+                    },
+                }
+            }
+            let loc = parts[0].2;
+            let pats: Vec<Pat> = parts.into_iter().map(|(_, p, _)| p).collect();
+            slot.body = Some(if pats.len() == 1 {
+                pats.into_iter().next().unwrap_or(Pat::new(K::NotAllowed, loc))
+            } else {
+                match method {
+                    Some((Combine::Interleave, _)) => Pat::new(K::Interleave(pats), loc),
+                    _ => Pat::new(K::Choice(pats), loc),
+                }
+            });
+        }
+        for (loc, code, msg, other) in errors {
+            let mut d = Diagnostic::error(code, msg).with_label(loc.span, "");
+            if let Some(o) = other {
+                if o.file == loc.file {
+                    d = d.with_secondary(o.span, "first definition");
+                }
+            }
+            self.errors.push((loc.file, d));
+        }
+    }
+
+    /// 4.18: every ref must name a define (only refs in surviving components count).
+    fn check_refs(&mut self, start: &Pat) {
+        let mut bad = Vec::new();
+        let mut stack: Vec<&Pat> = vec![start];
+        for s in &self.slots {
+            if let Some(b) = &s.body {
+                stack.push(b);
+            }
+        }
+        while let Some(p) = stack.pop() {
+            match &p.kind {
+                K::Ref(s) => {
+                    let slot = &self.slots[*s as usize];
+                    if slot.body.is_none() && !slot.name.is_empty() {
+                        bad.push((p.loc, slot.name.clone()));
+                    }
+                }
+                K::Choice(v) | K::Group(v) | K::Interleave(v) => stack.extend(v.iter()),
+                K::OneOrMore(q) | K::List(q) | K::Element(_, q) | K::Attribute(_, q) => {
+                    stack.push(q)
+                }
+                K::Data { except: Some(q), .. } => stack.push(q),
+                _ => {}
+            }
+        }
+        bad.sort_by_key(|(l, _)| (l.file, l.span.offset));
+        for (loc, name) in bad {
+            self.err(
+                loc,
+                code::UNDEFINED,
+                format!("section 4.18: reference to undefined pattern \"{name}\""),
+            );
+        }
+    }
+
+    // ----- patterns ------------------------------------------------------------------------
+
+    /// Applies the element's own `ns`/`datatypeLibrary` attributes.
+    fn inherit(&mut self, e: &XElem, ctx: &Ctx) -> Ctx {
+        let mut c = ctx.clone();
+        if let Some(a) = e.attr("ns") {
+            c.ns = a.value.clone();
+        }
+        if let Some(a) = e.attr("datatypeLibrary") {
+            let v = a.value.clone();
+            if !v.is_empty() && (!has_scheme(&v) || v.contains('#')) {
+                self.err(
+                    e.attr_loc("datatypeLibrary"),
+                    code::SYNTAX,
+                    format!("section 3: datatypeLibrary \"{v}\" must be an absolute URI without a fragment, or empty"),
+                );
+            }
+            c.dtlib = v;
+        }
+        c
+    }
+
+    fn check_attrs(&mut self, e: &XElem, allowed: &[&str]) {
+        if let Some((name, span)) = &e.bad_attr {
+            self.err(
+                Loc {
+                    file: e.loc.file,
+                    span: *span,
+                },
+                code::SYNTAX,
+                format!("section 3: attribute \"{name}\" in the RELAX NG namespace is not allowed"),
+            );
+        }
+        for a in &e.attrs {
+            if a.name != "ns" && a.name != "datatypeLibrary" && !allowed.contains(&a.name.as_str())
+            {
+                self.err(
+                    Loc {
+                        file: e.loc.file,
+                        span: a.span,
+                    },
+                    code::SYNTAX,
+                    format!(
+                        "section 3: attribute \"{}\" is not allowed on <{}>",
+                        a.name, e.local
+                    ),
+                );
+            }
+        }
+    }
+
+    fn no_text(&mut self, e: &XElem) {
+        if let Some(span) = e.text_span {
+            self.err(
+                Loc {
+                    file: e.loc.file,
+                    span,
+                },
+                code::SYNTAX,
+                format!("section 3: text is not allowed in <{}>", e.local),
+            );
+        }
+    }
+
+    fn no_children(&mut self, e: &XElem) {
+        if let Some(c) = e.children.first() {
+            self.err(
+                c.loc(),
+                code::SYNTAX,
+                format!("section 3: <{}> must be empty, found <{}>", e.local, c.local),
+            );
+        }
+    }
+
+    /// A required or optional NCName attribute (trimmed).
+    fn ncname_attr(&mut self, e: &XElem, name: &str, required: bool) -> Option<String> {
+        match e.attr(name) {
+            None => {
+                if required {
+                    self.err(
+                        e.loc(),
+                        code::SYNTAX,
+                        format!("section 3: <{}> needs a {name} attribute", e.local),
+                    );
+                }
+                None
+            }
+            Some(a) => {
+                let v = a.value.trim_matches(is_ws).to_string();
+                if !teikit_xsd::is_ncname(&v) {
+                    self.err(
+                        e.attr_loc(name),
+                        code::SYNTAX,
+                        format!("section 3: {name} \"{v}\" is not an NCName"),
+                    );
+                    return None;
+                }
+                Some(v)
+            }
+        }
+    }
+
+    fn pattern_children(&mut self, e: &XElem, ctx: &Ctx) -> Vec<Pat> {
+        e.children.iter().map(|c| self.pattern(c, ctx)).collect()
+    }
+
+    /// Requires at least one pattern child; returns them grouped.
+    fn grouped_children(&mut self, e: &XElem, ctx: &Ctx, from: usize) -> Pat {
+        let pats: Vec<Pat> = e.children[from.min(e.children.len())..]
+            .iter()
+            .map(|c| self.pattern(c, ctx))
+            .collect();
+        if pats.is_empty() {
+            self.err(
+                e.loc(),
+                code::SYNTAX,
+                format!("section 3: <{}> must contain at least one pattern", e.local),
+            );
+            return Pat::new(K::NotAllowed, e.loc());
+        }
+        if pats.len() == 1 {
+            return pats.into_iter().next().unwrap_or(Pat::new(K::NotAllowed, e.loc()));
+        }
+        Pat::new(K::Group(pats), e.loc())
+    }
+
+    fn pattern(&mut self, e: &XElem, ctx: &Ctx) -> Pat {
+        let ctx = &self.inherit(e, ctx);
+        let loc = e.loc();
+        let na = Pat::new(K::NotAllowed, loc);
+        match e.local.as_str() {
+            "element" => {
+                self.check_attrs(e, &["name"]);
+                self.no_text(e);
+                let (nc, from) = match self.name_attr(e, ctx, false) {
+                    Some(r) => (r, 0),
+                    None if e.attr("name").is_some() => return na,
+                    None => match e.children.first() {
+                        Some(c) => (self.name_class(c, ctx, false, None), 1),
+                        None => {
+                            self.err(loc, code::SYNTAX, "section 3: element needs a name");
+                            return na;
+                        }
+                    },
+                };
+                let content = self.grouped_children(e, ctx, from);
+                Pat::new(K::Element(nc, Box::new(content)), loc)
+            }
+            "attribute" => {
+                self.check_attrs(e, &["name"]);
+                self.no_text(e);
+                let (nc, from) = match self.name_attr(e, ctx, true) {
+                    Some(r) => (r, 0),
+                    None if e.attr("name").is_some() => return na,
+                    None => match e.children.first() {
+                        Some(c) => (self.name_class(c, ctx, true, None), 1),
+                        None => {
+                            self.err(loc, code::SYNTAX, "section 3: attribute needs a name");
+                            return na;
+                        }
+                    },
+                };
+                let rest = &e.children[from.min(e.children.len())..];
+                let content = match rest.len() {
+                    0 => Pat::new(K::Text, loc),
+                    1 => self.pattern(&rest[0], ctx),
+                    _ => {
+                        self.err(
+                            rest[1].loc(),
+                            code::SYNTAX,
+                            "section 3: attribute may contain at most one pattern",
+                        );
+                        return na;
+                    }
+                };
+                Pat::new(K::Attribute(nc, Box::new(content)), loc)
+            }
+            "group" | "interleave" | "choice" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                let pats = self.pattern_children(e, ctx);
+                if pats.is_empty() {
+                    self.err(
+                        loc,
+                        code::SYNTAX,
+                        format!("section 3: <{}> must contain at least one pattern", e.local),
+                    );
+                    return na;
+                }
+                if pats.len() == 1 {
+                    return pats.into_iter().next().unwrap_or(na);
+                }
+                Pat::new(
+                    match e.local.as_str() {
+                        "group" => K::Group(pats),
+                        "interleave" => K::Interleave(pats),
+                        _ => K::Choice(pats),
+                    },
+                    loc,
+                )
+            }
+            "optional" | "zeroOrMore" | "oneOrMore" | "list" | "mixed" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                let p = self.grouped_children(e, ctx, 0);
+                let empty = Pat::new(K::Empty, loc);
+                match e.local.as_str() {
+                    "optional" => Pat::new(K::Choice(vec![p, empty]), loc),
+                    "zeroOrMore" => Pat::new(
+                        K::Choice(vec![Pat::new(K::OneOrMore(Box::new(p)), loc), empty]),
+                        loc,
+                    ),
+                    "oneOrMore" => Pat::new(K::OneOrMore(Box::new(p)), loc),
+                    "list" => Pat::new(K::List(Box::new(p)), loc),
+                    _ => Pat::new(K::Interleave(vec![p, Pat::new(K::Text, loc)]), loc),
+                }
+            }
+            "ref" | "parentRef" => {
+                self.check_attrs(e, &["name"]);
+                self.no_text(e);
+                self.no_children(e);
+                let Some(name) = self.ncname_attr(e, "name", true) else {
+                    return na;
+                };
+                let scope = if e.local == "ref" {
+                    ctx.scope
+                } else {
+                    ctx.scope.and_then(|s| self.scopes[s as usize].parent)
+                };
+                let Some(scope) = scope else {
+                    self.err(
+                        loc,
+                        code::UNDEFINED,
+                        format!(
+                            "section 4.18: <{}> \"{name}\" is not inside a{} grammar",
+                            e.local,
+                            if e.local == "ref" { "" } else { " nested" }
+                        ),
+                    );
+                    return na;
+                };
+                let s = self.slot(scope, &name, loc);
+                Pat::new(K::Ref(s), loc)
+            }
+            "empty" | "text" | "notAllowed" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                self.no_children(e);
+                Pat::new(
+                    match e.local.as_str() {
+                        "empty" => K::Empty,
+                        "text" => K::Text,
+                        _ => K::NotAllowed,
+                    },
+                    loc,
+                )
+            }
+            "value" => self.value(e, ctx),
+            "data" => self.data(e, ctx),
+            "externalRef" => {
+                self.check_attrs(e, &["href"]);
+                self.no_text(e);
+                self.no_children(e);
+                if e.attr("href").is_none() {
+                    self.err(loc, code::SYNTAX, "section 3: externalRef needs an href attribute");
+                    return na;
+                }
+                let Some(path) = self.resolve_href(e) else {
+                    return na;
+                };
+                self.load_pattern_file(&path, Some(e.attr_loc("href")), ctx)
+                    .unwrap_or(na)
+            }
+            "grammar" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                self.grammar(e, ctx)
+            }
+            other => {
+                self.err(
+                    loc,
+                    code::SYNTAX,
+                    format!("section 3: <{other}> is not a pattern here"),
+                );
+                na
+            }
+        }
+    }
+
+    fn value(&mut self, e: &XElem, ctx: &Ctx) -> Pat {
+        let loc = e.loc();
+        let na = Pat::new(K::NotAllowed, loc);
+        self.check_attrs(e, &["type"]);
+        self.only_text(e);
+        let (lib, ty) = match e.attr("type") {
+            None => (String::new(), "token".to_string()),
+            Some(_) => match self.ncname_attr(e, "type", true) {
+                Some(t) => (ctx.dtlib.clone(), t),
+                None => return na,
+            },
+        };
+        let dt = match Datatype::new(&lib, &ty, &[]) {
+            Ok(d) => Arc::new(d),
+            Err(err) => {
+                self.err(
+                    e.attr_loc("type"),
+                    code::DATATYPE,
+                    format!("section 4.16: {}", err.message),
+                );
+                return na;
+            }
+        };
+        let mut ns_ctx: Vec<(String, String)> = e
+            .ns_ctx
+            .iter()
+            .filter(|(p, _)| !p.is_empty())
+            .cloned()
+            .collect();
+        ns_ctx.push((String::new(), ctx.ns.clone()));
+        let value = e.text.clone();
+        if let Err(why) = dt.check(&value, &NsList(&ns_ctx)) {
+            self.err(
+                loc,
+                code::DATATYPE,
+                format!("section 6.2.8: \"{value}\" is not a valid {ty}: {why}"),
+            );
+            return na;
+        }
+        Pat::new(K::Value { dt, value, ns_ctx }, loc)
+    }
+
+    fn only_text(&mut self, e: &XElem) {
+        if let Some(c) = e.children.first() {
+            self.err(
+                c.loc(),
+                code::SYNTAX,
+                format!("section 3: <{}> may contain only text, found <{}>", e.local, c.local),
+            );
+        } else if let Some(span) = e.foreign_child {
+            self.err(
+                Loc {
+                    file: e.loc.file,
+                    span,
+                },
+                code::SYNTAX,
+                format!("section 3: <{}> may contain only text, not foreign elements", e.local),
+            );
+        }
+    }
+
+    fn data(&mut self, e: &XElem, ctx: &Ctx) -> Pat {
+        let loc = e.loc();
+        let na = Pat::new(K::NotAllowed, loc);
+        self.check_attrs(e, &["type"]);
+        self.no_text(e);
+        let Some(ty) = self.ncname_attr(e, "type", true) else {
+            return na;
+        };
+        let mut params: Vec<(String, String)> = Vec::new();
+        let mut except = None;
+        let mut ok = true;
+        for (i, c) in e.children.iter().enumerate() {
+            match c.local.as_str() {
+                "param" if except.is_none() => {
+                    self.check_attrs(c, &["name"]);
+                    self.only_text(c);
+                    let Some(name) = self.ncname_attr(c, "name", true) else {
+                        ok = false;
+                        continue;
+                    };
+                    if name != "pattern" && params.iter().any(|(n, _)| *n == name) {
+                        self.err(
+                            c.loc(),
+                            code::DATATYPE,
+                            format!("section 6.2.8: parameter \"{name}\" is given more than once"),
+                        );
+                        ok = false;
+                    }
+                    params.push((name, c.text.clone()));
+                }
+                "except" if i + 1 == e.children.len() => {
+                    let cctx = self.inherit(c, ctx);
+                    self.check_attrs(c, &[]);
+                    self.no_text(c);
+                    let pats = self.pattern_children(c, &cctx);
+                    if pats.is_empty() {
+                        self.err(
+                            c.loc(),
+                            code::SYNTAX,
+                            "section 3: except must contain at least one pattern",
+                        );
+                        ok = false;
+                    }
+                    except = Some(Box::new(Pat::new(K::Choice(pats), c.loc())));
+                }
+                other => {
+                    self.err(
+                        c.loc(),
+                        code::SYNTAX,
+                        format!("section 3: <{other}> is not allowed here in <data>; expected param elements then at most one except"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return na;
+        }
+        match Datatype::new(&ctx.dtlib, &ty, &params) {
+            Ok(d) => Pat::new(
+                K::Data {
+                    dt: Arc::new(d),
+                    except,
+                },
+                loc,
+            ),
+            Err(err) => {
+                self.err(
+                    e.attr_loc("type"),
+                    code::DATATYPE,
+                    format!("section 4.16: {}", err.message),
+                );
+                na
+            }
+        }
+    }
+
+    // ----- names -------------------------------------------------------------------------
+
+    /// The `name` attribute of `element`/`attribute` as a name class (4.8, 4.10).
+    fn name_attr(&mut self, e: &XElem, ctx: &Ctx, is_attr: bool) -> Option<NameClass> {
+        let a = e.attr("name")?;
+        let v = a.value.trim_matches(is_ws).to_string();
+        let loc = e.attr_loc("name");
+        let default_ns = if is_attr {
+            e.attr("ns").map(|a| a.value.clone()).unwrap_or_default()
+        } else {
+            ctx.ns.clone()
+        };
+        let q = self.qname(e, &v, &default_ns, loc)?;
+        if is_attr {
+            self.check_attr_name(&q, loc);
+        }
+        Some(NameClass::Name(q))
+    }
+
+    fn qname(&mut self, e: &XElem, v: &str, default_ns: &str, loc: Loc) -> Option<QName> {
+        match v.split_once(':') {
+            None => {
+                if !teikit_xsd::is_ncname(v) {
+                    self.err(loc, code::SYNTAX, format!("section 3: \"{v}\" is not a QName"));
+                    return None;
+                }
+                Some(QName::new(default_ns, v))
+            }
+            Some((p, l)) => {
+                if !teikit_xsd::is_ncname(p) || !teikit_xsd::is_ncname(l) {
+                    self.err(loc, code::SYNTAX, format!("section 3: \"{v}\" is not a QName"));
+                    return None;
+                }
+                match e.resolve_prefix(p) {
+                    Some(uri) if !(p != "xml" && uri.is_empty()) => Some(QName::new(uri, l)),
+                    _ => {
+                        self.err(
+                            loc,
+                            code::NAME,
+                            format!("section 4.10: namespace prefix \"{p}\" is not declared"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_attr_name(&mut self, q: &QName, loc: Loc) {
+        if q.ns.is_empty() && q.local == "xmlns" {
+            self.err(
+                loc,
+                code::NAME,
+                "section 4.16: an attribute cannot be named xmlns",
+            );
+        } else if is_xmlns_uri(&q.ns) {
+            self.err(
+                loc,
+                code::NAME,
+                format!("section 4.16: attributes cannot be in the namespace {}", q.ns),
+            );
+        }
+    }
+
+    /// A name class element. `except_of` is `Some("anyName"|"nsName")` inside an except.
+    fn name_class(
+        &mut self,
+        e: &XElem,
+        ctx: &Ctx,
+        for_attr: bool,
+        except_of: Option<&'static str>,
+    ) -> NameClass {
+        let ctx = &self.inherit(e, ctx);
+        let loc = e.loc();
+        let dummy = NameClass::Name(QName::new("", ""));
+        match e.local.as_str() {
+            "name" => {
+                self.check_attrs(e, &[]);
+                self.only_text(e);
+                let v = e.text.trim_matches(is_ws).to_string();
+                let Some(q) = self.qname(e, &v, &ctx.ns, loc) else {
+                    return dummy;
+                };
+                if for_attr {
+                    self.check_attr_name(&q, loc);
+                }
+                NameClass::Name(q)
+            }
+            "anyName" | "nsName" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                let is_any = e.local == "anyName";
+                if let Some(outer) = except_of {
+                    if is_any || outer == "nsName" {
+                        self.err(
+                            loc,
+                            code::NAME,
+                            format!(
+                                "section 4.16: <{}> is not allowed inside the except of <{outer}>",
+                                e.local
+                            ),
+                        );
+                    }
+                }
+                if !is_any && for_attr && is_xmlns_uri(&ctx.ns) {
+                    self.err(
+                        loc,
+                        code::NAME,
+                        format!("section 4.16: attributes cannot be in the namespace {}", ctx.ns),
+                    );
+                }
+                let mut except = None;
+                for (i, c) in e.children.iter().enumerate() {
+                    if c.local == "except" && i == 0 {
+                        let cctx = self.inherit(c, ctx);
+                        self.check_attrs(c, &[]);
+                        self.no_text(c);
+                        let outer = except_of.unwrap_or(if is_any { "anyName" } else { "nsName" });
+                        let ncs: Vec<NameClass> = c
+                            .children
+                            .iter()
+                            .map(|n| self.name_class(n, &cctx, for_attr, Some(outer)))
+                            .collect();
+                        if ncs.is_empty() {
+                            self.err(
+                                c.loc(),
+                                code::SYNTAX,
+                                "section 3: except must contain at least one name class",
+                            );
+                        }
+                        except = choice_nc(ncs).map(Box::new);
+                    } else {
+                        self.err(
+                            c.loc(),
+                            code::SYNTAX,
+                            format!("section 3: <{}> is not allowed in <{}>", c.local, e.local),
+                        );
+                    }
+                }
+                if is_any {
+                    NameClass::AnyName(except)
+                } else {
+                    NameClass::NsName(ctx.ns.clone(), except)
+                }
+            }
+            "choice" => {
+                self.check_attrs(e, &[]);
+                self.no_text(e);
+                let ncs: Vec<NameClass> = e
+                    .children
+                    .iter()
+                    .map(|n| self.name_class(n, ctx, for_attr, except_of))
+                    .collect();
+                match choice_nc(ncs) {
+                    Some(nc) => nc,
+                    None => {
+                        self.err(
+                            loc,
+                            code::SYNTAX,
+                            "section 3: choice must contain at least one name class",
+                        );
+                        dummy
+                    }
+                }
+            }
+            other => {
+                self.err(
+                    loc,
+                    code::SYNTAX,
+                    format!("section 3: <{other}> is not a name class; expected name, anyName, nsName or choice"),
+                );
+                dummy
+            }
+        }
+    }
+}
+
+fn choice_nc(ncs: Vec<NameClass>) -> Option<NameClass> {
+    let mut it = ncs.into_iter();
+    let first = it.next()?;
+    Some(it.fold(first, |a, b| NameClass::Choice(Box::new(a), Box::new(b))))
+}
+
+fn is_xmlns_uri(ns: &str) -> bool {
+    ns == XMLNS_URI || ns == "http://www.w3.org/2000/xmlns/"
+}
+
+/// Does `s` start with a URI scheme (`letter (letter|digit|+|-|.)* ':'`)?
+fn has_scheme(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    let mut cs = scheme.chars();
+    cs.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && cs.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// Byte offset of a 1-based (row, column-in-characters) position.
+fn offset_of(text: &str, row: u32, col: u32) -> usize {
+    let mut off = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == row as usize {
+            let c = line
+                .char_indices()
+                .nth(col.saturating_sub(1) as usize)
+                .map_or(line.len(), |(o, _)| o);
+            return off + c;
+        }
+        off += line.len();
+    }
+    text.len()
+}
+
+
+/// A namespace list as a [`crate::datatype::NamespaceContext`].
+struct NsList<'a>(&'a [(String, String)]);
+
+impl crate::datatype::NamespaceContext for NsList<'_> {
+    fn resolve(&self, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some("http://www.w3.org/XML/1998/namespace");
+        }
+        self.0.resolve(prefix)
+    }
+}
