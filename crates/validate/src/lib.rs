@@ -1,28 +1,354 @@
 //! Document validation for teikit: the RELAX NG derivative matcher (after James Clark's
 //! algorithm and jing's design) and the checks that run on a parsed document.
+//!
+//! ```
+//! use teikit_relaxng::{Define, NameClass, Pattern, QName, Schema};
+//!
+//! // start = element doc { text }
+//! let schema = Schema {
+//!     start: Pattern::Ref(0),
+//!     defines: vec![Define {
+//!         name: "doc".into(),
+//!         name_class: NameClass::Name(QName::new("", "doc")),
+//!         content: Pattern::Text,
+//!         loc: Default::default(),
+//!     }],
+//!     files: Vec::new(),
+//!     id_types: Vec::new(),
+//! };
+//! let grammar = teikit_validate::Grammar::new(schema);
+//! let doc = roxmltree::Document::parse("<doc>hello</doc>").unwrap();
+//! assert!(grammar.validate(&doc).is_empty());
+//! let doc = roxmltree::Document::parse("<doc><b/></doc>").unwrap();
+//! assert_eq!(grammar.validate(&doc)[0].code, "rng/element-not-allowed");
+//! ```
 #![warn(missing_docs)]
 
-use teikit_diagnostics::Diagnostic;
+mod fx;
+mod matcher;
+mod names;
+mod store;
+#[cfg(test)]
+mod testutil;
+
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use teikit_diagnostics::{CodeDoc, Diagnostic, Severity, Span};
+use teikit_relaxng::datatype::NamespaceContext;
+use teikit_relaxng::IdType;
+
+use crate::fx::FxHashMap;
+pub use crate::matcher::{Matcher, Name};
+use crate::names::NameTable;
+use crate::store::{Compiled, Store};
+
+/// Every diagnostic code this crate emits.
+pub static CODES: &[CodeDoc] = &[
+    CodeDoc {
+        code: "rng/element-not-allowed",
+        severity: Severity::Error,
+        summary: "an element occurs where the schema does not allow it",
+        example: "<p><persname>Anna</persname></p>",
+        fix: "use one of the expected elements (names are case-sensitive), or move the element",
+    },
+    CodeDoc {
+        code: "rng/attribute-not-allowed",
+        severity: Severity::Error,
+        summary: "an attribute the element does not take",
+        example: "<p colour=\"red\">",
+        fix: "remove the attribute or use one of the expected attributes",
+    },
+    CodeDoc {
+        code: "rng/missing-attribute",
+        severity: Severity::Error,
+        summary: "a required attribute is missing",
+        example: "<relation name=\"x\"/> without @active or @mutual",
+        fix: "add the attribute named in the message",
+    },
+    CodeDoc {
+        code: "rng/text-not-allowed",
+        severity: Severity::Error,
+        summary: "text where the element allows only elements (or nothing)",
+        example: "<listPerson>Anna</listPerson>",
+        fix: "wrap the text in one of the expected elements, or remove it",
+    },
+    CodeDoc {
+        code: "rng/incomplete-content",
+        severity: Severity::Error,
+        summary: "an element ends before its required content",
+        example: "<listPerson></listPerson>",
+        fix: "add the missing elements named in `expected` before the end tag",
+    },
+    CodeDoc {
+        code: "rng/invalid-attribute-value",
+        severity: Severity::Error,
+        summary: "an attribute value that its datatype or value list does not accept",
+        example: "<date when=\"2021-13-01\"/>",
+        fix: "write a value of the expected type or one of the listed values",
+    },
+    CodeDoc {
+        code: "rng/invalid-data",
+        severity: Severity::Error,
+        summary: "element content that its datatype or value list does not accept",
+        example: "<num>twelve</num> where the content must be a number",
+        fix: "write a value of the expected type or one of the listed values",
+    },
+    CodeDoc {
+        code: "rng/duplicate-id",
+        severity: Severity::Error,
+        summary: "an ID value used twice in one document",
+        example: "<p xml:id=\"a\"/><p xml:id=\"a\"/>",
+        fix: "make every ID unique (the secondary label shows the first use)",
+    },
+    CodeDoc {
+        code: "rng/dangling-idref",
+        severity: Severity::Error,
+        summary: "an IDREF that names no ID in the document",
+        example: "<ref target=\"nowhere\"/> with an IDREF-typed attribute",
+        fix: "correct the reference or add the element with that ID",
+    },
+];
 
 /// A schema compiled for validation: interned patterns and a derivative memo that is shared
 /// by every document validated with it (across threads).
 pub struct Grammar {
-    _schema: teikit_relaxng::Schema,
+    cx: Compiled,
+    store: RwLock<Store>,
+    /// ID-typed attributes: element namespace → element local name → index into `id_attrs`.
+    id_elements: FxHashMap<String, FxHashMap<String, u32>>,
+    id_attrs: Vec<Vec<(String, String, IdType)>>,
 }
 
 impl Grammar {
-    /// Compiles a loaded schema.
+    /// Compiles a loaded schema. Only the start pattern is compiled now; element contents and
+    /// derivatives are compiled when a document first needs them.
     pub fn new(schema: teikit_relaxng::Schema) -> Grammar {
-        Grammar { _schema: schema }
+        let names = NameTable::build(&schema);
+        let mut id_elements: FxHashMap<String, FxHashMap<String, u32>> = FxHashMap::default();
+        let mut id_attrs: Vec<Vec<(String, String, IdType)>> = Vec::new();
+        for (e, a, t) in &schema.id_types {
+            if *t == IdType::Null {
+                continue;
+            }
+            let locals = id_elements.entry(e.ns.clone()).or_default();
+            let i = *locals.entry(e.local.clone()).or_insert_with(|| {
+                id_attrs.push(Vec::new());
+                (id_attrs.len() - 1) as u32
+            });
+            id_attrs[i as usize].push((a.ns.clone(), a.local.clone(), *t));
+        }
+        let cx = Compiled { schema, names };
+        let store = Store::new(&cx);
+        Grammar {
+            cx,
+            store: RwLock::new(store),
+            id_elements,
+            id_attrs,
+        }
+    }
+
+    /// The schema this grammar was compiled from.
+    pub fn schema(&self) -> &teikit_relaxng::Schema {
+        &self.cx.schema
+    }
+
+    /// Number of patterns interned so far (grows as documents exercise the schema).
+    pub fn pattern_count(&self) -> usize {
+        self.read().len()
+    }
+
+    /// A matcher for one document, to drive from any event source (a tree, a streaming
+    /// parser).
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher::new(self)
     }
 
     /// Validates a parsed document; spans in the diagnostics are byte offsets into the
-    /// document's text.
+    /// document's text. The document is valid iff no diagnostic is an error.
     pub fn validate(&self, doc: &roxmltree::Document<'_>) -> Vec<Diagnostic> {
-        let _ = doc;
-        vec![Diagnostic::error(
-            "internal/not-implemented",
-            "validation is not implemented yet",
-        )]
+        let text = doc.input_text();
+        let mut m = self.matcher();
+        // Iterative walk: open a node, descend to its first child, close it when it has no
+        // further sibling to move on to.
+        let mut next = doc.root().first_child();
+        while let Some(node) = next {
+            if node.is_element() {
+                self.open(&mut m, text, node);
+                if let Some(c) = node.first_child() {
+                    next = Some(c);
+                    continue;
+                }
+            } else if node.is_text() {
+                m.text(node.text().unwrap_or(""), Span::from_range(node.range()));
+            }
+            // Close finished elements and move to the next sibling up the tree.
+            let mut cur = node;
+            loop {
+                if cur.is_element() {
+                    close(&mut m, text, cur);
+                }
+                if let Some(s) = cur.next_sibling() {
+                    next = Some(s);
+                    break;
+                }
+                match cur.parent() {
+                    Some(p) if !p.is_root() => cur = p,
+                    _ => {
+                        next = None;
+                        break;
+                    }
+                }
+            }
+        }
+        m.finish()
+    }
+
+    fn open(&self, m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
+        let tag = node.tag_name();
+        let range = node.range();
+        let qlen = name_len(&text[range.start + 1..]);
+        let qname = &text[range.start + 1..range.start + 1 + qlen];
+        let name_span = Span::new(range.start + 1, qlen);
+        let parent = node.parent().unwrap_or(node);
+        m.start_tag_open(
+            Name {
+                ns: tag.namespace().unwrap_or(""),
+                local: tag.name(),
+                qname,
+            },
+            name_span,
+            &NodeNs(parent),
+        );
+        let ctx = NodeNs(node);
+        for a in node.attributes() {
+            let qr = a.range_qname();
+            m.attribute(
+                Name {
+                    ns: a.namespace().unwrap_or(""),
+                    local: a.name(),
+                    qname: &text[qr.clone()],
+                },
+                a.value(),
+                &ctx,
+                Span::from_range(qr),
+                Span::from_range(a.range_value()),
+            );
+        }
+        let end = start_tag_end(text, range.start).min(range.end);
+        m.start_tag_close(Span::from_range(range.start..end));
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Index of the element's ID-typed attribute list, or `u32::MAX`.
+    fn id_element(&self, ns: &str, local: &str) -> u32 {
+        if self.id_attrs.is_empty() {
+            return u32::MAX;
+        }
+        self.id_elements
+            .get(ns)
+            .and_then(|m| m.get(local))
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
+    fn id_attribute(&self, elem: u32, ns: &str, local: &str) -> Option<IdType> {
+        self.id_attrs[elem as usize]
+            .iter()
+            .find(|(n, l, _)| n == ns && l == local)
+            .map(|t| t.2)
+    }
+}
+
+fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
+    let range = node.range();
+    let raw = &text[range.clone()];
+    let span = if raw.ends_with("/>") {
+        let end = start_tag_end(text, range.start).min(range.end);
+        Span::from_range(range.start..end)
+    } else {
+        match raw.rfind("</") {
+            Some(i) => Span::from_range(range.start + i..range.end),
+            None => Span::from_range(range),
+        }
+    };
+    m.end_tag(span, &NodeNs(node));
+}
+
+/// The in-scope namespaces of a tree node.
+struct NodeNs<'a, 'input>(roxmltree::Node<'a, 'input>);
+
+impl NamespaceContext for NodeNs<'_, '_> {
+    fn resolve(&self, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some("http://www.w3.org/XML/1998/namespace");
+        }
+        self.0.lookup_namespace_uri(if prefix.is_empty() {
+            None
+        } else {
+            Some(prefix)
+        })
+    }
+}
+
+/// Length of the XML name at the start of `s`.
+fn name_len(s: &str) -> usize {
+    s.find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .unwrap_or(s.len())
+}
+
+/// Offset one past the `>` that ends the start tag beginning at `start`.
+fn start_tag_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut quote = 0u8;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        } else if b == b'>' {
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn grammar_is_shareable() {
+        assert_send_sync::<Grammar>();
+    }
+
+    #[test]
+    fn codes_are_unique_and_namespaced() {
+        let mut seen = std::collections::HashSet::new();
+        for c in CODES {
+            assert!(c.code.starts_with("rng/"), "{}", c.code);
+            assert!(seen.insert(c.code), "duplicate {}", c.code);
+        }
+    }
+
+    #[test]
+    fn start_tag_scanning() {
+        let t = "<a b='>' c=\"x\">x</a>";
+        assert_eq!(start_tag_end(t, 0), 15);
+        assert_eq!(name_len("tei:p rend='x'>"), 5);
+        assert_eq!(name_len("p/>"), 1);
     }
 }

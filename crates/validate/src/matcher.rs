@@ -1,0 +1,1156 @@
+//! The event-level matcher: feeds start tags, attributes, text and end tags through the
+//! derivatives, reports what fails with byte spans, and recovers the way jing does.
+//!
+//! The state is one pattern. When a start tag opens an element unambiguously (the derivative
+//! is a single `after(content, continuation)`), the continuation goes on a stack and the state
+//! becomes the bare content, so memo entries are shared between every occurrence of the same
+//! content wherever it is nested; otherwise the state keeps the afters and the end tag resolves
+//! them.
+
+use teikit_diagnostics::{Diagnostic, Span};
+use teikit_relaxng::datatype::{is_xml_space, NamespaceContext};
+use teikit_relaxng::{IdType, NameClass, QName};
+
+use crate::fx::{hash_pair, FxHashMap};
+use crate::store::{Node, PId, Store, TextArg, NOT_ALLOWED};
+use crate::Grammar;
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// An expanded name as it occurs in a document.
+#[derive(Clone, Copy, Debug)]
+pub struct Name<'a> {
+    /// Namespace URI (`""` for none).
+    pub ns: &'a str,
+    /// Local name.
+    pub local: &'a str,
+    /// The name as written (`tei:p`, `xml:id`), for messages.
+    pub qname: &'a str,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// The content was split off: on the end tag the state must be nullable, then becomes this.
+    Cont(PId),
+    /// The state still holds the afters.
+    Nested,
+}
+
+struct Frame {
+    kind: Kind,
+    path_len: usize,
+    had_child: bool,
+    counts: Vec<(u64, u32)>,
+    qname: String,
+    name_span: Span,
+    id_elem: u32,
+}
+
+#[derive(Default)]
+struct PendingText {
+    present: bool,
+    non_ws: bool,
+    span: Span,
+    buf: String,
+    /// Span of the first non-whitespace character to the last one (for labels).
+    trimmed: Option<Span>,
+}
+
+/// Validates one document from events. Create with [`Grammar::matcher`], feed events in
+/// document order, then call [`Matcher::finish`].
+///
+/// Namespace contexts: `start_tag_open` takes the context of the *parent* (pending text is
+/// checked against it), `attribute` and `end_tag` the context of the element itself.
+pub struct Matcher<'g> {
+    g: &'g Grammar,
+    state: PId,
+    frames: Vec<Frame>,
+    depth: usize,
+    path: String,
+    root_counts: Vec<(u64, u32)>,
+    text: PendingText,
+    diags: Vec<Diagnostic>,
+    ids: FxHashMap<String, Span>,
+    idrefs: Vec<(String, Span)>,
+}
+
+impl<'g> Matcher<'g> {
+    pub(crate) fn new(g: &'g Grammar) -> Matcher<'g> {
+        let start = g.read().start;
+        Matcher {
+            g,
+            state: start,
+            frames: Vec::new(),
+            depth: 0,
+            path: String::new(),
+            root_counts: Vec::new(),
+            text: PendingText::default(),
+            diags: Vec::new(),
+            ids: FxHashMap::default(),
+            idrefs: Vec::new(),
+        }
+    }
+
+    /// A start tag opens; `span` is the element name in it; `ns` resolves prefixes in the
+    /// parent (for text before this tag).
+    pub fn start_tag_open(&mut self, name: Name<'_>, span: Span, ns: &dyn NamespaceContext) {
+        self.flush_text(false, ns);
+        let g = self.g;
+        // path bookkeeping
+        let h = hash_pair(name.ns, name.local);
+        let counts = match self.depth {
+            0 => &mut self.root_counts,
+            d => {
+                let f = &mut self.frames[d - 1];
+                f.had_child = true;
+                &mut f.counts
+            }
+        };
+        let index = match counts.iter_mut().find(|(k, _)| *k == h) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((h, 1));
+                1
+            }
+        };
+        let path_len = self.path.len();
+        self.path.push('/');
+        self.path.push_str(name.qname);
+        if index > 1 {
+            use std::fmt::Write;
+            let _ = write!(self.path, "[{index}]");
+        }
+
+        let key = g.cx.names.key(name.ns, name.local);
+        let before = self.state;
+        let kind = if before == NOT_ALLOWED {
+            Kind::Cont(NOT_ALLOWED)
+        } else {
+            let memo = g.read().sto_memo(before, key);
+            let r = match memo {
+                Some(r) => r,
+                None => g.write().sto(&g.cx, before, key),
+            };
+            if r == NOT_ALLOWED {
+                self.element_not_allowed(name, span, before, key);
+                let found = {
+                    let m = g.read().find_memo(key);
+                    match m {
+                        Some(f) => f,
+                        None => g.write().find_element(&g.cx, key),
+                    }
+                };
+                self.state = found;
+                Kind::Cont(before)
+            } else {
+                let s = g.read();
+                match *s.node(r) {
+                    Node::After(c, k) => {
+                        self.state = c;
+                        Kind::Cont(k)
+                    }
+                    _ => {
+                        self.state = r;
+                        Kind::Nested
+                    }
+                }
+            }
+        };
+        let id_elem = g.id_element(name.ns, name.local);
+        if self.frames.len() == self.depth {
+            self.frames.push(Frame {
+                kind,
+                path_len,
+                had_child: false,
+                counts: Vec::new(),
+                qname: String::new(),
+                name_span: span,
+                id_elem,
+            });
+        } else {
+            let f = &mut self.frames[self.depth];
+            f.kind = kind;
+            f.path_len = path_len;
+            f.had_child = false;
+            f.counts.clear();
+            f.name_span = span;
+            f.id_elem = id_elem;
+        }
+        let f = &mut self.frames[self.depth];
+        f.qname.clear();
+        f.qname.push_str(name.qname);
+        self.depth += 1;
+    }
+
+    /// An attribute of the open start tag; `ns` resolves prefixes on the element.
+    pub fn attribute(
+        &mut self,
+        name: Name<'_>,
+        value: &str,
+        ns: &dyn NamespaceContext,
+        name_span: Span,
+        value_span: Span,
+    ) {
+        let g = self.g;
+        if let Some(f) = self.depth.checked_sub(1).map(|d| &self.frames[d]) {
+            if f.id_elem != u32::MAX {
+                if let Some(t) = g.id_attribute(f.id_elem, name.ns, name.local) {
+                    self.record_id(t, value, value_span);
+                }
+            }
+        }
+        let before = self.state;
+        if before == NOT_ALLOWED {
+            return;
+        }
+        let key = g.cx.names.key(name.ns, name.local);
+        let memo = g.read().att_memo(before, key);
+        let alts = match memo {
+            Some(a) => a,
+            None => g.write().att(&g.cx, before, key),
+        };
+        if alts.is_empty() {
+            self.attribute_not_allowed(name, name_span, before);
+            return;
+        }
+        let matched: Vec<PId> = {
+            let s = g.read();
+            alts.iter()
+                .filter(|(v, _)| s.value_match(*v, value, ns))
+                .map(|&(_, r)| r)
+                .collect()
+        };
+        self.state = match matched.len() {
+            1 => matched[0],
+            0 => {
+                self.invalid_attribute_value(name, value, value_span, &alts, ns);
+                let rests: Vec<PId> = alts.iter().map(|&(_, r)| r).collect();
+                g.write().choice(&rests)
+            }
+            _ => g.write().choice(&matched),
+        };
+    }
+
+    /// The start tag is complete (`>` or `/>`); `span` is the whole start tag.
+    pub fn start_tag_close(&mut self, span: Span) {
+        let _ = span;
+        let g = self.g;
+        let before = self.state;
+        if before == NOT_ALLOWED {
+            return;
+        }
+        let memo = g.read().end_attrs_memo(before);
+        let r = match memo {
+            Some(r) => r,
+            None => g.write().end_attrs(before, false),
+        };
+        if r == NOT_ALLOWED {
+            self.missing_attribute(before);
+            self.state = g.write().end_attrs(before, true);
+        } else {
+            self.state = r;
+        }
+    }
+
+    /// Character data (text, CDATA, resolved references) inside the current element; runs
+    /// separated only by comments or processing instructions may be given one by one.
+    pub fn text(&mut self, text: &str, span: Span) {
+        let t = &mut self.text;
+        if !t.present {
+            t.present = true;
+            t.non_ws = false;
+            t.buf.clear();
+            t.span = span;
+            t.trimmed = None;
+        } else {
+            t.span = Span::from_range(t.span.offset..span.end());
+        }
+        t.buf.push_str(text);
+        if !text.chars().all(is_xml_space) {
+            t.non_ws = true;
+            // Where the non-whitespace begins and ends, when the span covers exactly the text.
+            let lead = text.len() - text.trim_start_matches(is_xml_space).len();
+            let trail = text.len() - text.trim_end_matches(is_xml_space).len();
+            let s = if span.len == text.len() {
+                Span::from_range(span.offset + lead..span.end() - trail)
+            } else {
+                span
+            };
+            t.trimmed = Some(match t.trimmed {
+                Some(prev) => Span::from_range(prev.offset..s.end()),
+                None => s,
+            });
+        }
+    }
+
+    /// The end tag of the current element (`span` is the end tag, or the start tag of an empty
+    /// element); `ns` resolves prefixes on the element.
+    pub fn end_tag(&mut self, span: Span, ns: &dyn NamespaceContext) {
+        if self.depth == 0 {
+            return;
+        }
+        self.flush_text(true, ns);
+        let g = self.g;
+        let kind = self.frames[self.depth - 1].kind;
+        let before = self.state;
+        match kind {
+            Kind::Cont(k) => {
+                if before != NOT_ALLOWED && !g.read().nullable(before) {
+                    self.incomplete(span, before, false);
+                }
+                self.state = k;
+            }
+            Kind::Nested => {
+                if before == NOT_ALLOWED {
+                    // Stays silent; an error was reported already.
+                } else {
+                    let memo = g.read().end_tag_memo(before);
+                    let r = match memo {
+                        Some(r) => r,
+                        None => g.write().end_tag(before, false),
+                    };
+                    if r == NOT_ALLOWED {
+                        self.incomplete(span, before, true);
+                        self.state = g.write().end_tag(before, true);
+                    } else {
+                        self.state = r;
+                    }
+                }
+            }
+        }
+        self.depth -= 1;
+        let path_len = self.frames[self.depth].path_len;
+        self.path.truncate(path_len);
+    }
+
+    /// Ends the document: checks IDREFs and returns every diagnostic, sorted by offset.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        let refs = std::mem::take(&mut self.idrefs);
+        for (r, span) in refs {
+            if !self.ids.contains_key(&r) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "rng/dangling-idref",
+                        format!("IDREF \"{r}\" does not refer to any ID in this document"),
+                    )
+                    .with_label(span, "no element has this ID"),
+                );
+            }
+        }
+        let mut d = self.diags;
+        d.sort_by_key(|d| d.primary_span().map_or(0, |s| s.offset));
+        d
+    }
+
+    // ----- text -----
+
+    fn flush_text(&mut self, before_end: bool, ns: &dyn NamespaceContext) {
+        let whole = before_end && self.depth > 0 && !self.frames[self.depth - 1].had_child;
+        if !self.text.present && !whole {
+            return;
+        }
+        let present = std::mem::replace(&mut self.text.present, false);
+        if self.depth == 0 {
+            return;
+        }
+        let non_ws = present && self.text.non_ws;
+        let before = self.state;
+        if before == NOT_ALLOWED {
+            return;
+        }
+        let g = self.g;
+        let has_data = g.read().has_data(before);
+        if !has_data {
+            if !non_ws {
+                return;
+            }
+            let memo = g.read().mixed_memo(before);
+            let r = match memo {
+                Some(r) => r,
+                None => g.write().mixed(before),
+            };
+            if r == NOT_ALLOWED {
+                self.text_not_allowed(before);
+            } else {
+                self.state = r;
+            }
+            return;
+        }
+        let value: &str = if present { &self.text.buf } else { "" };
+        let r = {
+            let mut s = g.write();
+            let d = s.text_deriv(before, &TextArg::Value(value, ns));
+            if !non_ws && whole {
+                s.choice2(before, d)
+            } else if !non_ws {
+                before
+            } else {
+                d
+            }
+        };
+        let failed = if whole {
+            match self.frames[self.depth - 1].kind {
+                Kind::Cont(_) => !g.read().nullable(r),
+                Kind::Nested => g.write().end_tag(r, false) == NOT_ALLOWED,
+            }
+        } else {
+            r == NOT_ALLOWED
+        };
+        if failed {
+            let value = value.to_string();
+            self.invalid_data(before, &value, present, ns);
+            self.state = g.write().text_deriv(before, &TextArg::Lenient);
+        } else {
+            self.state = r;
+        }
+    }
+
+    // ----- IDs -----
+
+    fn record_id(&mut self, t: IdType, value: &str, span: Span) {
+        match t {
+            IdType::Id => {
+                let v = value.trim_matches(is_xml_space);
+                if v.is_empty() {
+                    return;
+                }
+                if let Some(first) = self.ids.get(v) {
+                    let first = *first;
+                    self.diags.push(
+                        Diagnostic::error("rng/duplicate-id", format!("duplicate ID \"{v}\""))
+                            .with_label(span, "this ID is already used")
+                            .with_secondary(first, "first used here")
+                            .with_help("ID values must be unique within a document")
+                            .with_context(self.path.clone()),
+                    );
+                } else {
+                    self.ids.insert(v.to_string(), span);
+                }
+            }
+            IdType::Idref | IdType::Idrefs => {
+                for tok in value.split(is_xml_space).filter(|t| !t.is_empty()) {
+                    self.idrefs.push((tok.to_string(), span));
+                    if t == IdType::Idref {
+                        break;
+                    }
+                }
+            }
+            IdType::Null => {}
+        }
+    }
+
+    // ----- errors -----
+
+    fn context(&self) -> String {
+        if self.path.is_empty() {
+            "/".to_string()
+        } else {
+            self.path.clone()
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        let ctx = self.context();
+        self.diags.push(d.with_context(ctx));
+    }
+
+    fn current_qname(&self) -> &str {
+        match self.depth {
+            0 => "",
+            d => &self.frames[d - 1].qname,
+        }
+    }
+
+    /// What `p` allows next: element names (required first), text, end tag.
+    fn expected(&self, p: PId, end_tag: Option<bool>) -> (Vec<String>, Vec<String>) {
+        let g = self.g;
+        let mut s = g.write();
+        let els = s.front_elements(&g.cx, p);
+        let mut required = Vec::new();
+        let mut optional = Vec::new();
+        for (d, req) in els {
+            for n in class_names(&g.cx.schema.defines[d as usize].name_class, "element") {
+                if req {
+                    required.push(n);
+                } else {
+                    optional.push(n);
+                }
+            }
+        }
+        required.sort();
+        required.dedup();
+        optional.sort();
+        optional.dedup();
+        optional.retain(|n| required.binary_search(n).is_err());
+        let mut out = required.clone();
+        out.extend(optional);
+        if s.allows_text(p) && s.mixed(p) != NOT_ALLOWED {
+            out.push("text".to_string());
+        }
+        let data = s.front_data(p);
+        if !data.is_empty() {
+            out.extend(describe_data(&s, &data));
+        }
+        let ends = match end_tag {
+            Some(b) => b,
+            None => s.end_tag(p, false) != NOT_ALLOWED,
+        };
+        if ends && self.depth > 0 {
+            out.push(format!("</{}>", self.current_qname()));
+        }
+        (out, required)
+    }
+
+    fn element_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId, key: u32) {
+        if before == NOT_ALLOWED {
+            return;
+        }
+        let (ends, defined) = {
+            let g = self.g;
+            let s = g.read();
+            let ends = self.depth > 0 && self.end_allowed(&s, before);
+            let defined =
+                g.cx.schema
+                    .defines
+                    .iter()
+                    .any(|d| g.cx.names.contains(&d.name_class, key));
+            (ends, defined)
+        };
+        let (expected, _) = self.expected(before, Some(ends));
+        let mut d = Diagnostic::error(
+            "rng/element-not-allowed",
+            format!("element <{}> is not allowed here", name.qname),
+        )
+        .with_label(span, "not allowed here");
+        if let Some(h) = did_you_mean(name.local, &expected) {
+            d = d.with_help(h);
+        } else if !defined {
+            d = d.with_help(format!(
+                "the schema defines no element <{}>{}",
+                name.local,
+                if name.ns.is_empty() {
+                    " without a namespace".to_string()
+                } else {
+                    format!(" in namespace {}", name.ns)
+                }
+            ));
+        }
+        d = d.with_expected(expected);
+        self.push(d);
+    }
+
+    fn end_allowed(&self, s: &Store, p: PId) -> bool {
+        match self.frames[self.depth - 1].kind {
+            Kind::Cont(_) => s.nullable(p),
+            Kind::Nested => s.end_tag_memo(p).is_none_or(|r| r != NOT_ALLOWED),
+        }
+    }
+
+    fn attribute_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId) {
+        let names = {
+            let s = self.g.read();
+            let mut v: Vec<String> = s
+                .front_attributes(before)
+                .into_iter()
+                .flat_map(|(nc, _, _)| class_names(&s.classes[nc as usize], "attribute"))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let el = self.current_qname().to_string();
+        let mut d = Diagnostic::error(
+            "rng/attribute-not-allowed",
+            format!("attribute @{} is not allowed on <{el}>", name.qname),
+        )
+        .with_label(span, "not allowed here");
+        if let Some(h) = did_you_mean(name.qname, &names) {
+            d = d.with_help(h.replace('<', "@").replace('>', ""));
+        } else if names.is_empty() {
+            d = d.with_help(format!("<{el}> takes no (further) attributes"));
+        }
+        d = d.with_expected(names.into_iter().map(|n| format!("@{n}")).collect());
+        self.push(d);
+    }
+
+    fn invalid_attribute_value(
+        &mut self,
+        name: Name<'_>,
+        value: &str,
+        span: Span,
+        alts: &[(PId, PId)],
+        ns: &dyn NamespaceContext,
+    ) {
+        let (reason, expected) = {
+            let s = self.g.read();
+            let leaves: Vec<PId> = alts.iter().flat_map(|&(v, _)| s.front_data(v)).collect();
+            (
+                why_invalid(&s, &leaves, value, ns),
+                describe_data(&s, &leaves),
+            )
+        };
+        let el = self.current_qname().to_string();
+        let mut msg = format!(
+            "invalid value \"{}\" for attribute @{} on <{el}>",
+            shorten(value),
+            name.qname
+        );
+        if let Some(r) = &reason {
+            msg.push_str(": ");
+            msg.push_str(r);
+        }
+        let d = Diagnostic::error("rng/invalid-attribute-value", msg)
+            .with_label(span, "invalid value")
+            .with_expected(expected);
+        self.push(d);
+    }
+
+    fn missing_attribute(&mut self, before: PId) {
+        let (required, all) = {
+            let s = self.g.read();
+            let attrs = s.front_attributes(before);
+            let mut req: Vec<String> = attrs
+                .iter()
+                .filter(|a| a.2)
+                .flat_map(|&(nc, _, _)| class_names(&s.classes[nc as usize], "attribute"))
+                .collect();
+            req.sort();
+            req.dedup();
+            let mut all: Vec<String> = attrs
+                .iter()
+                .flat_map(|&(nc, _, _)| class_names(&s.classes[nc as usize], "attribute"))
+                .collect();
+            all.sort();
+            all.dedup();
+            (req, all)
+        };
+        let el = self.current_qname().to_string();
+        let span = self.frames[self.depth - 1].name_span;
+        let msg = match required.as_slice() {
+            [one] => format!("element <{el}> is missing required attribute @{one}"),
+            [] => format!("element <{el}> is missing a required attribute"),
+            many => format!(
+                "element <{el}> is missing required attributes {}",
+                many.iter()
+                    .map(|n| format!("@{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let expected = if required.is_empty() { all } else { required };
+        let d = Diagnostic::error("rng/missing-attribute", msg)
+            .with_label(span, "required attribute missing")
+            .with_expected(expected.into_iter().map(|n| format!("@{n}")).collect());
+        self.push(d);
+    }
+
+    fn text_not_allowed(&mut self, before: PId) {
+        let span = self.text.trimmed.unwrap_or(self.text.span);
+        let el = self.current_qname().to_string();
+        let (expected, _) = self.expected(before, None);
+        let d = Diagnostic::error(
+            "rng/text-not-allowed",
+            format!("text is not allowed here in <{el}>"),
+        )
+        .with_label(span, "text not allowed")
+        .with_expected(expected);
+        self.push(d);
+    }
+
+    fn invalid_data(&mut self, before: PId, value: &str, present: bool, ns: &dyn NamespaceContext) {
+        let span = if present {
+            self.text.trimmed.unwrap_or(self.text.span)
+        } else {
+            self.frames[self.depth - 1].name_span
+        };
+        let el = self.current_qname().to_string();
+        let (reason, leaves_expected, any_text) = {
+            let s = self.g.read();
+            let leaves = s.front_data(before);
+            (
+                why_invalid(&s, &leaves, value, ns),
+                describe_data(&s, &leaves),
+                s.allows_text(before),
+            )
+        };
+        let _ = any_text;
+        let mut msg = if value.trim_matches(is_xml_space).is_empty() {
+            format!("element <{el}> needs a value")
+        } else {
+            format!("invalid value \"{}\" in <{el}>", shorten(value.trim()))
+        };
+        if let Some(r) = &reason {
+            msg.push_str(": ");
+            msg.push_str(r);
+        }
+        let (mut expected, _) = self.expected(before, None);
+        if expected.is_empty() {
+            expected = leaves_expected;
+        }
+        let d = Diagnostic::error("rng/invalid-data", msg)
+            .with_label(span, "invalid value")
+            .with_expected(expected);
+        self.push(d);
+    }
+
+    fn incomplete(&mut self, span: Span, before: PId, nested: bool) {
+        let _ = nested;
+        let el = self.current_qname().to_string();
+        let (expected, required) = self.expected(before, Some(false));
+        let msg = match required.as_slice() {
+            [] => format!("element <{el}> is incomplete"),
+            [one] => format!("element <{el}> is incomplete: missing <{one}>"),
+            _ => format!(
+                "element <{el}> is incomplete: missing one of {}",
+                required
+                    .iter()
+                    .map(|n| format!("<{n}>"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let d = Diagnostic::error("rng/incomplete-content", msg)
+            .with_label(span, "content ends too early")
+            .with_expected(expected);
+        self.push(d);
+    }
+}
+
+/// Display names of a name class.
+fn class_names(nc: &NameClass, what: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    class_names_rec(nc, what, &mut out);
+    out
+}
+
+fn class_names_rec(nc: &NameClass, what: &str, out: &mut Vec<String>) {
+    match nc {
+        NameClass::Name(q) => out.push(display(q)),
+        NameClass::AnyName(_) => out.push(format!("any {what}")),
+        NameClass::NsName(ns, _) if ns.is_empty() => {
+            out.push(format!("any {what} without a namespace"))
+        }
+        NameClass::NsName(ns, _) => out.push(format!("any {what} in namespace {ns}")),
+        NameClass::Choice(a, b) => {
+            class_names_rec(a, what, out);
+            class_names_rec(b, what, out);
+        }
+    }
+}
+
+fn display(q: &QName) -> String {
+    if q.ns == XML_NS {
+        format!("xml:{}", q.local)
+    } else {
+        q.local.clone()
+    }
+}
+
+/// Values and datatypes a set of data leaves accepts, for `expected`.
+fn describe_data(s: &Store, leaves: &[PId]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &p in leaves {
+        let item = match *s.node(p) {
+            Node::Value(v) => format!("\"{}\"", s.values[v as usize].value),
+            Node::Data(d) | Node::DataExcept(d, _) => {
+                format!("a value of type {}", s.datatypes[d as usize].name())
+            }
+            Node::List(_) => "a list of values".to_string(),
+            _ => continue,
+        };
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The datatype's reason when only one datatype was tried.
+fn why_invalid(
+    s: &Store,
+    leaves: &[PId],
+    value: &str,
+    ns: &dyn NamespaceContext,
+) -> Option<String> {
+    let mut datas = leaves.iter().filter_map(|&p| match *s.node(p) {
+        Node::Data(d) | Node::DataExcept(d, _) => Some(d),
+        _ => None,
+    });
+    let first = datas.next()?;
+    if datas.next().is_some() || leaves.iter().any(|&p| matches!(s.node(p), Node::Value(_))) {
+        return None;
+    }
+    match s.datatypes[first as usize].check(value, ns) {
+        Err(e) => Some(e),
+        Ok(()) => Some("the value is excluded".to_string()),
+    }
+}
+
+fn shorten(v: &str) -> String {
+    const MAX: usize = 60;
+    if v.chars().count() <= MAX {
+        v.to_string()
+    } else {
+        let mut s: String = v.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Suggests a close name among the expected ones.
+fn did_you_mean(got: &str, expected: &[String]) -> Option<String> {
+    let lower = got.to_lowercase();
+    if let Some(e) = expected
+        .iter()
+        .find(|e| e.to_lowercase() == lower && *e != got)
+    {
+        return Some(format!(
+            "did you mean <{e}>? element names are case-sensitive"
+        ));
+    }
+    let best = expected
+        .iter()
+        .filter(|e| !e.contains(' ') && !e.starts_with('<') && !e.starts_with('"') && *e != "text")
+        .map(|e| (edit_distance(&lower, &e.to_lowercase()), e))
+        .filter(|(d, e)| *d <= 2 && *d * 3 < e.len().max(1) + 2)
+        .min();
+    best.map(|(_, e)| format!("did you mean <{e}>?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let c = if a[i - 1] == b[j - 1] { 0 } else { 1 };
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + c);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::*;
+    use teikit_relaxng::IdType;
+
+    fn doc_schema() -> teikit_relaxng::Schema {
+        // doc = element doc { attribute id? , head, p+ }
+        schema(el(
+            "doc",
+            group(vec![
+                opt(att("id", text())),
+                el("head", text()),
+                more(el("p", inter(vec![text(), star(el("hi", text()))]))),
+            ]),
+        ))
+    }
+
+    #[test]
+    fn valid_documents() {
+        check(doc_schema(), "<doc><head>t</head><p>x</p></doc>", &[]);
+        check(
+            doc_schema(),
+            "<doc id='a'>\n  <head/>\n  <p>x <hi>y</hi> z</p><p/>\n</doc>",
+            &[],
+        );
+    }
+
+    #[test]
+    fn element_not_allowed_points_at_the_name_and_recovers() {
+        let doc = "<doc><head/><persname>x</persname><p/></doc>";
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
+        assert_eq!(spanned(doc, &d[0]), "persname");
+        assert_eq!(d[0].message, "element <persname> is not allowed here");
+        assert_eq!(d[0].expected, vec!["p"]);
+        assert_eq!(d[0].context.as_deref(), Some("/doc/persname"));
+    }
+
+    #[test]
+    fn known_element_elsewhere_is_validated_inside() {
+        // <hi> is misplaced but known: its content is still checked (no text allowed? it is
+        // text, so a nested element is an error).
+        let doc = "<doc><head/><hi><p/></hi><p/></doc>";
+        check(
+            doc_schema(),
+            doc,
+            &["rng/element-not-allowed", "rng/element-not-allowed"],
+        );
+    }
+
+    #[test]
+    fn incomplete_content_at_end_tag() {
+        let doc = "<doc><head/></doc>";
+        let d = check(doc_schema(), doc, &["rng/incomplete-content"]);
+        assert_eq!(spanned(doc, &d[0]), "</doc>");
+        assert_eq!(d[0].message, "element <doc> is incomplete: missing <p>");
+        assert_eq!(d[0].expected, vec!["p"]);
+        let doc = "<doc/>";
+        let d = check(doc_schema(), doc, &["rng/incomplete-content"]);
+        assert_eq!(spanned(doc, &d[0]), "<doc/>");
+    }
+
+    #[test]
+    fn context_paths_count_siblings() {
+        let doc = "<doc><head/><p/><p/><p><x/></p></doc>";
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
+        assert_eq!(d[0].context.as_deref(), Some("/doc/p[3]/x"));
+    }
+
+    #[test]
+    fn text_rules() {
+        // whitespace is ignored in element-only content, other text is not
+        check(doc_schema(), "<doc>  <head/> \n <p/> </doc>", &[]);
+        let doc = "<doc><head/>oops<p/></doc>";
+        let d = check(doc_schema(), doc, &["rng/text-not-allowed"]);
+        assert_eq!(spanned(doc, &d[0]), "oops");
+        let doc = "<doc><head/><p/>  trailing </doc>";
+        let d = check(doc_schema(), doc, &["rng/text-not-allowed"]);
+        assert_eq!(spanned(doc, &d[0]), "trailing");
+    }
+
+    #[test]
+    fn attributes() {
+        let doc = "<doc idd='x'><head/><p/></doc>";
+        let d = check(doc_schema(), doc, &["rng/attribute-not-allowed"]);
+        assert_eq!(spanned(doc, &d[0]), "idd");
+        assert_eq!(d[0].expected, vec!["@id"]);
+        let s = schema(el(
+            "a",
+            group(vec![att("x", text()), att("y", value("", "token", "yes"))]),
+        ));
+        let doc = "<a y=' yes '/>";
+        let d = check(s, doc, &["rng/missing-attribute"]);
+        assert_eq!(spanned(doc, &d[0]), "a");
+        assert_eq!(d[0].message, "element <a> is missing required attribute @x");
+        let s = schema(el(
+            "a",
+            group(vec![att("x", text()), att("y", value("", "token", "yes"))]),
+        ));
+        let doc = "<a x='' y='no'/>";
+        let d = check(s, doc, &["rng/invalid-attribute-value"]);
+        assert_eq!(spanned(doc, &d[0]), "no");
+        assert_eq!(d[0].expected, vec!["\"yes\""]);
+    }
+
+    #[test]
+    fn attribute_names_classes() {
+        let s = schema(el(
+            "a",
+            star(T::Att(
+                teikit_relaxng::NameClass::NsName("urn:x".into(), None),
+                Box::new(text()),
+            )),
+        ));
+        check(s, "<a xmlns:x='urn:x' x:one='1' x:two='2'/>", &[]);
+        let s = schema(el(
+            "a",
+            star(T::Att(
+                teikit_relaxng::NameClass::NsName("urn:x".into(), None),
+                Box::new(text()),
+            )),
+        ));
+        check(
+            s,
+            "<a xmlns:y='urn:y' y:one='1'/>",
+            &["rng/attribute-not-allowed"],
+        );
+    }
+
+    #[test]
+    fn data_and_weak_match() {
+        let s = || schema(el("a", data("", "string")));
+        check(s(), "<a/>", &[]);
+        check(s(), "<a>  </a>", &[]);
+        let s = || schema(el("a", value("", "string", "")));
+        check(s(), "<a/>", &[]);
+        check(s(), "<a> </a>", &["rng/invalid-data"]);
+        let s = || schema(el("a", value("", "token", "x")));
+        check(s(), "<a> x </a>", &[]);
+        check(s(), "<a>x<!-- c -->y</a>", &["rng/invalid-data"]);
+        let doc = "<a>  y </a>";
+        let d = check(s(), doc, &["rng/invalid-data"]);
+        assert_eq!(spanned(doc, &d[0]), "y");
+        check(s(), "<a/>", &["rng/invalid-data"]);
+    }
+
+    #[test]
+    fn xsd_data_in_content_and_attributes() {
+        let s = || {
+            schema(el(
+                "a",
+                group(vec![
+                    att("when", data("xsd", "date")),
+                    data("xsd", "integer"),
+                ]),
+            ))
+        };
+        check(s(), "<a when='2020-02-29'> 12 </a>", &[]);
+        let doc = "<a when='2021-02-29'>x</a>";
+        let d = check(
+            s(),
+            doc,
+            &["rng/invalid-attribute-value", "rng/invalid-data"],
+        );
+        assert_eq!(spanned(doc, &d[0]), "2021-02-29");
+        assert!(
+            d[0].message.starts_with("invalid value \"2021-02-29\""),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn lists() {
+        let s = || {
+            schema(el(
+                "a",
+                list(group(vec![
+                    value("", "token", "a"),
+                    more(choice(vec![
+                        value("", "token", "b"),
+                        value("", "token", "c"),
+                    ])),
+                ])),
+            ))
+        };
+        check(s(), "<a> a b c b </a>", &[]);
+        check(s(), "<a>a</a>", &["rng/invalid-data"]);
+        check(s(), "<a>a b d</a>", &["rng/invalid-data"]);
+        let s = schema(el("a", att("n", list(star(data("xsd", "integer"))))));
+        check(s, "<a n=''/>", &[]);
+    }
+
+    #[test]
+    fn interleave_and_mixed() {
+        let s = || {
+            schema(el(
+                "a",
+                inter(vec![el("x", empty()), el("y", empty()), text()]),
+            ))
+        };
+        check(s(), "<a>1<y/>2<x/>3</a>", &[]);
+        check(s(), "<a><x/><x/><y/></a>", &["rng/element-not-allowed"]);
+        let d = check(s(), "<a><x/></a>", &["rng/incomplete-content"]);
+        assert_eq!(d[0].expected, vec!["y", "text"]);
+    }
+
+    #[test]
+    fn ambiguous_elements_use_afters() {
+        // two definitions of <b> with different continuations
+        let s = schema(el(
+            "a",
+            choice(vec![
+                group(vec![el("b", att("x", text())), el("c", empty())]),
+                group(vec![el("b", empty()), el("d", empty())]),
+            ]),
+        ));
+        let g = crate::Grammar::new(s);
+        let ok = |doc: &str| {
+            let d = roxmltree::Document::parse(doc).unwrap();
+            g.validate(&d)
+        };
+        assert!(ok("<a><b x='1'/><c/></a>").is_empty());
+        assert!(ok("<a><b/><d/></a>").is_empty());
+        assert_eq!(
+            ok("<a><b x='1'/><d/></a>")[0].code,
+            "rng/element-not-allowed"
+        );
+        assert_eq!(ok("<a><b/></a>")[0].code, "rng/incomplete-content");
+    }
+
+    #[test]
+    fn root_not_allowed() {
+        let doc = "<other><p/></other>";
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
+        assert_eq!(d[0].expected, vec!["doc"]);
+    }
+
+    #[test]
+    fn case_hint() {
+        let doc = "<doc><head/><P/></doc>";
+        let d = check(
+            doc_schema(),
+            doc,
+            &["rng/element-not-allowed", "rng/incomplete-content"],
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("did you mean <p>? element names are case-sensitive")
+        );
+    }
+
+    #[test]
+    fn ids_and_idrefs() {
+        let s = || {
+            schema_ids(
+                el(
+                    "r",
+                    more(el(
+                        "e",
+                        group(vec![
+                            opt(att("id", data("dtd", "ID"))),
+                            opt(att("ref", data("dtd", "IDREFS"))),
+                        ]),
+                    )),
+                ),
+                &[("e", "id", IdType::Id), ("e", "ref", IdType::Idrefs)],
+            )
+        };
+        check(s(), "<r><e id='a' ref='b a'/><e id='b'/></r>", &[]);
+        let doc = "<r><e id='a'/><e id=' a '/></r>";
+        let d = check(s(), doc, &["rng/duplicate-id"]);
+        assert_eq!(d[0].labels.len(), 2);
+        assert_eq!(
+            &doc[d[0].labels[1].span.offset..d[0].labels[1].span.end()],
+            "a"
+        );
+        let doc = "<r><e ref='a zz'/><e id='a'/></r>";
+        let d = check(s(), doc, &["rng/dangling-idref"]);
+        assert_eq!(spanned(doc, &d[0]), "a zz");
+    }
+
+    #[test]
+    fn errors_do_not_cascade() {
+        // A missing attribute, a bad child, and the rest is still checked.
+        let s = schema(el(
+            "a",
+            group(vec![
+                att("x", text()),
+                more(el("b", empty())),
+                el("c", empty()),
+            ]),
+        ));
+        check(
+            s,
+            "<a><b/><zz><b/></zz><b>t</b><c/></a>",
+            &[
+                "rng/missing-attribute",
+                "rng/element-not-allowed",
+                "rng/text-not-allowed",
+            ],
+        );
+    }
+
+    #[test]
+    fn any_name_and_namespaces() {
+        let s = || {
+            schema(T::El(
+                teikit_relaxng::NameClass::AnyName(Some(Box::new(n("bad")))),
+                Box::new(star(T::El(
+                    teikit_relaxng::NameClass::NsName("urn:t".into(), None),
+                    Box::new(text()),
+                ))),
+            ))
+        };
+        check(s(), "<root xmlns:t='urn:t'><t:a>x</t:a><t:b/></root>", &[]);
+        check(s(), "<bad/>", &["rng/element-not-allowed"]);
+        check(s(), "<root><a/></root>", &["rng/element-not-allowed"]);
+    }
+}
