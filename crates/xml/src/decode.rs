@@ -1,0 +1,204 @@
+//! Bytes → text: UTF-8 (the default), UTF-16 with or without a byte-order mark, and
+//! ISO-8859-1 when the XML declaration names it.
+//!
+//! Spans of every diagnostic teikit produces index into the *decoded* text. For UTF-8 input
+//! (the overwhelming case, returned as [`Cow::Borrowed`]) that text is the file's bytes, so
+//! offsets are file offsets. For transcoded input ([`Cow::Owned`]) offsets are into the
+//! UTF-8 text; callers that print positions should index that text, not the file.
+
+use std::borrow::Cow;
+
+use teikit_diagnostics::{Diagnostic, Span};
+
+/// Decodes a document's bytes to text; see the module documentation for the rules.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Diagnostic> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return utf16(bytes, 2, u16::from_le_bytes).map(Cow::Owned),
+        [0xFE, 0xFF, ..] => return utf16(bytes, 2, u16::from_be_bytes).map(Cow::Owned),
+        // `<?` in UTF-16 without a byte-order mark (XML 1.0 appendix F).
+        [0x3C, 0x00, 0x3F, 0x00, ..] => return utf16(bytes, 0, u16::from_le_bytes).map(Cow::Owned),
+        [0x00, 0x3C, 0x00, 0x3F, ..] => return utf16(bytes, 0, u16::from_be_bytes).map(Cow::Owned),
+        _ => {}
+    }
+    let has_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if !has_bom {
+        if let Some((name, span)) = declared_encoding(bytes) {
+            let lower = name.to_ascii_lowercase();
+            match lower.as_str() {
+                "utf-8" | "utf8" | "us-ascii" | "ascii" => {}
+                "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => {
+                    return Ok(latin1(bytes));
+                }
+                _ if bytes.is_ascii() => {}
+                _ => {
+                    return Err(Diagnostic::error(
+                        "xml/unsupported-encoding",
+                        format!("unsupported encoding {name:?}"),
+                    )
+                    .with_label(span, "declared here")
+                    .with_help(
+                        "teikit reads UTF-8, UTF-16 and ISO-8859-1; re-save the file as UTF-8 \
+                         and change the declaration to encoding=\"UTF-8\"",
+                    ));
+                }
+            }
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let len = e.error_len().unwrap_or(bytes.len() - at);
+            let shown: Vec<String> = bytes[at..at + len]
+                .iter()
+                .map(|b| format!("0x{b:02X}"))
+                .collect();
+            Err(Diagnostic::error(
+                "xml/invalid-utf8",
+                format!(
+                    "invalid UTF-8: byte {} cannot start or continue a character",
+                    shown.join(" ")
+                ),
+            )
+            .with_label(Span::new(at, len), "not UTF-8")
+            .with_help(
+                "the file is probably in another encoding (ISO-8859-1 or Windows-1252?): \
+                 re-save it as UTF-8, or declare <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+            ))
+        }
+    }
+}
+
+/// UTF-16 code units from `skip` on; spans in errors are into `bytes`.
+fn utf16(bytes: &[u8], skip: usize, unit: fn([u8; 2]) -> u16) -> Result<String, Diagnostic> {
+    let body = &bytes[skip..];
+    let units = body.chunks_exact(2).map(|c| unit([c[0], c[1]]));
+    let mut out = String::with_capacity(body.len());
+    for (i, r) in char::decode_utf16(units).enumerate() {
+        match r {
+            Ok(c) => out.push(c),
+            Err(_) => {
+                return Err(Diagnostic::error(
+                    "xml/invalid-utf16",
+                    "invalid UTF-16: unpaired surrogate",
+                )
+                .with_label(Span::new(skip + 2 * i, 2), "unpaired surrogate"));
+            }
+        }
+    }
+    if body.len() % 2 == 1 {
+        return Err(
+            Diagnostic::error("xml/invalid-utf16", "invalid UTF-16: odd number of bytes")
+                .with_label(Span::new(bytes.len() - 1, 1), "stray last byte"),
+        );
+    }
+    Ok(out)
+}
+
+fn latin1(bytes: &[u8]) -> Cow<'_, str> {
+    if bytes.is_ascii() {
+        // ASCII is valid UTF-8; the check above makes this infallible.
+        return match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Owned(bytes.iter().map(|&b| b as char).collect()),
+        };
+    }
+    Cow::Owned(bytes.iter().map(|&b| b as char).collect())
+}
+
+/// The `encoding` pseudo-attribute of a leading XML declaration, with its span.
+fn declared_encoding(bytes: &[u8]) -> Option<(&str, Span)> {
+    if !bytes.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = bytes.windows(2).take(512).position(|w| w == b"?>")?;
+    let decl = &bytes[..end];
+    let key = decl.windows(8).position(|w| w == b"encoding")?;
+    let mut i = key + 8;
+    while i < decl.len() && matches!(decl[i], b' ' | b'\t' | b'\r' | b'\n' | b'=') {
+        i += 1;
+    }
+    let quote = *decl.get(i)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let start = i + 1;
+    let len = decl[start..].iter().position(|&b| b == quote)?;
+    let name = std::str::from_utf8(&decl[start..start + len]).ok()?;
+    Some((name, Span::new(start, len)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_is_borrowed() {
+        let d = decode("<a>é</a>".as_bytes()).unwrap();
+        assert!(matches!(d, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_byte() {
+        let e = decode(b"<a>\n ok \xFF</a>").unwrap_err();
+        assert_eq!(e.code, "xml/invalid-utf8");
+        assert_eq!(e.primary_span(), Some(Span::new(8, 1)));
+        assert!(e.message.contains("0xFF"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_sequence_at_end() {
+        let e = decode(b"<a/>\xC3").unwrap_err();
+        assert_eq!(e.primary_span(), Some(Span::new(4, 1)));
+    }
+
+    #[test]
+    fn utf16_le_and_be_with_bom() {
+        let text = "<a>é</a>";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in text.encode_utf16() {
+            le.extend(u.to_le_bytes());
+            be.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode(&le).unwrap(), text);
+        assert_eq!(decode(&be).unwrap(), text);
+    }
+
+    #[test]
+    fn utf16_without_bom() {
+        let text = "<?xml version='1.0'?><a/>";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&le).unwrap(), text);
+    }
+
+    #[test]
+    fn utf16_unpaired_surrogate() {
+        let bytes = [0xFF, 0xFE, b'<', 0, 0x00, 0xD8, b'a', 0];
+        let e = decode(&bytes).unwrap_err();
+        assert_eq!(e.code, "xml/invalid-utf16");
+        assert_eq!(e.primary_span(), Some(Span::new(4, 2)));
+    }
+
+    #[test]
+    fn latin1_declared() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9</a>";
+        assert_eq!(
+            decode(bytes).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>é</a>"
+        );
+    }
+
+    #[test]
+    fn unsupported_encoding_points_at_name() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x80</a>";
+        let e = decode(bytes).unwrap_err();
+        assert_eq!(e.code, "xml/unsupported-encoding");
+        assert_eq!(e.primary_span(), Some(Span::new(30, 12)));
+    }
+
+    #[test]
+    fn unsupported_encoding_but_ascii_is_fine() {
+        assert!(decode(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a/>").is_ok());
+    }
+}

@@ -1,0 +1,1846 @@
+//! The well-formedness checker: one iterative pass over the text that checks XML 1.0 and
+//! Namespaces in XML 1.0, and stops at the first error with a precise [`Diagnostic`].
+//!
+//! It runs before roxmltree builds the tree, for three reasons: roxmltree reports positions
+//! as line/column only and without the second place a good message needs (the start tag of
+//! an unclosed element, the first of two duplicate attributes); roxmltree recurses once per
+//! element, so deep nesting must be refused before it runs; and the entity policy (no
+//! external entity, bounded expansion) is ours to state with spans.
+//!
+//! The element stack is explicit, so nesting depth costs heap, not stack. Entity replacement
+//! text is checked by a nested scanner whose errors are re-pointed at the reference; entity
+//! nesting is bounded by [`Limits::max_entity_depth`], which bounds that recursion.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use teikit_diagnostics::{Diagnostic, Span};
+
+use crate::Limits;
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// A failure: where it was detected (to order it against a bad character found by the
+/// character pre-pass) and the diagnostic.
+pub(crate) struct Fail {
+    at: usize,
+    diag: Diagnostic,
+}
+
+/// Checks `text`; `Ok` means roxmltree may parse it.
+pub(crate) fn check(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
+    let bad = first_bad_char(text);
+    let mut shared = Shared {
+        limits: limits.clone(),
+        entities: HashMap::new(),
+        ns: Vec::new(),
+        nodes: 0,
+        expansions: 0,
+        expanded_bytes: 0,
+        refs_in_top: 0,
+        entity_stack: Vec::new(),
+        unread_decls: false,
+        standalone: false,
+    };
+    let mut s = Scanner {
+        text,
+        b: text.as_bytes(),
+        pos: 0,
+        sh: &mut shared,
+        depth_base: 0,
+        in_entity: false,
+    };
+    let result = s.document();
+    match (result, bad) {
+        (Err(f), Some((at, c))) if at <= f.at => Err(bad_char(at, c)),
+        (Err(f), _) => Err(f.diag),
+        (Ok(()), Some((at, c))) => Err(bad_char(at, c)),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+fn first_bad_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| !is_xml_char(c))
+}
+
+fn bad_char(at: usize, c: char) -> Diagnostic {
+    let what = if c == '\0' {
+        "a NUL character".to_string()
+    } else {
+        format!("character U+{:04X}", c as u32)
+    };
+    Diagnostic::error(
+        "xml/invalid-char",
+        format!("{what} is not allowed in an XML document"),
+    )
+    .with_label(Span::new(at, c.len_utf8()), "not an XML character")
+    .with_help(
+        "XML 1.0 forbids control characters other than tab, line feed and carriage return \
+         (even as &#...; references); delete it or replace it",
+    )
+}
+
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+fn is_name_start(c: char) -> bool {
+    matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z')
+        || matches!(c as u32,
+            0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x2FF | 0x370..=0x37D | 0x37F..=0x1FFF
+            | 0x200C..=0x200D | 0x2070..=0x218F | 0x2C00..=0x2FEF | 0x3001..=0xD7FF
+            | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF)
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start(c)
+        || matches!(c, '-' | '.' | '0'..='9')
+        || matches!(c as u32, 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// A general entity declared in the internal subset.
+struct Entity {
+    /// Replacement text (character references already expanded); `None` when external.
+    value: Option<Arc<str>>,
+    /// The system identifier of an external entity.
+    system: Option<String>,
+    /// Declared with `NDATA` (an unparsed entity).
+    unparsed: bool,
+    /// The entity's name in its declaration.
+    decl: Span,
+}
+
+/// State shared by the document scanner and the nested scanners of entity text.
+struct Shared {
+    limits: Limits,
+    entities: HashMap<String, Entity>,
+    /// In-scope namespace bindings, innermost last: (prefix, `""` for the default; URI).
+    ns: Vec<(String, String)>,
+    nodes: u64,
+    expansions: usize,
+    expanded_bytes: usize,
+    /// References expanded inside the current top-level reference (roxmltree allows 255).
+    refs_in_top: usize,
+    /// Names of the entities being expanded, outermost first.
+    entity_stack: Vec<String>,
+    /// A parameter entity reference or external subset left declarations unread.
+    unread_decls: bool,
+    standalone: bool,
+}
+
+/// An open element.
+struct Open {
+    qname: String,
+    /// `<name` of its start tag.
+    tag: Span,
+    /// Namespace bindings it pushed.
+    ns_pushed: usize,
+}
+
+/// An attribute of the start tag being read.
+struct Attr {
+    qname: String,
+    name: Span,
+    /// Expanded value, only computed for namespace declarations.
+    value: Option<String>,
+}
+
+struct Scanner<'t, 's> {
+    text: &'t str,
+    b: &'t [u8],
+    pos: usize,
+    sh: &'s mut Shared,
+    /// Depth of the element the entity reference being scanned sits in.
+    depth_base: usize,
+    in_entity: bool,
+}
+
+type R<T> = Result<T, Fail>;
+
+impl<'t> Scanner<'t, '_> {
+    // ----- helpers -------------------------------------------------------------------------
+
+    fn fail(&self, code: &str, msg: impl Into<String>, span: Span, label: &str) -> Fail {
+        Fail {
+            at: self.pos,
+            diag: Diagnostic::error(code, msg).with_label(span, label),
+        }
+    }
+
+    fn here(&self) -> Span {
+        let len = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        Span::new(self.pos, len)
+    }
+
+    fn eof_span(&self) -> Span {
+        Span::new(self.b.len(), 0)
+    }
+
+    fn eof(&self) -> bool {
+        self.pos >= self.b.len()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn starts(&self, s: &str) -> bool {
+        self.b[self.pos..].starts_with(s.as_bytes())
+    }
+
+    fn cur_char(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn skip_ws(&mut self) -> bool {
+        let start = self.pos;
+        while self.peek().is_some_and(is_space) {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    /// Describes what is at the current position, for "expected X, found Y".
+    fn found(&self) -> String {
+        match self.cur_char() {
+            None => "end of file".into(),
+            Some(c) if c.is_whitespace() => "whitespace".into(),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn expected(&self, what: &str) -> Fail {
+        let span = if self.eof() {
+            self.eof_span()
+        } else {
+            self.here()
+        };
+        self.fail(
+            "xml/syntax",
+            format!("expected {what}, found {}", self.found()),
+            span,
+            &format!("expected {what}"),
+        )
+    }
+
+    fn expect(&mut self, s: &str, what: &str) -> R<()> {
+        if self.starts(s) {
+            self.pos += s.len();
+            Ok(())
+        } else {
+            Err(self.expected(what))
+        }
+    }
+
+    /// A Name at the current position, or `None` (position unchanged).
+    fn name(&mut self) -> Option<Span> {
+        let start = self.pos;
+        let mut chars = self.text[start..].char_indices();
+        match chars.next() {
+            Some((_, c)) if is_name_start(c) => {}
+            _ => return None,
+        }
+        let mut end = self.b.len();
+        for (i, c) in chars {
+            if !is_name_char(c) {
+                end = start + i;
+                break;
+            }
+        }
+        self.pos = end;
+        Some(Span::from_range(start..end))
+    }
+
+    fn str(&self, span: Span) -> &'t str {
+        &self.text[span.offset..span.end()]
+    }
+
+    fn count_node(&mut self, at: Span) -> R<()> {
+        self.sh.nodes += 1;
+        if self.sh.nodes > u64::from(self.sh.limits.max_nodes) {
+            return Err(self.fail(
+                "xml/too-many-nodes",
+                format!(
+                    "the document has more than {} nodes",
+                    self.sh.limits.max_nodes
+                ),
+                at,
+                "limit reached here",
+            ));
+        }
+        Ok(())
+    }
+
+    // ----- document ------------------------------------------------------------------------
+
+    fn document(&mut self) -> R<()> {
+        if self.text.starts_with('\u{FEFF}') {
+            self.pos = 3;
+        }
+        if self.starts("<?xml") && self.b.get(self.pos + 5).is_some_and(|&b| is_space(b)) {
+            self.xml_decl()?;
+        }
+        let mut seen_doctype = false;
+        loop {
+            self.misc()?;
+            if self.starts("<!DOCTYPE") {
+                if seen_doctype {
+                    return Err(self.fail(
+                        "xml/doctype",
+                        "a document can have only one DOCTYPE declaration",
+                        Span::new(self.pos, 9),
+                        "second DOCTYPE",
+                    ));
+                }
+                seen_doctype = true;
+                self.doctype()?;
+                continue;
+            }
+            break;
+        }
+        match self.peek() {
+            None => {
+                return Err(Fail {
+                    at: self.pos,
+                    diag: Diagnostic::error("xml/missing-root", "the document has no root element")
+                        .with_label(self.eof_span(), "end of file reached without an element")
+                        .with_help("an XML document must contain exactly one root element, e.g. <TEI>…</TEI>"),
+                });
+            }
+            Some(b'<')
+                if self
+                    .b
+                    .get(self.pos + 1)
+                    .is_some_and(|&b| b != b'!' && b != b'?' && b != b'/') =>
+            {
+                self.content()?;
+            }
+            Some(b'<') if self.starts("</") => {
+                return Err(self.fail(
+                    "xml/unexpected-end-tag",
+                    "end tag before any start tag",
+                    self.end_tag_span(),
+                    "no element is open",
+                ));
+            }
+            Some(_) => {
+                return Err(self.extra("xml/text-before-root", "before the root element"));
+            }
+        }
+        // Misc after the root.
+        {
+            self.misc()?;
+            if self.eof() {
+                return Ok(());
+            }
+            if self.starts("<!DOCTYPE") {
+                return Err(self.fail(
+                    "xml/doctype",
+                    "the DOCTYPE declaration must come before the root element",
+                    Span::new(self.pos, 9),
+                    "after the root element",
+                ));
+            }
+            if self.starts("</") {
+                return Err(self.fail(
+                    "xml/unexpected-end-tag",
+                    "end tag after the root element was closed",
+                    self.end_tag_span(),
+                    "no element is open",
+                ));
+            }
+            if self.peek() == Some(b'<')
+                && self
+                    .b
+                    .get(self.pos + 1)
+                    .is_some_and(|&b| b != b'!' && b != b'?')
+            {
+                let start = self.pos;
+                self.pos += 1;
+                let name = self.name().unwrap_or(Span::new(start + 1, 0));
+                return Err(Fail {
+                    at: start,
+                    diag: Diagnostic::error(
+                        "xml/multiple-roots",
+                        "a second root element: a document has exactly one root element",
+                    )
+                    .with_label(Span::from_range(start..name.end()), "second root element")
+                    .with_help("wrap all top-level elements in a single root element"),
+                });
+            }
+            Err(self.extra("xml/text-after-root", "after the root element"))
+        }
+    }
+
+    fn end_tag_span(&self) -> Span {
+        let rest = &self.b[self.pos..];
+        let len = rest.iter().position(|&b| b == b'>').map_or(2, |i| i + 1);
+        Span::new(self.pos, len)
+    }
+
+    /// Text or other content outside the root element.
+    fn extra(&self, code: &str, where_: &str) -> Fail {
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let line_end = rest.find(['\n', '<']).unwrap_or(rest.len()).max(1);
+        let line_end = rest[..line_end]
+            .trim_end()
+            .len()
+            .max(rest.chars().next().map_or(0, char::len_utf8));
+        Fail {
+            at: start,
+            diag: Diagnostic::error(code, format!("text is not allowed {where_}"))
+                .with_label(Span::new(start, line_end), "outside the root element")
+                .with_help("everything except comments and processing instructions must be inside the one root element"),
+        }
+    }
+
+    /// Comments, processing instructions and whitespace.
+    fn misc(&mut self) -> R<()> {
+        loop {
+            self.skip_ws();
+            if self.starts("<!--") {
+                self.comment()?;
+            } else if self.starts("<?") {
+                self.pi()?;
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    fn xml_decl(&mut self) -> R<()> {
+        let start = self.pos;
+        self.pos += 5;
+        let mut seen_version = false;
+        let mut order = 0;
+        loop {
+            let had_space = self.skip_ws();
+            if self.starts("?>") {
+                self.pos += 2;
+                break;
+            }
+            if self.eof() {
+                return Err(self.fail(
+                    "xml/unclosed-markup",
+                    "the XML declaration is not closed",
+                    Span::new(start, 5),
+                    "opened here, `?>` never follows",
+                ));
+            }
+            if !had_space {
+                return Err(self.expected("whitespace or `?>` in the XML declaration"));
+            }
+            let Some(name) = self.name() else {
+                return Err(self.expected("`version`, `encoding`, `standalone` or `?>`"));
+            };
+            let key = self.str(name).to_string();
+            self.skip_ws();
+            self.expect("=", "`=`")?;
+            self.skip_ws();
+            let q = match self.peek() {
+                Some(q @ (b'"' | b'\'')) => q,
+                _ => return Err(self.expected("a quoted value")),
+            };
+            self.pos += 1;
+            let vstart = self.pos;
+            while self.peek().is_some_and(|b| b != q && b != b'>') {
+                self.pos += 1;
+            }
+            if self.peek() != Some(q) {
+                return Err(self.expected("the closing quote"));
+            }
+            let vspan = Span::from_range(vstart..self.pos);
+            let value = self.str(vspan).to_string();
+            self.pos += 1;
+            let bad = |s: &Self, msg: String| {
+                Err(Fail {
+                    at: s.pos,
+                    diag: Diagnostic::error("xml/xml-declaration", msg)
+                        .with_label(vspan, "")
+                        .with_help(
+                            "the declaration reads <?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                        ),
+                })
+            };
+            let rank = match key.as_str() {
+                "version" => {
+                    let ok = value
+                        .strip_prefix("1.")
+                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+                    if !ok {
+                        return bad(self, format!("unsupported XML version {value:?}"));
+                    }
+                    seen_version = true;
+                    1
+                }
+                "encoding" => {
+                    let ok = value
+                        .bytes()
+                        .next()
+                        .is_some_and(|b| b.is_ascii_alphabetic())
+                        && value
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                    if !ok {
+                        return bad(self, format!("invalid encoding name {value:?}"));
+                    }
+                    2
+                }
+                "standalone" => {
+                    if value != "yes" && value != "no" {
+                        return bad(
+                            self,
+                            format!("standalone must be \"yes\" or \"no\", not {value:?}"),
+                        );
+                    }
+                    self.sh.standalone = value == "yes";
+                    3
+                }
+                _ => {
+                    return Err(self.fail(
+                        "xml/xml-declaration",
+                        format!("unknown pseudo-attribute `{key}` in the XML declaration"),
+                        name,
+                        "only version, encoding and standalone are allowed",
+                    ))
+                }
+            };
+            if rank <= order || (rank > 1 && !seen_version) {
+                return Err(self.fail(
+                    "xml/xml-declaration",
+                    "the XML declaration must list version, encoding, standalone in this order, version first",
+                    name,
+                    "out of order",
+                ));
+            }
+            order = rank;
+        }
+        if !seen_version {
+            return Err(self.fail(
+                "xml/xml-declaration",
+                "the XML declaration has no version",
+                Span::new(start, 5),
+                "version=\"1.0\" missing",
+            ));
+        }
+        Ok(())
+    }
+
+    fn comment(&mut self) -> R<()> {
+        let start = self.pos;
+        self.pos += 4;
+        let Some(i) = self.text[self.pos..].find("--") else {
+            self.pos = self.b.len();
+            return Err(self.fail(
+                "xml/unclosed-markup",
+                "comment is not closed",
+                Span::new(start, 4),
+                "opened here, `-->` never follows",
+            ));
+        };
+        self.pos += i;
+        if self.b.get(self.pos + 2) != Some(&b'>') {
+            return Err(self
+                .fail(
+                    "xml/syntax",
+                    "`--` is not allowed inside a comment",
+                    Span::new(self.pos, 2),
+                    "ends the comment without `>`",
+                )
+                .with_secondary(Span::new(start, 4), "comment starts here"));
+        }
+        self.pos += 3;
+        self.count_node(Span::from_range(start..self.pos))
+    }
+
+    fn pi(&mut self) -> R<()> {
+        let start = self.pos;
+        self.pos += 2;
+        let Some(target) = self.name() else {
+            return Err(self.expected("a processing-instruction target name after `<?`"));
+        };
+        let t = self.str(target);
+        if t.eq_ignore_ascii_case("xml") {
+            return Err(self.fail(
+                "xml/xml-declaration",
+                "the XML declaration is only allowed at the very start of the document",
+                Span::from_range(start..target.end()),
+                "not at the start",
+            )
+            .with_help_fail("remove it, or move it to the first line with nothing (not even a blank line) before it"));
+        }
+        if t.contains(':') {
+            return Err(self.fail(
+                "xml/namespace",
+                format!("processing-instruction target `{t}` contains a colon"),
+                target,
+                "",
+            ));
+        }
+        if !self.starts("?>") && !self.skip_ws() {
+            return Err(self.expected("whitespace or `?>` after the target"));
+        }
+        match self.text[self.pos..].find("?>") {
+            Some(i) => self.pos += i + 2,
+            None => {
+                self.pos = self.b.len();
+                return Err(self.fail(
+                    "xml/unclosed-markup",
+                    "processing instruction is not closed",
+                    Span::from_range(start..target.end()),
+                    "opened here, `?>` never follows",
+                ));
+            }
+        }
+        self.count_node(Span::from_range(start..self.pos))
+    }
+
+    // ----- DTD -----------------------------------------------------------------------------
+
+    fn doctype(&mut self) -> R<()> {
+        let start = self.pos;
+        self.pos += 9;
+        if !self.skip_ws() {
+            return Err(self.expected("whitespace after <!DOCTYPE"));
+        }
+        if self.name().is_none() {
+            return Err(self.expected("the root element name"));
+        }
+        let had_space = self.skip_ws();
+        if had_space && (self.starts("SYSTEM") || self.starts("PUBLIC")) {
+            self.external_id()?;
+            // An external subset is never read.
+            self.sh.unread_decls = true;
+            self.skip_ws();
+        }
+        if self.peek() == Some(b'[') {
+            self.pos += 1;
+            self.internal_subset(start)?;
+            self.skip_ws();
+        }
+        if self.peek() == Some(b'>') {
+            self.pos += 1;
+            Ok(())
+        } else if self.eof() {
+            Err(self.fail(
+                "xml/unclosed-markup",
+                "DOCTYPE declaration is not closed",
+                Span::new(start, 9),
+                "opened here",
+            ))
+        } else {
+            Err(self.expected("`[` or `>` in the DOCTYPE declaration"))
+        }
+    }
+
+    /// `SYSTEM "…"` or `PUBLIC "…" "…"`; returns the system literal.
+    fn external_id(&mut self) -> R<String> {
+        let public = self.starts("PUBLIC");
+        self.pos += 6;
+        if !self.skip_ws() {
+            return Err(self.expected("whitespace"));
+        }
+        if public {
+            self.literal()?;
+            if !self.skip_ws() {
+                return Err(self.expected("whitespace and the system identifier"));
+            }
+        }
+        let span = self.literal()?;
+        Ok(self.str(span).to_string())
+    }
+
+    /// A quoted literal; returns the span of its content.
+    fn literal(&mut self) -> R<Span> {
+        let q = match self.peek() {
+            Some(q @ (b'"' | b'\'')) => q,
+            _ => return Err(self.expected("a quoted literal")),
+        };
+        let open = self.pos;
+        self.pos += 1;
+        match self.b[self.pos..].iter().position(|&b| b == q) {
+            Some(i) => {
+                let span = Span::new(self.pos, i);
+                self.pos += i + 1;
+                Ok(span)
+            }
+            None => {
+                self.pos = self.b.len();
+                Err(self.fail(
+                    "xml/unclosed-markup",
+                    "quoted literal is not closed",
+                    Span::new(open, 1),
+                    "opening quote",
+                ))
+            }
+        }
+    }
+
+    fn internal_subset(&mut self, doctype: usize) -> R<()> {
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(b']') {
+                self.pos += 1;
+                return Ok(());
+            }
+            if self.eof() {
+                return Err(self.fail(
+                    "xml/unclosed-markup",
+                    "the DOCTYPE's internal subset is not closed with `]>`",
+                    Span::new(doctype, 9),
+                    "opened here",
+                ));
+            }
+            if self.starts("<!ENTITY") {
+                self.entity_decl()?;
+            } else if self.starts("<!ELEMENT")
+                || self.starts("<!ATTLIST")
+                || self.starts("<!NOTATION")
+            {
+                self.skip_decl()?;
+            } else if self.starts("<!--") {
+                self.comment()?;
+                self.sh.nodes -= 1; // DTD comments are not tree nodes
+            } else if self.starts("<?") {
+                self.pi()?;
+                self.sh.nodes -= 1;
+            } else if self.peek() == Some(b'%') {
+                self.pos += 1;
+                if self.name().is_none() || self.peek() != Some(b';') {
+                    return Err(self.expected("a parameter-entity reference `%name;`"));
+                }
+                self.pos += 1;
+                // Parameter entities are never expanded: what they declare stays unknown.
+                self.sh.unread_decls = true;
+            } else {
+                return Err(self.fail(
+                    "xml/doctype",
+                    format!(
+                        "unexpected {} in the DOCTYPE's internal subset",
+                        self.found()
+                    ),
+                    self.here(),
+                    "expected a markup declaration or `]`",
+                ));
+            }
+        }
+    }
+
+    /// `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`: skipped up to `>`, honouring quotes.
+    fn skip_decl(&mut self) -> R<()> {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            match b {
+                b'>' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                b'"' | b'\'' => {
+                    self.literal()?;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Err(self.fail(
+            "xml/unclosed-markup",
+            "markup declaration is not closed",
+            Span::new(start, 2),
+            "opened here",
+        ))
+    }
+
+    fn entity_decl(&mut self) -> R<()> {
+        self.pos += 8;
+        if !self.skip_ws() {
+            return Err(self.expected("whitespace after <!ENTITY"));
+        }
+        let parameter = self.peek() == Some(b'%');
+        if parameter {
+            self.pos += 1;
+            if !self.skip_ws() {
+                return Err(self.expected("whitespace after `%`"));
+            }
+        }
+        let Some(name) = self.name() else {
+            return Err(self.expected("the entity name"));
+        };
+        if !self.skip_ws() {
+            return Err(self.expected("whitespace after the entity name"));
+        }
+        let mut entity = Entity {
+            value: None,
+            system: None,
+            unparsed: false,
+            decl: name,
+        };
+        if self.starts("SYSTEM") || self.starts("PUBLIC") {
+            entity.system = Some(self.external_id()?);
+            let had_space = self.skip_ws();
+            if self.starts("NDATA") {
+                if !had_space || parameter {
+                    return Err(self.expected("`>`"));
+                }
+                self.pos += 5;
+                if !self.skip_ws() || self.name().is_none() {
+                    return Err(self.expected("a notation name after NDATA"));
+                }
+                entity.unparsed = true;
+            }
+        } else {
+            let lit = self.literal()?;
+            entity.value = Some(self.entity_value(lit)?.into());
+        }
+        self.skip_ws();
+        self.expect(">", "`>` to end the entity declaration")?;
+        if parameter {
+            return Ok(());
+        }
+        let key = self.str(name).to_string();
+        // The first declaration binds (XML 1.0 section 4.2).
+        self.sh.entities.entry(key).or_insert(entity);
+        Ok(())
+    }
+
+    /// The replacement text of an entity value literal: character references expanded,
+    /// entity references checked and kept.
+    fn entity_value(&mut self, lit: Span) -> R<String> {
+        let mut out = String::with_capacity(lit.len);
+        let end = lit.end();
+        self.pos = lit.offset;
+        while self.pos < end {
+            match self.b[self.pos] {
+                b'%' => {
+                    return Err(self.fail(
+                        "xml/doctype",
+                        "parameter-entity references are not allowed inside declarations in the internal subset",
+                        self.here(),
+                        "",
+                    ));
+                }
+                b'&' => {
+                    let start = self.pos;
+                    match self.reference()? {
+                        Ref::Char(c) => out.push(c),
+                        Ref::Entity(_) => out.push_str(&self.text[start..self.pos]),
+                    }
+                }
+                _ => {
+                    let c = self.cur_char().unwrap_or('\0');
+                    out.push(c);
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+        self.pos = end + 1;
+        Ok(out)
+    }
+
+    // ----- references ----------------------------------------------------------------------
+
+    /// At `&`: a character or entity reference.
+    fn reference(&mut self) -> R<Ref> {
+        let start = self.pos;
+        self.pos += 1;
+        let malformed = |s: &mut Self| {
+            let end = s.pos.max(start + 1);
+            Err(Fail {
+                at: start,
+                diag: Diagnostic::error(
+                    "xml/bad-reference",
+                    "`&` does not start a valid reference",
+                )
+                .with_label(
+                    Span::from_range(start..end),
+                    "expected `&name;` or `&#number;`",
+                )
+                .with_help("write a literal ampersand as &amp;"),
+            })
+        };
+        if self.peek() == Some(b'#') {
+            self.pos += 1;
+            let hex = self.peek() == Some(b'x');
+            if hex {
+                self.pos += 1;
+            }
+            let dstart = self.pos;
+            while self.peek().is_some_and(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            }) {
+                self.pos += 1;
+            }
+            if self.pos == dstart || self.peek() != Some(b';') {
+                return malformed(self);
+            }
+            let digits = &self.text[dstart..self.pos];
+            self.pos += 1;
+            let n = u32::from_str_radix(digits, if hex { 16 } else { 10 }).ok();
+            return match n.and_then(char::from_u32).filter(|&c| is_xml_char(c)) {
+                Some(c) => Ok(Ref::Char(c)),
+                None => Err(Fail {
+                    at: start,
+                    diag: Diagnostic::error(
+                        "xml/invalid-char",
+                        format!(
+                            "character reference {} is not a legal XML character",
+                            &self.text[start..self.pos]
+                        ),
+                    )
+                    .with_label(Span::from_range(start..self.pos), "not an XML character"),
+                }),
+            };
+        }
+        match self.name() {
+            Some(name) if self.peek() == Some(b';') => {
+                self.pos += 1;
+                Ok(Ref::Entity(name))
+            }
+            _ => malformed(self),
+        }
+    }
+
+    /// Checks an entity reference in content or an attribute value; returns the
+    /// replacement text to scan (`None` for the predefined entities).
+    fn resolve_entity(&mut self, name: Span, in_attr: bool) -> R<Option<Arc<str>>> {
+        let n = self.str(name);
+        if matches!(n, "lt" | "gt" | "amp" | "apos" | "quot") {
+            return Ok(None);
+        }
+        let reference = Span::from_range(name.offset - 1..name.end() + 1);
+        let Some(entity) = self.sh.entities.get(n) else {
+            let mut d = Diagnostic::error(
+                "xml/undeclared-entity",
+                format!("entity &{n}; is not declared"),
+            )
+            .with_label(reference, "undeclared entity");
+            d = if self.sh.unread_decls && !self.sh.standalone {
+                d.with_help("it may be declared in an external DTD or parameter entity, which teikit never reads; replace it by its text or a character reference (&#...;)")
+            } else {
+                d.with_help("XML predefines only &lt; &gt; &amp; &apos; &quot;; use a character reference such as &#x2014; or declare the entity")
+            };
+            return Err(Fail {
+                at: name.offset,
+                diag: d,
+            });
+        };
+        if entity.unparsed {
+            return Err(Fail {
+                at: name.offset,
+                diag: Diagnostic::error(
+                    "xml/unparsed-entity",
+                    format!("unparsed entity &{n}; cannot be referenced in text"),
+                )
+                .with_label(reference, "reference to an NDATA entity")
+                .with_secondary(entity.decl, "declared here"),
+            });
+        }
+        let Some(value) = entity.value.clone() else {
+            let system = entity.system.clone().unwrap_or_default();
+            let place = if in_attr {
+                " in an attribute value"
+            } else {
+                ""
+            };
+            return Err(Fail {
+                at: name.offset,
+                diag: Diagnostic::error(
+                    "xml/external-entity",
+                    format!("reference to external entity &{n};{place} (system identifier {system:?}): external entities are never loaded"),
+                )
+                .with_label(reference, "external entity reference")
+                .with_secondary(entity.decl, "declared here as an external entity")
+                .with_help("teikit never reads files or URLs named by a document (this blocks XXE attacks); put the text itself in the document, or use XInclude"),
+            });
+        };
+        if self.sh.entity_stack.iter().any(|e| e == n) {
+            return Err(Fail {
+                at: name.offset,
+                diag: Diagnostic::error(
+                    "xml/recursive-entity",
+                    format!("entity &{n}; refers to itself"),
+                )
+                .with_label(reference, "recursive reference")
+                .with_secondary(entity.decl, "declared here"),
+            });
+        }
+        let limits = &self.sh.limits;
+        self.sh.expansions += 1;
+        self.sh.expanded_bytes += value.len();
+        if self.sh.entity_stack.is_empty() {
+            self.sh.refs_in_top = 0;
+        } else {
+            self.sh.refs_in_top += 1;
+        }
+        if self.sh.entity_stack.len() >= limits.max_entity_depth
+            || self.sh.expansions > limits.max_entity_expansions
+            || self.sh.expanded_bytes > limits.max_entity_bytes
+            || self.sh.refs_in_top > 255
+        {
+            return Err(Fail {
+                at: name.offset,
+                diag: Diagnostic::error(
+                    "xml/entity-expansion-limit",
+                    format!("entity expansion limit reached while expanding &{n};"),
+                )
+                .with_label(reference, "expansion stopped here")
+                .with_help(format!(
+                    "entities may nest {} deep, and a document may expand at most {} references or {} bytes; \
+                     a document that needs more is likely an entity-expansion (\"billion laughs\") attack",
+                    limits.max_entity_depth, limits.max_entity_expansions, limits.max_entity_bytes
+                )),
+            });
+        }
+        Ok(Some(value))
+    }
+
+    /// Scans entity replacement text in a nested scanner; errors are re-pointed at the
+    /// reference. `depth` is the element depth of the reference.
+    fn expand(&mut self, name: Span, value: Arc<str>, in_attr: bool, depth: usize) -> R<()> {
+        let n = self.str(name).to_string();
+        let reference = Span::from_range(name.offset - 1..name.end() + 1);
+        let decl = self.sh.entities.get(&n).map(|e| e.decl);
+        self.sh.entity_stack.push(n.clone());
+        let result = {
+            let mut sub = Scanner {
+                text: &value,
+                b: value.as_bytes(),
+                pos: 0,
+                sh: &mut *self.sh,
+                depth_base: depth,
+                in_entity: true,
+            };
+            if in_attr {
+                sub.attr_text()
+            } else {
+                sub.content()
+            }
+        };
+        self.sh.entity_stack.pop();
+        result.map_err(|f| {
+            let mut diag = f.diag;
+            if self.in_entity {
+                // The outer level re-points it again; keep the innermost message.
+                return Fail {
+                    at: name.offset,
+                    diag,
+                };
+            }
+            // Spans inside replacement text mean nothing to the reader: point at the
+            // reference in the document, and at the declaration.
+            diag.labels.clear();
+            diag = diag.with_label(reference, "in the replacement text of this entity");
+            if let Some(decl) = decl {
+                diag = diag.with_secondary(decl, "declared here");
+            }
+            diag.message = format!("{} (in the replacement text of &{n};)", diag.message);
+            Fail {
+                at: name.offset,
+                diag,
+            }
+        })
+    }
+
+    // ----- elements ------------------------------------------------------------------------
+
+    /// In a document: the root element, from its `<` to its end tag. In entity replacement
+    /// text (`in_entity`): content up to the end of the text, which must be balanced.
+    fn content(&mut self) -> R<()> {
+        let mut stack: Vec<Open> = Vec::new();
+        while let Some(b) = self.peek() {
+            match b {
+                b'<' => {
+                    if self.starts("</") {
+                        self.end_tag(&mut stack)?;
+                        if !self.in_entity && stack.is_empty() {
+                            return Ok(());
+                        }
+                    } else if self.starts("<!--") {
+                        self.comment()?;
+                    } else if self.starts("<![CDATA[") {
+                        self.cdata()?;
+                    } else if self.starts("<?") {
+                        self.pi()?;
+                    } else if self.starts("<!") {
+                        let what = if self.starts("<!DOCTYPE") {
+                            "a DOCTYPE declaration"
+                        } else {
+                            "`<!`"
+                        };
+                        return Err(self.fail(
+                            "xml/syntax",
+                            format!("{what} is not allowed inside an element"),
+                            Span::new(self.pos, 2),
+                            "expected a comment `<!--` or a CDATA section `<![CDATA[`",
+                        ));
+                    } else {
+                        let empty = self.start_tag(&mut stack)?;
+                        if empty && !self.in_entity && stack.is_empty() {
+                            return Ok(());
+                        }
+                    }
+                }
+                b'&' => {
+                    if let Ref::Entity(name) = self.reference()? {
+                        if let Some(value) = self.resolve_entity(name, false)? {
+                            let depth = self.depth_base + stack.len();
+                            self.expand(name, value, false, depth)?;
+                        }
+                    }
+                }
+                _ => self.text_run()?,
+            }
+        }
+        let Some(open) = stack.last() else {
+            return Ok(());
+        };
+        let inner = open.qname.clone();
+        let mut diag = Diagnostic::error(
+            "xml/unclosed-tag",
+            format!("element <{inner}> is never closed"),
+        )
+        .with_label(open.tag, format!("<{inner}> opened here"));
+        if self.in_entity {
+            diag.message = format!("element <{inner}> is not closed inside the entity");
+        } else {
+            diag = diag.with_secondary(
+                self.eof_span(),
+                format!("end of file reached; expected </{inner}>"),
+            );
+        }
+        diag = diag.with_help(unclosed_help(&inner, stack.len() - 1, None));
+        Err(Fail { at: self.pos, diag })
+    }
+
+    fn text_run(&mut self) -> R<()> {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            match b {
+                b'<' | b'&' => break,
+                b']' if self.starts("]]>") => {
+                    return Err(self
+                        .fail(
+                            "xml/syntax",
+                            "`]]>` is not allowed in text",
+                            Span::new(self.pos, 3),
+                            "only ends a CDATA section",
+                        )
+                        .with_help_fail("write it as ]]&gt;"));
+                }
+                _ => self.pos += 1,
+            }
+        }
+        self.count_node(Span::from_range(start..self.pos))
+    }
+
+    fn cdata(&mut self) -> R<()> {
+        let start = self.pos;
+        match self.text[start + 9..].find("]]>") {
+            Some(i) => {
+                self.pos = start + 9 + i + 3;
+                self.count_node(Span::from_range(start..self.pos))
+            }
+            None => {
+                self.pos = self.b.len();
+                Err(self.fail(
+                    "xml/unclosed-markup",
+                    "CDATA section is not closed",
+                    Span::new(start, 9),
+                    "opened here, `]]>` never follows",
+                ))
+            }
+        }
+    }
+
+    /// A start tag; returns whether it was an empty-element tag.
+    fn start_tag(&mut self, stack: &mut Vec<Open>) -> R<bool> {
+        let start = self.pos;
+        self.pos += 1;
+        let Some(name) = self.name() else {
+            return Err(self.expected("an element name after `<` (write a literal `<` as &lt;)"));
+        };
+        let tag = Span::from_range(start..name.end());
+        let qname = self.str(name).to_string();
+        let depth = self.depth_base + stack.len() + 1;
+        if depth > self.sh.limits.max_depth {
+            return Err(self
+                .fail(
+                    "xml/too-deep",
+                    format!(
+                        "elements are nested more than {} deep",
+                        self.sh.limits.max_depth
+                    ),
+                    tag,
+                    "limit reached here",
+                )
+                .with_help_fail(
+                    "the nesting limit protects the reader from running out of stack; \
+                     a real document this deep is almost certainly generated by mistake",
+                ));
+        }
+        self.count_node(tag)?;
+        let mut attrs: Vec<Attr> = Vec::new();
+        let empty = loop {
+            let had_space = self.skip_ws();
+            match self.peek() {
+                Some(b'>') => {
+                    self.pos += 1;
+                    break false;
+                }
+                Some(b'/') => {
+                    self.expect("/>", "`/>`")?;
+                    break true;
+                }
+                None => {
+                    return Err(self
+                        .fail(
+                            "xml/unclosed-markup",
+                            format!("start tag <{qname}> is not closed"),
+                            tag,
+                            "start tag opened here",
+                        )
+                        .with_secondary(self.eof_span(), "end of file reached; expected `>`"));
+                }
+                Some(b'<') => {
+                    return Err(self
+                        .fail(
+                            "xml/unclosed-markup",
+                            format!("start tag <{qname}> is not closed"),
+                            tag,
+                            "start tag opened here",
+                        )
+                        .with_secondary(self.here(), "next tag starts before `>`"));
+                }
+                _ => {}
+            }
+            if !had_space {
+                return Err(self.expected("whitespace, `>` or `/>`"));
+            }
+            let Some(aname) = self.name() else {
+                return Err(self.expected("an attribute name, `>` or `/>`"));
+            };
+            let aq = self.str(aname).to_string();
+            self.skip_ws();
+            if self.peek() != Some(b'=') {
+                return Err(self
+                    .expected("`=` after the attribute name")
+                    .with_help_fail("every attribute needs a value: name=\"value\""));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let q = match self.peek() {
+                Some(q @ (b'"' | b'\'')) => q,
+                _ => {
+                    return Err(self
+                        .expected("a quoted attribute value")
+                        .with_help_fail("attribute values must be in quotes: name=\"value\""))
+                }
+            };
+            let is_ns = aq == "xmlns" || aq.starts_with("xmlns:");
+            let value = self.attr_value(q, is_ns, depth)?;
+            if let Some(first) = attrs.iter().find(|a| a.qname == aq) {
+                return Err(Fail {
+                    at: aname.offset,
+                    diag: Diagnostic::error(
+                        "xml/duplicate-attribute",
+                        format!("duplicate attribute `{aq}` on <{qname}>"),
+                    )
+                    .with_label(aname, "second occurrence")
+                    .with_secondary(first.name, "first defined here")
+                    .with_help(
+                        "an attribute may appear only once on an element: remove one of them",
+                    ),
+                });
+            }
+            attrs.push(Attr {
+                qname: aq,
+                name: aname,
+                value,
+            });
+        };
+        let ns_pushed = self.namespaces(&qname, name, &attrs)?;
+        if empty {
+            let keep = self.sh.ns.len() - ns_pushed;
+            self.sh.ns.truncate(keep);
+        } else {
+            stack.push(Open {
+                qname,
+                tag,
+                ns_pushed,
+            });
+        }
+        Ok(empty)
+    }
+
+    /// An attribute value from its opening quote; returns the expanded value if `build`.
+    fn attr_value(&mut self, q: u8, build: bool, depth: usize) -> R<Option<String>> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = build.then(String::new);
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(self
+                        .fail(
+                            "xml/unclosed-markup",
+                            "attribute value is not closed",
+                            Span::new(open, 1),
+                            "value starts here",
+                        )
+                        .with_secondary(self.eof_span(), "end of file reached"));
+                }
+                Some(b) if b == q => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'<') => {
+                    return Err(self
+                        .fail(
+                            "xml/lt-in-attribute",
+                            "`<` is not allowed in an attribute value",
+                            self.here(),
+                            "write &lt;",
+                        )
+                        .with_secondary(Span::new(open, 1), "value starts here")
+                        .with_help_fail(
+                            "escape it as &lt;; if this `<` starts a tag, a closing quote is missing",
+                        ));
+                }
+                Some(b'&') => match self.reference()? {
+                    Ref::Char(c) => {
+                        if let Some(o) = out.as_mut() {
+                            o.push(c);
+                        }
+                    }
+                    Ref::Entity(name) => match self.resolve_entity(name, true)? {
+                        Some(value) => {
+                            if let Some(o) = out.as_mut() {
+                                o.push_str(&value);
+                            }
+                            self.expand(name, value, true, depth)?;
+                        }
+                        None => {
+                            if let Some(o) = out.as_mut() {
+                                o.push(predefined(self.str(name)));
+                            }
+                        }
+                    },
+                },
+                Some(_) => {
+                    let c = self.cur_char().unwrap_or('\0');
+                    if let Some(o) = out.as_mut() {
+                        o.push(c);
+                    }
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    /// Entity replacement text referenced from an attribute value.
+    fn attr_text(&mut self) -> R<()> {
+        while let Some(b) = self.peek() {
+            match b {
+                b'<' => {
+                    return Err(self.fail(
+                        "xml/lt-in-attribute",
+                        "`<` is not allowed in an attribute value",
+                        self.here(),
+                        "",
+                    ));
+                }
+                b'&' => {
+                    if let Ref::Entity(name) = self.reference()? {
+                        if let Some(value) = self.resolve_entity(name, true)? {
+                            self.expand(name, value, true, self.depth_base)?;
+                        }
+                    }
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Ok(())
+    }
+
+    fn end_tag(&mut self, stack: &mut Vec<Open>) -> R<()> {
+        let start = self.pos;
+        self.pos += 2;
+        let Some(name) = self.name() else {
+            return Err(self.expected("an element name after `</`"));
+        };
+        self.skip_ws();
+        if self.peek() != Some(b'>') {
+            return Err(self.expected("`>` to end the end tag"));
+        }
+        self.pos += 1;
+        let span = Span::from_range(start..self.pos);
+        let n = self.str(name).to_string();
+        let Some(top) = stack.last() else {
+            return Err(self.fail(
+                "xml/unexpected-end-tag",
+                format!("end tag </{n}> has no start tag in the entity's text"),
+                span,
+                "",
+            ));
+        };
+        if top.qname == n {
+            let keep = self.sh.ns.len() - top.ns_pushed;
+            self.sh.ns.truncate(keep);
+            stack.pop();
+            return Ok(());
+        }
+        let top_name = top.qname.clone();
+        if let Some(i) = stack.iter().rposition(|o| o.qname == n) {
+            let unclosed = stack.len() - i - 1;
+            return Err(Fail {
+                at: start,
+                diag: Diagnostic::error(
+                    "xml/unclosed-tag",
+                    format!("element <{top_name}> is never closed"),
+                )
+                .with_label(top.tag, format!("<{top_name}> opened here"))
+                .with_secondary(span, format!("</{n}> closes an outer element first"))
+                .with_help(unclosed_help(&top_name, unclosed - 1, Some(&n))),
+            });
+        }
+        Err(Fail {
+            at: start,
+            diag: Diagnostic::error(
+                "xml/mismatched-tag",
+                format!("end tag </{n}> does not match start tag <{top_name}>"),
+            )
+            .with_label(span, format!("expected </{top_name}>"))
+            .with_secondary(top.tag, format!("<{top_name}> opened here"))
+            .with_help(format!(
+                "write </{top_name}> here, or check the spelling and case of both names"
+            )),
+        })
+    }
+
+    /// Namespace declarations and prefixes of one start tag; returns how many bindings
+    /// were pushed.
+    fn namespaces(&mut self, qname: &str, name: Span, attrs: &[Attr]) -> R<usize> {
+        let mut pushed = 0;
+        for a in attrs {
+            let prefix = match a.qname.strip_prefix("xmlns") {
+                Some("") => "",
+                Some(rest) if rest.starts_with(':') => &rest[1..],
+                _ => continue,
+            };
+            let v = a.value.as_deref().unwrap_or("");
+            let problem = if prefix == "xmlns" {
+                Some("the prefix xmlns is reserved and must not be declared".to_string())
+            } else if prefix == "xml" && v != XML_NS {
+                Some(format!("the prefix xml may only be bound to {XML_NS}"))
+            } else if prefix != "xml" && v == XML_NS {
+                Some(format!("only the prefix xml may be bound to {XML_NS}"))
+            } else if v == XMLNS_NS {
+                Some(format!("{XMLNS_NS} must not be declared as a namespace"))
+            } else if !prefix.is_empty() && v.is_empty() {
+                Some(format!(
+                    "namespace prefix `{prefix}` is declared with an empty URI"
+                ))
+            } else if prefix.contains(':') || (a.qname.len() > 6 && prefix.is_empty()) {
+                Some(format!(
+                    "`{}` is not a valid namespace declaration",
+                    a.qname
+                ))
+            } else {
+                None
+            };
+            if let Some(msg) = problem {
+                return Err(self.fail("xml/namespace", msg, a.name, ""));
+            }
+            if prefix != "xml" {
+                self.sh.ns.push((prefix.to_string(), v.to_string()));
+                pushed += 1;
+            }
+        }
+        let (prefix, _) = self.split_qname(qname, name)?;
+        if prefix == "xmlns" {
+            return Err(self.fail(
+                "xml/namespace",
+                "element names must not use the prefix xmlns",
+                name,
+                "",
+            ));
+        }
+        if !prefix.is_empty() && prefix != "xml" && self.lookup(prefix).is_none() {
+            return Err(self.undeclared(prefix, name, "element"));
+        }
+        let mut expanded: Vec<(String, &str, Span)> = Vec::new();
+        for a in attrs {
+            if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
+                continue;
+            }
+            let (prefix, local) = self.split_qname(&a.qname, a.name)?;
+            if prefix.is_empty() {
+                continue;
+            }
+            let uri = if prefix == "xml" {
+                XML_NS.to_string()
+            } else {
+                match self.lookup(prefix) {
+                    Some(u) => u.to_string(),
+                    None => return Err(self.undeclared(prefix, a.name, "attribute")),
+                }
+            };
+            if let Some((_, _, first)) = expanded.iter().find(|(u, l, _)| *u == uri && *l == local)
+            {
+                return Err(Fail {
+                    at: a.name.offset,
+                    diag: Diagnostic::error(
+                        "xml/duplicate-attribute",
+                        format!("duplicate attribute {{{uri}}}{local} on <{qname}> (two prefixes for one namespace)"),
+                    )
+                    .with_label(a.name, "second occurrence")
+                    .with_secondary(*first, "first defined here"),
+                });
+            }
+            expanded.push((uri, local, a.name));
+        }
+        Ok(pushed)
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<&str> {
+        self.sh
+            .ns
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.as_str())
+            .filter(|u| !u.is_empty())
+    }
+
+    /// Splits a QName into prefix and local part, checking Namespaces in XML's syntax.
+    fn split_qname<'q>(&self, qname: &'q str, span: Span) -> R<(&'q str, &'q str)> {
+        let Some((prefix, local)) = qname.split_once(':') else {
+            return Ok(("", qname));
+        };
+        let ok = !prefix.is_empty()
+            && !local.is_empty()
+            && !local.contains(':')
+            && local.chars().next().is_some_and(is_name_start);
+        if !ok {
+            return Err(Fail {
+                at: span.offset,
+                diag: Diagnostic::error(
+                    "xml/namespace",
+                    format!("`{qname}` is not a valid qualified name"),
+                )
+                .with_label(span, "")
+                .with_help(
+                    "a name may contain at most one colon, between a prefix and a local name",
+                ),
+            });
+        }
+        Ok((prefix, local))
+    }
+
+    fn undeclared(&self, prefix: &str, name: Span, what: &str) -> Fail {
+        Fail {
+            at: name.offset,
+            diag: Diagnostic::error(
+                "xml/undeclared-prefix",
+                format!("namespace prefix `{prefix}` is not declared"),
+            )
+            .with_label(Span::new(name.offset, prefix.len()), format!("undeclared prefix of this {what} name"))
+            .with_help(format!(
+                "declare it on this element or an ancestor, e.g. xmlns:{prefix}=\"…\", or remove the prefix"
+            )),
+        }
+    }
+}
+
+fn predefined(name: &str) -> char {
+    match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        _ => '"',
+    }
+}
+
+fn unclosed_help(inner: &str, others: usize, before: Option<&str>) -> String {
+    let place = match before {
+        Some(outer) => format!("before </{outer}>"),
+        None => "where the element should end".to_string(),
+    };
+    match others {
+        0 => format!("add </{inner}> {place}"),
+        1 => format!("add </{inner}> {place} (1 enclosing element is not closed either)"),
+        n => format!("add </{inner}> {place} ({n} enclosing elements are not closed either)"),
+    }
+}
+
+enum Ref {
+    Char(char),
+    Entity(Span),
+}
+
+trait FailExt {
+    fn with_help_fail(self, help: &str) -> Fail;
+    fn with_secondary(self, span: Span, msg: &str) -> Fail;
+}
+
+impl FailExt for Fail {
+    fn with_help_fail(mut self, help: &str) -> Fail {
+        self.diag = self.diag.with_help(help);
+        self
+    }
+    fn with_secondary(mut self, span: Span, msg: &str) -> Fail {
+        self.diag = self.diag.with_secondary(span, msg);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teikit_diagnostics::LineIndex;
+
+    /// Checks that `src` fails with `code` whose primary label starts at `line:col` and
+    /// covers `text`.
+    fn check(src: &str, code: &str, at: (usize, usize), text: &str) -> Diagnostic {
+        let d = match check_doc(src) {
+            Ok(()) => panic!("accepted: {src:?}"),
+            Err(d) => d,
+        };
+        assert_eq!(d.code, code, "{src:?}: {}", d.message);
+        let span = d.primary_span().expect("a span");
+        let idx = LineIndex::new(src.as_bytes());
+        assert_eq!(
+            idx.line_col(src.as_bytes(), span.offset),
+            at,
+            "{src:?}: {}",
+            d.message
+        );
+        assert_eq!(&src[span.offset..span.end()], text, "{}", d.message);
+        d
+    }
+
+    fn check_doc(src: &str) -> Result<(), Diagnostic> {
+        super::check(src, &Limits::default())
+    }
+
+    fn ok(src: &str) {
+        if let Err(d) = check_doc(src) {
+            panic!("rejected {src:?}: {} [{}]", d.message, d.code);
+        }
+    }
+
+    #[test]
+    fn accepts_ordinary_documents() {
+        ok("<a/>");
+        ok("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\" standalone='yes'?>\n<!-- c -->\n<a x='1' y=\"&lt;&#x41;&#65;\">t<![CDATA[<x>]]><?pi data?><b/></a>\n<!-- end -->\n");
+        ok("<t:a xmlns:t='u' xmlns='v' t:x='1' x='2'><b xml:lang='de'/></t:a>");
+        ok("<!DOCTYPE a [<!ELEMENT a (#PCDATA)><!ATTLIST a x CDATA 'a>b'><!ENTITY e \"<b>&#38;#60;</b>\">]><a>&e;</a>");
+        ok("<!DOCTYPE a SYSTEM \"a.dtd\"><a/>");
+        ok("<a xmlns:p='u'><p:b/></a>");
+        ok("<?xml-model href='x.rng'?><a/>");
+    }
+
+    #[test]
+    fn unclosed_at_end_of_file_points_at_start_tag() {
+        let d = check("<TEI>\n  <p>text\n", "xml/unclosed-tag", (2, 3), "<p");
+        assert_eq!(d.labels[1].span.offset, 16, "secondary at end of file");
+    }
+
+    #[test]
+    fn unclosed_before_outer_end_tag() {
+        let d = check("<TEI>\n  <p>text\n</TEI>", "xml/unclosed-tag", (2, 3), "<p");
+        assert_eq!(d.labels[1].span, Span::new(16, 6));
+    }
+
+    #[test]
+    fn mismatched_end_tag() {
+        let d = check("<a>\n<b>x</c>\n</a>", "xml/mismatched-tag", (2, 5), "</c>");
+        assert_eq!(d.labels[1].span, Span::new(4, 2));
+        assert!(d.message.contains("</c>") && d.message.contains("<b>"));
+    }
+
+    #[test]
+    fn duplicate_attribute_points_at_second() {
+        let d = check(
+            "<a n='1'\n   n='2'/>",
+            "xml/duplicate-attribute",
+            (2, 4),
+            "n",
+        );
+        assert_eq!(d.labels[1].span, Span::new(3, 1));
+        check(
+            "<a xmlns:p='u' xmlns:q='u' p:b='1' q:b='2'/>",
+            "xml/duplicate-attribute",
+            (1, 36),
+            "q:b",
+        );
+    }
+
+    #[test]
+    fn undeclared_prefix_points_at_prefix() {
+        check(
+            "<a>\n  <tei:p/>\n</a>",
+            "xml/undeclared-prefix",
+            (2, 4),
+            "tei",
+        );
+        check(
+            "<a xlink:href='x'/>",
+            "xml/undeclared-prefix",
+            (1, 4),
+            "xlink",
+        );
+        // declared on a sibling only: out of scope
+        check(
+            "<a><b xmlns:p='u'/><p:c/></a>",
+            "xml/undeclared-prefix",
+            (1, 21),
+            "p",
+        );
+    }
+
+    #[test]
+    fn invalid_characters() {
+        check("<a>\n x\0</a>", "xml/invalid-char", (2, 3), "\0");
+        check("<a>&#0;</a>", "xml/invalid-char", (1, 4), "&#0;");
+        check("<a>\u{1}</a>", "xml/invalid-char", (1, 4), "\u{1}");
+        // the earlier error wins
+        check("<a><b></a>\0", "xml/unclosed-tag", (1, 4), "<b");
+    }
+
+    #[test]
+    fn external_entity_is_refused_at_the_reference() {
+        let src = "<!DOCTYPE a [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<a>&xxe;</a>";
+        let d = check(src, "xml/external-entity", (2, 4), "&xxe;");
+        assert_eq!(&src[d.labels[1].span.offset..d.labels[1].span.end()], "xxe");
+        check(
+            "<!DOCTYPE a [<!ENTITY e PUBLIC 'p' 'u'>]><a x='&e;'/>",
+            "xml/external-entity",
+            (1, 48),
+            "&e;",
+        );
+    }
+
+    #[test]
+    fn entity_limits() {
+        let mut src = String::from("<!DOCTYPE l [<!ENTITY l0 \"lol\">");
+        for i in 1..10 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "<!ENTITY l{i} \"{}\">",
+                format!("&l{p};").repeat(10)
+            ));
+        }
+        src.push_str("]><l>&l9;</l>");
+        let t = std::time::Instant::now();
+        check(
+            &src,
+            "xml/entity-expansion-limit",
+            (1, src.find("&l9;").unwrap() + 1),
+            "&l9;",
+        );
+        assert!(t.elapsed().as_secs() < 2);
+        check(
+            "<!DOCTYPE a [<!ENTITY a '&b;'><!ENTITY b '&a;'>]><a>&a;</a>",
+            "xml/recursive-entity",
+            (1, 53),
+            "&a;",
+        );
+    }
+
+    #[test]
+    fn entity_errors() {
+        check("<a>&nbsp;</a>", "xml/undeclared-entity", (1, 4), "&nbsp;");
+        check("<a>Smith & Sons</a>", "xml/bad-reference", (1, 10), "&");
+        check(
+            "<!DOCTYPE a [<!ENTITY e '<b>'>]><a>&e;</a>",
+            "xml/unclosed-tag",
+            (1, 36),
+            "&e;",
+        );
+        check(
+            "<!DOCTYPE a [<!ENTITY e 'x<y'>]><a b='&e;'/>",
+            "xml/lt-in-attribute",
+            (1, 39),
+            "&e;",
+        );
+    }
+
+    #[test]
+    fn prolog_and_epilog() {
+        check("", "xml/missing-root", (1, 1), "");
+        check("<!-- only -->", "xml/missing-root", (1, 14), "");
+        check("hello <a/>", "xml/text-before-root", (1, 1), "hello");
+        check("<a/>\ntrailing", "xml/text-after-root", (2, 1), "trailing");
+        check("<a/><b/>", "xml/multiple-roots", (1, 5), "<b");
+        check("<a/></a>", "xml/unexpected-end-tag", (1, 5), "</a>");
+        check(
+            "\n<?xml version='1.0'?><a/>",
+            "xml/xml-declaration",
+            (2, 1),
+            "<?xml",
+        );
+        check(
+            "<?xml version='2.0'?><a/>",
+            "xml/xml-declaration",
+            (1, 16),
+            "2.0",
+        );
+        check("<a/><!DOCTYPE a>", "xml/doctype", (1, 5), "<!DOCTYPE");
+    }
+
+    #[test]
+    fn markup_errors() {
+        check("<a b=1/>", "xml/syntax", (1, 6), "1");
+        check("<a b='1'c='2'/>", "xml/syntax", (1, 9), "c");
+        check("<a b='x<y'/>", "xml/lt-in-attribute", (1, 8), "<");
+        check("<a><!-- x -- y --></a>", "xml/syntax", (1, 11), "--");
+        check("<a>]]></a>", "xml/syntax", (1, 4), "]]>");
+        check(
+            "<a><![CDATA[x</a>",
+            "xml/unclosed-markup",
+            (1, 4),
+            "<![CDATA[",
+        );
+        check("<a\n<b/>", "xml/unclosed-markup", (1, 1), "<a");
+        check("<a><b c='1'", "xml/unclosed-markup", (1, 4), "<b");
+        check("<a>< b/></a>", "xml/syntax", (1, 5), " ");
+        check("<a xmlns:p=''/>", "xml/namespace", (1, 4), "xmlns:p");
+        check("<a:b:c xmlns:a='u'/>", "xml/namespace", (1, 2), "a:b:c");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        let n = 100_000;
+        let src = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        let d = check_doc(&src).unwrap_err();
+        assert_eq!(d.code, "xml/too-deep");
+        let limits = Limits {
+            max_depth: n + 1,
+            ..Limits::default()
+        };
+        assert!(super::check(&src, &limits).is_ok());
+    }
+
+    #[test]
+    fn node_limit() {
+        let limits = Limits {
+            max_nodes: 3,
+            ..Limits::default()
+        };
+        let d = super::check("<a><b/><c/><d/></a>", &limits).unwrap_err();
+        assert_eq!(d.code, "xml/too-many-nodes");
+    }
+}

@@ -1,0 +1,80 @@
+//! The reader's limits hold on hostile input: deep nesting, entity bombs, external entities.
+
+use teikit_xml::{parse, Limits};
+
+fn nested(n: usize) -> String {
+    format!("{}{}", "<a>".repeat(n), "</a>".repeat(n))
+}
+
+/// The default depth limit must be parseable by roxmltree (which recurses per level) on a
+/// thread with a small stack: the default limits are safe for rayon's and the test
+/// harness's 2 MiB threads.
+#[test]
+fn default_depth_limit_fits_in_a_small_stack() {
+    let max = Limits::default().max_depth;
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            let src = nested(max);
+            let doc = parse(&src, &Limits::default()).expect("at the limit is accepted");
+            doc.descendants().count()
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), max + 1);
+}
+
+#[test]
+fn hundred_thousand_deep_is_a_diagnostic_not_a_crash() {
+    let src = nested(100_000);
+    let e = parse(&src, &Limits::default()).unwrap_err();
+    assert_eq!(e.code, "xml/too-deep");
+    assert_eq!(
+        e.primary_span().unwrap().offset,
+        3 * Limits::default().max_depth
+    );
+}
+
+#[test]
+fn billion_laughs_is_refused_quickly() {
+    let mut src =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
+    let mut prev = "lol".to_string();
+    for i in 1..=9 {
+        let name = format!("lol{i}");
+        src.push_str(&format!(
+            " <!ENTITY {name} \"{}\">\n",
+            format!("&{prev};").repeat(10)
+        ));
+        prev = name;
+    }
+    src.push_str("]>\n<lolz>&lol9;</lolz>\n");
+    let t = std::time::Instant::now();
+    let e = parse(&src, &Limits::default()).unwrap_err();
+    assert_eq!(e.code, "xml/entity-expansion-limit");
+    assert!(t.elapsed().as_millis() < 1000);
+}
+
+#[test]
+fn many_small_expansions_hit_the_byte_budget() {
+    let big = "x".repeat(1000);
+    let refs = "&e;".repeat(20_000);
+    let src = format!("<!DOCTYPE a [<!ENTITY e \"{big}\">]><a>{refs}</a>");
+    let e = parse(&src, &Limits::default()).unwrap_err();
+    assert_eq!(e.code, "xml/entity-expansion-limit");
+}
+
+#[test]
+fn xxe_is_never_resolved() {
+    let src = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n<r>&xxe;</r>\n";
+    let e = parse(src, &Limits::default()).unwrap_err();
+    assert_eq!(e.code, "xml/external-entity");
+    assert_eq!(e.primary_span().unwrap().offset, src.find("&xxe;").unwrap());
+    assert!(!e.message.contains("root:"), "nothing read from the file");
+}
+
+#[test]
+fn internal_entities_are_expanded_into_the_tree() {
+    let src = "<!DOCTYPE a [<!ENTITY who \"World\">]><a>Hello &who;</a>";
+    let doc = parse(src, &Limits::default()).unwrap();
+    assert_eq!(doc.root_element().text(), Some("Hello World"));
+}
