@@ -102,33 +102,56 @@ impl SourceCode for IndexedSource<'_> {
         let from_line = first.saturating_sub(context_lines_before).max(1);
         let to_line = (last + context_lines_after).min(self.index.line_count());
         // With no context before, miette expects the contents to start at the span itself.
-        let (start, column) = if context_lines_before == 0 {
-            (offset, self.index.line_col(src, offset).1 - 1)
+        let mut start = if context_lines_before == 0 {
+            offset
         } else {
-            (self.index.line_start(from_line).unwrap_or(0), 0)
+            self.index.line_start(from_line).unwrap_or(0)
         };
         // Up to and including the line break of the last line.
-        let stop = self
+        let mut stop = self
             .index
             .line_start(to_line + 1)
             .unwrap_or(src.len())
             .max(start);
-        let line = if context_lines_before == 0 {
-            first
+        // Long lines are cut around the span, so that each snippet costs a bounded amount.
+        if offset - start > WINDOW {
+            start = next_boundary(src, offset - WINDOW);
+        }
+        stop = stop
+            .min(end.saturating_add(WINDOW))
+            .min(start + MAX_SNIPPET);
+        stop = next_boundary(src, stop.max(start));
+        let (line, column) = self.index.line_col(src, start);
+        let line_count = if stop > start {
+            self.index.line(stop - 1) - line + 1
         } else {
-            from_line
+            1
         };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             &src[start..stop],
             SourceSpan::new(start.into(), stop - start),
             line - 1,
-            column,
-            to_line - line + 1,
+            column - 1,
+            line_count,
         )))
     }
 }
 
+/// Bytes of a long line shown before and after a span.
+const WINDOW: usize = 120;
+/// The most bytes of source one snippet shows.
+const MAX_SNIPPET: usize = 4096;
+/// Labels longer than this are shown cut to this length.
+const MAX_LABEL: usize = 512;
+
+/// The first character boundary at or after `at` in `src` (valid UTF-8).
+fn next_boundary(src: &[u8], mut at: usize) -> usize {
+    while at < src.len() && (src[at] & 0xC0) == 0x80 {
+        at += 1;
+    }
+    at.min(src.len())
+}
 /// A [`Diagnostic`] with its file attached, as miette wants it.
 #[derive(Debug)]
 struct HumanDiagnostic<'a> {
@@ -154,14 +177,16 @@ impl<'a> HumanDiagnostic<'a> {
         path: &str,
         source: Option<&'a IndexedSource<'a>>,
     ) -> HumanDiagnostic<'a> {
-        let len = source.map(|s| s.bytes.len());
-        let labels: Vec<LabeledSpan> = match len {
-            Some(len) => diag
+        let labels: Vec<LabeledSpan> = match source {
+            Some(source) => diag
                 .labels
                 .iter()
                 .map(|l| {
-                    let offset = l.span.offset.min(len);
-                    let end = l.span.end().min(len).max(offset);
+                    // Clamped to the source and to character boundaries; long spans cut.
+                    let src: &[u8] = &source.bytes;
+                    let offset = next_boundary(src, l.span.offset);
+                    let end = l.span.end().min(offset + MAX_LABEL);
+                    let end = next_boundary(src, end.max(offset));
                     let span = SourceSpan::new(offset.into(), end - offset);
                     if l.primary {
                         LabeledSpan::new_primary_with_span(l.message.clone(), span)

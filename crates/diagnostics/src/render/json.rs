@@ -99,10 +99,19 @@ impl Json {
         } else {
             out.write_all(b"\n  ],\n")?;
         }
-        out.write_all(b"  \"summary\": ")?;
-        // Compact, as in the contract's example: the summary is one line.
-        serde_json::to_writer(&mut *out, summary)?;
-        out.write_all(b"\n}\n")
+        // On one line, as in the contract's example.
+        let Summary {
+            files,
+            valid,
+            invalid,
+            errors,
+            warnings,
+        } = *summary;
+        writeln!(
+            out,
+            "  \"summary\": {{\"files\": {files}, \"valid\": {valid}, \"invalid\": {invalid}, \
+             \"errors\": {errors}, \"warnings\": {warnings}}}\n}}"
+        )
     }
 }
 

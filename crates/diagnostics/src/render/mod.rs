@@ -295,3 +295,32 @@ pub(crate) fn one_line(message: &str) -> std::borrow::Cow<'_, str> {
         message.into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::line_index::tests::BUILDS;
+
+    /// Every format builds exactly one line index per file that has a source, however many
+    /// diagnostics and labels it has: positions are never found by rescanning.
+    #[test]
+    fn one_line_index_per_file() {
+        let src: std::sync::Arc<[u8]> = "<a>\n <b/>\n</a>\n".repeat(50).into_bytes().into();
+        let report = |path: &str| {
+            let ds = (0..100)
+                .map(|i| {
+                    Diagnostic::error("x/y", format!("d{i}"))
+                        .with_label(Span::new(i * 7, 3), "p")
+                        .with_secondary(Span::new(i * 3, 2), "s")
+                })
+                .collect();
+            FileReport::new(path, Some(src.clone()), ds)
+        };
+        let reports = [report("a"), report("b"), FileReport::new("c", None, vec![])];
+        for format in Format::ALL {
+            let before = BUILDS.with(|b| b.get());
+            render(format, &reports, &RenderOptions::default(), &mut io::sink()).unwrap();
+            assert_eq!(BUILDS.with(|b| b.get()) - before, 2, "{format}");
+        }
+    }
+}
