@@ -1,2 +1,284 @@
 //! Archive transcriptions → TEI P5 XML, and back.
+//!
+//! [`convert`] reads a plain-text transcription in the conventions of the `archive` profile
+//! (cables, letters, memoranda, records of conversation with editorial square brackets) and
+//! writes a TEI P5 document valid against `tei_all`. [`to_text`] turns that TEI back into the
+//! transcription: for every input, `to_text(convert(x))` equals `x` after normalising line
+//! endings and trailing white space (see [`normalize`]).
+//!
+//! ```
+//! use teikit_convert::{convert, normalize, to_text, Options};
+//!
+//! let input = "CABLE Nº 12\n\nfrom MOSCOW sent at 1200 1 May 1951\n\nWe agree with your [proposal].\n\nIVANOV\n";
+//! let out = convert(input.as_bytes(), &Options::default());
+//! let tei = out.tei.expect("converted");
+//! assert!(tei.contains("<idno type=\"cable\">12</idno>"));
+//! assert!(tei.contains("<supplied reason=\"omitted\">proposal</supplied>"));
+//! assert_eq!(to_text(&tei).unwrap(), normalize(input));
+//! ```
+//!
+//! Pipeline (one module per stage, every stage keeps byte spans into the input):
+//! `input` (decode) → `blocks` (lines, blocks, units) → `inline` (brackets) → `classify`
+//! (shape rules) → `model` (joins, divs, leaves) → `header` → `tree` (quick-xml writer).
 #![warn(missing_docs)]
+
+mod blocks;
+mod classify;
+mod dates;
+mod header;
+mod inline;
+mod input;
+mod model;
+mod text;
+mod tree;
+
+use teikit_diagnostics::{CodeDoc, Diagnostic, Severity};
+
+pub use crate::text::to_text;
+
+/// Conversion options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The input file's name, recorded in `sourceDesc` (and used for a default title).
+    pub file_name: Option<String>,
+    /// `xml:lang` of transliterated original-language words (`[otpala]`), e.g. `ru-Latn`.
+    pub original_lang: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            file_name: None,
+            original_lang: "ru-Latn".to_string(),
+        }
+    }
+}
+
+/// The result of [`convert`].
+#[derive(Clone, Debug)]
+pub struct Conversion {
+    /// The TEI document; `None` when the input cannot be converted (binary, empty).
+    pub tei: Option<String>,
+    /// What the converter decided or could not do; spans are byte offsets into the input.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Converts a transcription to TEI P5.
+pub fn convert(input: &[u8], options: &Options) -> Conversion {
+    let mut diagnostics = Vec::new();
+    let Ok(decoded) = input::decode(input, &mut diagnostics) else {
+        return Conversion {
+            tei: None,
+            diagnostics,
+        };
+    };
+    let text = decoded.text;
+    if text[decoded.start..].trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error("convert/empty-input", "the transcription is empty")
+                .with_label(teikit_diagnostics::Span::new(0, input.len()), "nothing but white space")
+                .with_help("convert a file that contains the transcribed text"),
+        );
+        return Conversion {
+            tei: None,
+            diagnostics,
+        };
+    }
+    let layout = blocks::layout(text, decoded.start);
+    let builder = model::Builder::new(text, options, layout.line_mode);
+    let (built, diags) = builder.build(&layout);
+    diagnostics.extend(diags);
+    let header = header::header(&built.facts, options, layout.line_mode, &mut diagnostics);
+    let mut body = tree::El::new("body");
+    for d in built.divs {
+        body.push(d);
+    }
+    let tei = tree::El::new("TEI")
+        .attr("xmlns", "http://www.tei-c.org/ns/1.0")
+        .attr("xml:lang", "en")
+        .child(header)
+        .child(tree::El::new("text").child(body));
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.offset).unwrap_or(usize::MAX));
+    Conversion {
+        tei: Some(tree::write_document(&tei)),
+        diagnostics,
+    }
+}
+
+/// The normal form the round trip is exact for: line endings as `\n`, no white space at the
+/// end of a line, no blank lines at the end, one final newline (none for empty text), and no
+/// byte-order mark.
+pub fn normalize(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = String::with_capacity(text.len() + 1);
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    for line in unified.split('\n') {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let trimmed = out.trim_end_matches('\n').len();
+    out.truncate(trimmed);
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Every diagnostic code this crate emits.
+pub static CODES: &[CodeDoc] = &[
+    CodeDoc {
+        code: "convert/binary-input",
+        severity: Severity::Error,
+        summary: "the input contains NUL bytes: it is not a text transcription",
+        example: "a PDF or Word file given to `teikit convert`",
+        fix: "export the transcription as plain UTF-8 text",
+    },
+    CodeDoc {
+        code: "convert/invalid-utf8",
+        severity: Severity::Error,
+        summary: "the input is not valid UTF-8",
+        example: "a Latin-1 file with `Nº` written as byte 0xBA",
+        fix: "re-save the transcription as UTF-8",
+    },
+    CodeDoc {
+        code: "convert/control-character",
+        severity: Severity::Error,
+        summary: "the input contains a control character that XML 1.0 cannot represent",
+        example: "a form feed (U+000C) between pages",
+        fix: "remove the character or replace it by a blank line",
+    },
+    CodeDoc {
+        code: "convert/byte-order-mark",
+        severity: Severity::Info,
+        summary: "a UTF-8 byte-order mark at the start is dropped",
+        example: "a file saved by Notepad",
+        fix: "nothing to do",
+    },
+    CodeDoc {
+        code: "convert/empty-input",
+        severity: Severity::Error,
+        summary: "the transcription is empty or only white space; no TEI is written",
+        example: "an empty file",
+        fix: "convert a file that contains text",
+    },
+    CodeDoc {
+        code: "convert/unclosed-bracket",
+        severity: Severity::Warning,
+        summary: "an editorial bracket is never closed; it is closed at the end of its block",
+        example: "[handwritten: approved",
+        fix: "add the missing `]`",
+    },
+    CodeDoc {
+        code: "convert/unmatched-close-bracket",
+        severity: Severity::Warning,
+        summary: "a `]` closes no bracket; it is kept as text",
+        example: "the troops] advanced",
+        fix: "add the missing `[` or remove the `]`",
+    },
+    CodeDoc {
+        code: "convert/page-break",
+        severity: Severity::Warning,
+        summary: "a paragraph ends mid-sentence and the next block continues it: encoded as one paragraph with <pb/>",
+        example: "…waging street battles right in\n\nthe city of Seoul.",
+        fix: "if these are two paragraphs, end the first with punctuation",
+    },
+    CodeDoc {
+        code: "convert/line-joined",
+        severity: Severity::Info,
+        summary: "in a transcription without blank lines, a line that does not end a sentence is joined with the next (<lb/>)",
+        example: "We request your\ninstructions.",
+        fix: "nothing to do if the lines belong together",
+    },
+    CodeDoc {
+        code: "convert/signature",
+        severity: Severity::Info,
+        summary: "a line after the text is read as a signature (<closer><signed>)",
+        example: "SHTYKOV",
+        fix: "nothing to do if it is a signature",
+    },
+    CodeDoc {
+        code: "convert/date-far",
+        severity: Severity::Warning,
+        summary: "a date's year is far from the document's other dates; it is kept as written",
+        example: "Sent at 0145 1 October 1940 (in a 1950 cable)",
+        fix: "check the transcription against the original",
+    },
+    CodeDoc {
+        code: "convert/bare-marker",
+        severity: Severity::Info,
+        summary: "a `[?]` or `[sic]` marker follows no word; it is kept as an editorial note",
+        example: "[sic] at the start of a line",
+        fix: "put the marker right after the word it qualifies",
+    },
+    CodeDoc {
+        code: "convert/footnote-unresolved",
+        severity: Severity::Info,
+        summary: "a footnote marker `[n]` has no footnote text `[n] …`",
+        example: "as agreed [3].",
+        fix: "add the note text at the end, starting with `[3] `",
+    },
+    CodeDoc {
+        code: "convert/duplicate-footnote",
+        severity: Severity::Warning,
+        summary: "two footnote texts have the same number",
+        example: "[1] First.\n\n[1] Second.",
+        fix: "renumber the notes",
+    },
+    CodeDoc {
+        code: "convert/default-title",
+        severity: Severity::Warning,
+        summary: "no document type line was found; the header title is a default",
+        example: "a transcription that starts with prose",
+        fix: "add a line such as `MEMORANDUM` or `CABLE Nº 12`, or a metadata sidecar",
+    },
+    CodeDoc {
+        code: "convert/not-xml",
+        severity: Severity::Error,
+        summary: "`teikit text` was given a file that is not well-formed XML",
+        example: "<TEI><text>",
+        fix: "give it a file written by `teikit convert`",
+    },
+    CodeDoc {
+        code: "convert/not-teikit-tei",
+        severity: Severity::Error,
+        summary: "`teikit text` was given XML without a TEI <text><body>",
+        example: "<html/>",
+        fix: "give it a file written by `teikit convert`",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_rules() {
+        assert_eq!(normalize("a \r\nb\t\r\n\n\n"), "a\nb\n");
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize("\u{feff}x"), "x\n");
+    }
+
+    #[test]
+    fn every_code_is_documented_once() {
+        let mut seen = std::collections::HashSet::new();
+        for c in CODES {
+            assert!(c.code.starts_with("convert/"));
+            assert!(seen.insert(c.code), "{} twice", c.code);
+        }
+        for file in [
+            include_str!("input.rs"),
+            include_str!("inline.rs"),
+            include_str!("model.rs"),
+            include_str!("header.rs"),
+            include_str!("text.rs"),
+            include_str!("lib.rs"),
+        ] {
+            for (i, _) in file.match_indices("\"convert/") {
+                let code: String = file[i + 1..].chars().take_while(|c| *c != '"').collect();
+                if code.len() > "convert/".len() {
+                    assert!(seen.contains(code.as_str()), "{code} is not in CODES");
+                }
+            }
+        }
+    }
+}
