@@ -312,6 +312,13 @@ impl Parser {
 
     /// Records an error that does not stop parsing.
     fn report(&mut self, e: ParseError) {
+        if self
+            .errors
+            .iter()
+            .any(|o| o.span == e.span && o.message == e.message)
+        {
+            return;
+        }
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(e);
         }
@@ -1610,4 +1617,421 @@ fn bad_datatype_library(uri: &str) -> Option<&'static str> {
         return Some("it is not an absolute URI");
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse, ParseError};
+
+    /// Parses `rnc` and compares the XML serialisation with `expected` (whitespace at line
+    /// starts ignored).
+    fn check(rnc: &str, expected: &str) {
+        let tree = parse(rnc).unwrap_or_else(|e| panic!("{rnc:?}: {e:?}"));
+        let strip = |s: &str| s.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+        assert_eq!(strip(&tree.to_xml()), strip(expected), "for {rnc:?}");
+    }
+
+    fn errors(rnc: &str) -> Vec<ParseError> {
+        match parse(rnc) {
+            Ok(t) => panic!("{rnc:?} was accepted: {}", t.to_xml()),
+            Err(e) => e,
+        }
+    }
+
+    fn check_error(rnc: &str, message_part: &str, at: &str) {
+        let e = errors(rnc);
+        assert!(
+            e[0].message.contains(message_part),
+            "{rnc:?}: {:?} does not mention {message_part:?}",
+            e[0].message
+        );
+        assert_eq!(&rnc[e[0].span.clone()], at, "{rnc:?}: {:?}", e[0]);
+    }
+
+    #[test]
+    fn element_with_default_namespace() {
+        check(
+            "default namespace = \"urn:d\"\nelement foo { attribute bar { text }, empty }",
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0">
+            <name ns="urn:d">foo</name>
+            <group>
+            <attribute>
+            <name ns="">bar</name>
+            <text/>
+            </attribute>
+            <empty/>
+            </group>
+            </element>"#,
+        );
+    }
+
+    #[test]
+    fn inherited_namespace_has_no_ns_attribute() {
+        check(
+            "element foo { empty }",
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0">
+            <name>foo</name>
+            <empty/>
+            </element>"#,
+        );
+        check(
+            "namespace x = inherit\nelement x:foo { empty }",
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0">
+            <name>foo</name>
+            <empty/>
+            </element>"#,
+        );
+    }
+
+    #[test]
+    fn grammar_with_combine_include_div_and_annotations() {
+        check(
+            r#"namespace eg = "urn:eg"
+## doc
+[ eg:a = "1" ] x |= element x { empty }
+eg:note [ "n" ]
+div { start &= x* >> eg:after [] }
+include "other.rnc" inherit = eg { start = notAllowed }"#,
+            r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0" xmlns:eg="urn:eg">
+            <define name="x" combine="choice" eg:a="1">
+            <ns1:documentation xmlns:ns1="http://relaxng.org/ns/compatibility/annotations/1.0">doc</ns1:documentation>
+            <element>
+            <name>x</name>
+            <empty/>
+            </element>
+            </define>
+            <eg:note>n</eg:note>
+            <div>
+            <start combine="interleave">
+            <zeroOrMore>
+            <ref name="x"/>
+            </zeroOrMore>
+            <eg:after/>
+            </start>
+            </div>
+            <include href="other.rnc" ns="urn:eg">
+            <start>
+            <notAllowed/>
+            </start>
+            </include>
+            </grammar>"#,
+        );
+    }
+
+    #[test]
+    fn datatypes_params_values_and_except() {
+        check(
+            r#"datatypes d = "urn:dt"
+element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token "a" ~ 'b' | "c" | (string - ("x" | "y")) }"#,
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0">
+            <name>v</name>
+            <choice>
+            <data datatypeLibrary="urn:dt" type="int">
+            <param name="minInclusive">1</param>
+            <param name="maxInclusive">9</param>
+            <x xmlns=""/>
+            </data>
+            <value datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes" type="token">ab</value>
+            <value>c</value>
+            <data datatypeLibrary="" type="string">
+            <except>
+            <choice>
+            <value>x</value>
+            <value>y</value>
+            </choice>
+            </except>
+            </data>
+            </choice>
+            </element>"#,
+        );
+    }
+
+    #[test]
+    fn annotation_on_param_follows_it() {
+        let t = parse("xsd:int { [ x [] ] minInclusive = \"1\" }").unwrap();
+        let kids: Vec<_> = t.elements().map(|e| e.local.as_str()).collect();
+        assert_eq!(kids, ["param", "x"]);
+    }
+
+    #[test]
+    fn name_classes() {
+        check(
+            "namespace a = \"urn:a\"\nelement (a:* - (a:x | a:y)) | (* - a:*) | b { empty }",
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0" xmlns:a="urn:a">
+            <choice>
+            <nsName ns="urn:a">
+            <except>
+            <choice>
+            <name ns="urn:a">x</name>
+            <name ns="urn:a">y</name>
+            </choice>
+            </except>
+            </nsName>
+            <anyName>
+            <except>
+            <nsName ns="urn:a"/>
+            </except>
+            </anyName>
+            <name>b</name>
+            </choice>
+            <empty/>
+            </element>"#,
+        );
+        check_error(
+            "element * - a | b { empty }",
+            "must be in parentheses",
+            "* - a",
+        );
+    }
+
+    #[test]
+    fn keywords_quoted_and_as_names() {
+        check(
+            "\\element = element element { attribute attribute { empty } }\nstart = \\element",
+            r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0">
+            <define name="element">
+            <element>
+            <name>element</name>
+            <attribute>
+            <name ns="">attribute</name>
+            <empty/>
+            </attribute>
+            </element>
+            </define>
+            <start>
+            <ref name="element"/>
+            </start>
+            </grammar>"#,
+        );
+    }
+
+    #[test]
+    fn repetition_annotations_and_groups() {
+        check(
+            "element foo { [a:b = \"c\"] (x, y)? , [a:b = \"d\"] (z*) }"
+                .replace("element", "namespace a = \"urn:a\"\nelement")
+                .as_str(),
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0" xmlns:a="urn:a">
+            <name>foo</name>
+            <group>
+            <optional>
+            <group a:b="c">
+            <ref name="x"/>
+            <ref name="y"/>
+            </group>
+            </optional>
+            <zeroOrMore a:b="d">
+            <ref name="z"/>
+            </zeroOrMore>
+            </group>
+            </element>"#,
+        );
+    }
+
+    #[test]
+    fn top_level_ns_context() {
+        let t = parse("namespace a = \"urn:a\"\nnamespace e = \"\"\ndefault namespace d = \"urn:d\"\nnamespace i = inherit\nelement x { empty }").unwrap();
+        assert_eq!(
+            t.ns_context,
+            [
+                ("a".to_string(), "urn:a".to_string()),
+                ("d".to_string(), "urn:d".to_string()),
+                (String::new(), "urn:d".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let src = "start = element foo { attribute bar { xsd:int } }";
+        let t = parse(src).unwrap();
+        let start = t.elements().next().unwrap();
+        assert_eq!(&src[start.span.clone()], src);
+        let el = start.elements().next().unwrap();
+        assert_eq!(&src[el.span.clone()], &src[8..]);
+        let name = el.elements().next().unwrap();
+        assert_eq!(&src[name.span.clone()], "foo");
+        let attr = el.elements().nth(1).unwrap();
+        assert_eq!(&src[attr.span.clone()], "attribute bar { xsd:int }");
+        let data = attr.elements().nth(1).unwrap();
+        assert_eq!(&src[data.span.clone()], "xsd:int");
+        assert_eq!(&src[data.attributes[1].span.clone()], "xsd:int");
+    }
+
+    #[test]
+    fn syntax_errors_have_spans_and_notes() {
+        let src = "element foo { empty";
+        let e = errors(src);
+        assert!(
+            e[0].message.contains("expected \"}\" to close the element"),
+            "{e:?}"
+        );
+        assert_eq!(&src[e[0].notes[0].0.clone()], "{");
+        check_error("element foo { a | b, c }", "cannot be mixed", ",");
+        check_error("element * - foo - bar { empty }", "expected \"{\"", "-");
+        check_error("string - \"foo\"*", "cannot be repeated", "*");
+        check_error(
+            "string - \"foo\" | string - \"bar\"",
+            "parentheses",
+            "string - \"foo\"",
+        );
+        check_error("string - string - \"foo\"", "after a complete pattern", "-");
+        check_error("element foo { x:y }", "undeclared datatypes prefix", "x:y");
+        check_error(
+            "element x:foo { empty }",
+            "undeclared namespace prefix",
+            "x:foo",
+        );
+        check_error(
+            "element foo { empty } >> x[]",
+            "single element",
+            "element foo { empty } >> x[]",
+        );
+        check_error("[x[]]\n\"value\"", "single element", "[x[]]\n\"value\"");
+        check_error("element foo { empty } }", "after a complete pattern", "}");
+        check_error("start = element foo { empty }}", "unmatched", "}");
+        check_error("element foo { \"x\ny\" }", "cannot span lines", "\"x");
+        check_error("element foo { p* * }", "repeated again", "*");
+        check_error("start = element", "expected a name", "");
+    }
+
+    #[test]
+    fn declaration_constraints() {
+        check_error(
+            "namespace xmlns = \"urn:x\"\nelement foo { empty }",
+            "xmlns",
+            "xmlns",
+        );
+        check_error(
+            "namespace xml = \"urn:x\"\nelement foo { empty }",
+            "xml",
+            "\"urn:x\"",
+        );
+        check_error(
+            "namespace xm = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }",
+            "only be bound",
+            "xm",
+        );
+        check_error(
+            "namespace a = \"urn:a\"\nnamespace a = \"urn:b\"\nelement foo { empty }",
+            "declared twice",
+            "a",
+        );
+        check_error(
+            "datatypes xsd = \"urn:x\"\nelement foo { empty }",
+            "reserved",
+            "\"urn:x\"",
+        );
+        check_error(
+            "datatypes d = \"relative\"\nelement foo { empty }",
+            "not a valid datatype library",
+            "\"relative\"",
+        );
+        check_error(
+            "default namespace = \"a\"\ndefault namespace = \"b\"\nelement foo { empty }",
+            "twice",
+            "default namespace = \"b\"",
+        );
+        assert!(parse(
+            "namespace xml = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn annotation_constraints() {
+        check_error(
+            "namespace eg = \"urn:eg\"\n[ eg:x = \"1\" eg:x = \"2\" ] element foo { empty }",
+            "duplicate",
+            "eg:x = \"2\"",
+        );
+        check_error(
+            "[ x = \"1\" ] element foo { empty }",
+            "needs a namespace prefix",
+            "x",
+        );
+        check_error("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x = \"1\" ] element foo { empty }", "RELAX NG namespace", "r:x");
+        check_error("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x [] ] element foo { empty }", "RELAX NG namespace", "r:x");
+        check_error(
+            "namespace x = \"http://www.w3.org/2000/xmlns\"\n[ x:y = \"1\" ] element foo { empty }",
+            "xmlns",
+            "x:y",
+        );
+        check_error(
+            "foo [ xmlns = \"bar\" ]\nstart = element foo { empty }",
+            "xmlns",
+            "xmlns",
+        );
+        check_error(
+            "namespace i = inherit\n[ i:y = \"1\" ] element foo { empty }",
+            "inherit",
+            "i:y",
+        );
+        check_error(
+            "namespace a = \"urn:a\"\n[ a:y [ \"x\" ] ## doc\n] element foo { empty }",
+            "expected an annotation",
+            "## doc",
+        );
+        assert!(parse("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ foo [ r:x = \"v\" r:y [ \"z\" ] ] ] element foo { empty }").is_ok());
+    }
+
+    #[test]
+    fn error_recovery_reports_several_definitions() {
+        let src = "a = element a { b c }\nb = element b { empty \nc = element c { empty }\nd = (x | y, z)\n";
+        let e = errors(src);
+        assert_eq!(e.len(), 3, "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        for (open, close) in [
+            ("(", ")"),
+            ("element a { ", " }"),
+            ("list { ", " }"),
+            ("grammar { start = ", " }"),
+        ] {
+            let src = format!("{}empty{}", open.repeat(5000), close.repeat(5000));
+            let e = errors(&src);
+            assert!(
+                e.iter().any(|e| e.message.contains("nested too deeply")),
+                "{open}: {e:?}"
+            );
+        }
+        let src = format!(
+            "element {}a{} {{ empty }}",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        let e = errors(&src);
+        assert!(
+            e.iter().any(|e| e.message.contains("nested too deeply")),
+            "{e:?}"
+        );
+        let src = format!(
+            "[ {}{} ] element x {{ empty }}",
+            "a [ ".repeat(5000),
+            "]".repeat(5000)
+        );
+        let e = errors(&src);
+        assert!(
+            e.iter().any(|e| e.message.contains("nested too deeply")),
+            "{e:?}"
+        );
+        let ok = format!("{}empty{}", "(".repeat(50), ")".repeat(50));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn documentation_in_wrong_place() {
+        check_error(
+            "element foo { empty ## x\n}",
+            "to close the element",
+            "## x",
+        );
+        check_error(
+            "namespace a = \"urn:a\"\n[a:b=\"c\"] ## doc\nelement foo { empty }",
+            "must come before",
+            "## doc",
+        );
+    }
 }
