@@ -89,6 +89,9 @@ pub(crate) struct Loader<'o> {
     slots: Vec<Slot>,
     slot_index: HashMap<(u32, String), u32>,
     scopes: Vec<Scope>,
+    /// Datatypes already built, by (library, type, params): TEI repeats the same few
+    /// `pattern`-restricted types hundreds of times and each needs a regex compiled.
+    datatypes: HashMap<(String, String, Vec<(String, String)>), Arc<Datatype>>,
 }
 
 impl<'o> Loader<'o> {
@@ -102,6 +105,7 @@ impl<'o> Loader<'o> {
             slots: Vec::new(),
             slot_index: HashMap::new(),
             scopes: Vec::new(),
+            datatypes: HashMap::new(),
         }
     }
 
@@ -947,8 +951,8 @@ impl<'o> Loader<'o> {
                 None => return na,
             },
         };
-        let dt = match Datatype::new(&lib, &ty, &[]) {
-            Ok(d) => Arc::new(d),
+        let dt = match self.datatype(&lib, &ty, Vec::new()) {
+            Ok(d) => d,
             Err(err) => {
                 self.err(
                     e.attr_loc("type"),
@@ -1054,10 +1058,10 @@ impl<'o> Loader<'o> {
         if !ok {
             return na;
         }
-        match Datatype::new(&ctx.dtlib, &ty, &params) {
-            Ok(d) => Pat::new(
+        match self.datatype(&ctx.dtlib, &ty, params) {
+            Ok(dt) => Pat::new(
                 K::Data {
-                    dt: Arc::new(d),
+                    dt,
                     except,
                 },
                 loc,
@@ -1071,6 +1075,21 @@ impl<'o> Loader<'o> {
                 na
             }
         }
+    }
+
+    fn datatype(
+        &mut self,
+        lib: &str,
+        ty: &str,
+        params: Vec<(String, String)>,
+    ) -> Result<Arc<Datatype>, crate::datatype::DatatypeError> {
+        let key = (lib.to_string(), ty.to_string(), params);
+        if let Some(d) = self.datatypes.get(&key) {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(Datatype::new(lib, ty, &key.2)?);
+        self.datatypes.insert(key, d.clone());
+        Ok(d)
     }
 
     // ----- names -------------------------------------------------------------------------
