@@ -876,9 +876,8 @@ impl Datatype {
 
     /// Orders two values of an ordered type (numbers, durations, dates and times): `None`
     /// when either is invalid, the type is unordered, or the values are incomparable (a date
-    /// with a timezone near one without, `P1M` and `P30D`, NaN). Durations whose ends
-    /// coincide on every reference date (`PT60S`, `PT1M`) order as `Equal` although
-    /// [`Datatype::equal`] tells them apart.
+    /// with a timezone near one without, `P1M` and `P30D`, NaN). As in XSD 1.0, durations
+    /// are equal only component by component, so `PT60S` and `PT1M` are incomparable.
     pub fn compare(&self, a: &str, b: &str) -> Option<Ordering> {
         if !self.kind.is_ordered() {
             return None;

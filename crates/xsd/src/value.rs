@@ -711,7 +711,12 @@ impl Duration {
                 _ => {}
             }
         }
-        result
+        // Ends that coincide on every reference date (PT60S, PT1M) do not make the durations
+        // equal: XSD 1.0 equality is component-wise, so such a pair is incomparable.
+        match result {
+            Some(Ordering::Equal) if self != other => None,
+            r => r,
+        }
     }
 }
 
@@ -969,7 +974,10 @@ mod tests {
         assert!(inc("P30D", "P1M"));
         assert!(lt("-P1D", "PT0S"));
         assert!(lt("-PT1.5S", "-PT1.25S"));
-        assert_eq!(dur("PT60S").compare(&dur("PT1M")), Some(Ordering::Equal));
+        assert!(inc("PT60S", "PT1M"));
+        assert!(inc("P1D", "PT24H"));
+        assert_eq!(dur("P1Y").compare(&dur("P0012M0D")), None);
+        assert_eq!(dur("P1Y").compare(&dur("P001Y")), Some(Ordering::Equal));
     }
 
     #[test]
