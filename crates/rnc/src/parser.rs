@@ -1083,7 +1083,9 @@ impl Parser {
             Tok::Lit(_) => {
                 let (v, vsp) = self.literal()?;
                 let mut el = rng("value", vsp.clone());
-                el.children.push(Node::Text(v, vsp));
+                if !v.is_empty() {
+                    el.children.push(Node::Text(v, vsp));
+                }
                 Ok((el, false))
             }
             Tok::NsName(_) | Tok::P("*") => self.fail(ParseError::new(
@@ -1107,7 +1109,9 @@ impl Parser {
             let (v, vsp) = self.literal()?;
             let mut el = rng("value", sp.start..vsp.end);
             el.attributes = attrs;
-            el.children.push(Node::Text(v, vsp));
+            if !v.is_empty() {
+                el.children.push(Node::Text(v, vsp));
+            }
             return Ok((el, false));
         }
         let mut el = rng("data", sp.clone());
@@ -1132,7 +1136,9 @@ impl Parser {
                 let (v, vsp) = self.literal()?;
                 let mut p = rng("param", nsp.start..vsp.end);
                 p.attributes.push(attr("name", name, nsp));
-                p.children.push(Node::Text(v, vsp));
+                if !v.is_empty() {
+                    p.children.push(Node::Text(v, vsp));
+                }
                 el.children.extend(elements(apply_annotations(anno, p)));
             }
             let close = self.bump().span;
