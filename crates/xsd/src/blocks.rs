@@ -242,7 +242,11 @@ pub(crate) static BLOCKS: &[(&str, u32, u32)] = &[
     ("Nandinagari", 0x119A0, 0x119FF),
     ("ZanabazarSquare", 0x11A00, 0x11A4F),
     ("Soyombo", 0x11A50, 0x11AAF),
-    ("UnifiedCanadianAboriginalSyllabicsExtended-A", 0x11AB0, 0x11ABF),
+    (
+        "UnifiedCanadianAboriginalSyllabicsExtended-A",
+        0x11AB0,
+        0x11ABF,
+    ),
     ("PauCinHau", 0x11AC0, 0x11AFF),
     ("Bhaiksuki", 0x11C00, 0x11C6F),
     ("Marchen", 0x11C70, 0x11CBF),
@@ -334,5 +338,8 @@ pub(crate) static BLOCKS: &[(&str, u32, u32)] = &[
 ];
 
 /// Names of the surrogate blocks, which XSD knows but which match no character.
-pub(crate) static SURROGATE_BLOCKS: &[&str] =
-    &["HighSurrogates", "HighPrivateUseSurrogates", "LowSurrogates"];
+pub(crate) static SURROGATE_BLOCKS: &[&str] = &[
+    "HighSurrogates",
+    "HighPrivateUseSurrogates",
+    "LowSurrogates",
+];

@@ -624,10 +624,7 @@ impl Datatype {
     ) -> Result<Value, String> {
         if let Some(item) = self.kind.item() {
             if s.is_empty() {
-                return Err(format!(
-                    "a {} value needs at least one item",
-                    self.name
-                ));
+                return Err(format!("a {} value needs at least one item", self.name));
             }
             let mut items = Vec::new();
             for tok in s.split(' ') {
@@ -686,7 +683,10 @@ impl Datatype {
                     Some((p, l)) => (p, l),
                     None => ("", s),
                 };
-                if !is_ncname(local) || (!prefix.is_empty() && !is_ncname(prefix)) || s.starts_with(':') {
+                if !is_ncname(local)
+                    || (!prefix.is_empty() && !is_ncname(prefix))
+                    || s.starts_with(':')
+                {
                     return Err(name_error(s, "a qualified name (prefix:name or name)"));
                 }
                 let uri = match resolve {
@@ -938,7 +938,10 @@ fn name_error(s: &str, what: &str) -> String {
     if s.is_empty() {
         format!("expected {what}, not an empty value")
     } else if s.contains(' ') {
-        format!("\"{s}\" contains a space; expected a single {}", what.trim_start_matches("an ").trim_start_matches("a "))
+        format!(
+            "\"{s}\" contains a space; expected a single {}",
+            what.trim_start_matches("an ").trim_start_matches("a ")
+        )
     } else {
         format!("\"{s}\" is not {what}")
     }
@@ -969,7 +972,8 @@ fn check_uri(s: &str) -> Result<(), String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let ok = b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
+            let ok =
+                b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
             if !ok {
                 return Err(format!(
                     "\"{s}\" is not a URI: '%' must be followed by two hex digits"
@@ -1035,4 +1039,362 @@ pub fn is_name_start(c: char) -> bool {
 pub fn is_name_char(c: char) -> bool {
     is_name_start(c)
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_ns(_: &str) -> Option<String> {
+        None
+    }
+
+    fn dt(name: &str, params: &[(&str, &str)]) -> Datatype {
+        try_dt(name, params).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn try_dt(name: &str, params: &[(&str, &str)]) -> Result<Datatype, Error> {
+        let params: Vec<(String, String)> = params
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        Datatype::new(name, &params)
+    }
+
+    fn ok(d: &Datatype, v: &str) -> bool {
+        d.check(v, &no_ns).is_ok()
+    }
+
+    fn why(d: &Datatype, v: &str) -> String {
+        d.check(v, &no_ns).unwrap_err()
+    }
+
+    #[test]
+    fn every_type_name_builds_and_has_a_valid_and_an_invalid_value() {
+        let samples: &[(&str, &str, Option<&str>)] = &[
+            ("string", " any\tthing ", None),
+            ("normalizedString", "a b", None),
+            ("token", " a  b ", None),
+            ("language", "en-GB", Some("en_GB")),
+            ("Name", "a:b", Some("1a")),
+            ("NCName", "a-b", Some("a:b")),
+            ("NMTOKEN", "1.a", Some("a b")),
+            ("NMTOKENS", " a  1 ", Some("")),
+            ("ID", "x1", Some("1x")),
+            ("IDREF", "x1", Some("x y")),
+            ("IDREFS", "x1 x2", Some("")),
+            ("ENTITY", "pic", Some("a:b")),
+            ("ENTITIES", "pic pic2", Some("")),
+            ("QName", "local", Some("a::b")),
+            ("NOTATION", "local", Some(":b")),
+            ("anyURI", "http://example.com/a%20b#frag", Some("f%oo")),
+            ("boolean", "true", Some("yes")),
+            ("decimal", "-1.50", Some("1,5")),
+            ("integer", "-0042", Some("4.0")),
+            ("float", "-1.5E3", Some("1.5e")),
+            ("double", "NaN", Some("nan")),
+            ("duration", "P1Y2M3DT4H5M6.7S", Some("P1S")),
+            (
+                "dateTime",
+                "2024-02-29T23:59:59.5+01:00",
+                Some("2023-02-29T00:00:00"),
+            ),
+            ("date", "-0044-03-15", Some("2024-3-15")),
+            ("time", "24:00:00", Some("24:00:01")),
+            ("gYear", "12345", Some("0000")),
+            ("gYearMonth", "2024-12", Some("2024-13")),
+            ("gMonth", "--02", Some("--02--x")),
+            ("gMonthDay", "--02-29", Some("--02-30")),
+            ("gDay", "---31", Some("---32")),
+            ("hexBinary", "0aFF", Some("0aF")),
+            ("base64Binary", "SGVsbG8=", Some("SGVsbG8")),
+            ("anySimpleType", "x", None),
+            ("anyAtomicType", "x", None),
+            ("untypedAtomic", "x", None),
+        ];
+        for name in TYPE_NAMES {
+            if integer_range(name).is_some() {
+                continue;
+            }
+            assert!(samples.iter().any(|s| s.0 == *name), "no sample for {name}");
+        }
+        for (name, good, bad) in samples {
+            let d = dt(name, &[]);
+            assert!(ok(&d, good), "{name} rejects {good:?}: {}", why(&d, good));
+            if let Some(bad) = bad {
+                assert!(!ok(&d, bad), "{name} accepts {bad:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn integer_family_ranges() {
+        let cases: &[(&str, &str, &str)] = &[
+            // (type, largest/smallest valid, first invalid)
+            ("byte", "127", "128"),
+            ("byte", "-128", "-129"),
+            ("short", "32767", "32768"),
+            ("int", "-2147483648", "-2147483649"),
+            ("long", "9223372036854775807", "9223372036854775808"),
+            ("unsignedByte", "255", "256"),
+            ("unsignedShort", "65535", "65536"),
+            ("unsignedInt", "4294967295", "4294967296"),
+            (
+                "unsignedLong",
+                "18446744073709551615",
+                "18446744073709551616",
+            ),
+            ("unsignedLong", "0", "-1"),
+            ("positiveInteger", "1", "0"),
+            ("positiveInteger", "+0001", "-1"),
+            ("negativeInteger", "-1", "0"),
+            ("nonNegativeInteger", "-0", "-1"),
+            ("nonPositiveInteger", "+0", "1"),
+        ];
+        for (name, good, bad) in cases {
+            let d = dt(name, &[]);
+            assert!(ok(&d, good), "{name} rejects {good}");
+            assert!(!ok(&d, bad), "{name} accepts {bad}");
+        }
+        assert_eq!(
+            why(&dt("positiveInteger", &[]), "0"),
+            "0 is out of range for positiveInteger (1 or more)"
+        );
+        assert_eq!(
+            why(&dt("byte", &[]), "+0200"),
+            "200 is out of range for byte (-128 to 127)"
+        );
+        assert!(ok(
+            &dt("integer", &[]),
+            "99999999999999999999999999999999999"
+        ));
+        assert!(why(&dt("integer", &[]), "1.0").contains("no decimal point"));
+    }
+
+    #[test]
+    fn whitespace_is_processed_before_checking() {
+        let no_space = dt("string", &[("pattern", "[^ ]*")]);
+        assert!(!ok(&no_space, " a"));
+        let ns = dt("normalizedString", &[("pattern", "a b")]);
+        assert!(ok(&ns, "a\tb"));
+        assert!(!ok(&ns, "a  b"));
+        let tok = dt("token", &[("pattern", "a b"), ("length", "3")]);
+        assert!(ok(&tok, "\n a \t b "));
+        assert!(ok(&dt("int", &[]), " \n42\t"));
+        assert!(ok(&dt("date", &[]), " 2024-01-01 "));
+        assert_eq!(WhiteSpace::Collapse.apply("  a \n b "), "a b");
+        assert_eq!(WhiteSpace::Replace.apply("a\r\nb"), "a  b");
+        assert_eq!(dt("string", &[]).whitespace(), WhiteSpace::Preserve);
+    }
+
+    #[test]
+    fn length_facets_count_the_types_units() {
+        let s = dt("string", &[("minLength", "2"), ("maxLength", "3")]);
+        assert!(ok(&s, "ab") && ok(&s, "abc") && ok(&s, "αβγ"));
+        assert!(!ok(&s, "a") && !ok(&s, "abcd"));
+        assert_eq!(
+            why(&s, "abcd"),
+            "the value has 4 characters, but at most 3 characters are allowed (maxLength)"
+        );
+        let hex = dt("hexBinary", &[("length", "2")]);
+        assert!(ok(&hex, "ABCD"));
+        assert!(why(&hex, "AB").contains("1 octet,"));
+        let b64 = dt("base64Binary", &[("length", "3")]);
+        assert!(ok(&b64, "AAAA") && !ok(&b64, "AAAAAA=="));
+        let list = dt("NMTOKENS", &[("length", "3")]);
+        assert!(ok(&list, " a b  c "));
+        assert!(why(&list, "a b").contains("2 items"));
+        assert!(ok(&dt("token", &[("length", "0")]), "   "));
+    }
+
+    #[test]
+    fn patterns_and_together_and_are_anchored() {
+        let d = dt("token", &[("pattern", "[a-z]+"), ("pattern", ".{2,3}")]);
+        assert!(ok(&d, "abc"));
+        assert!(!ok(&d, "a"));
+        assert!(!ok(&d, "abcd"));
+        assert!(!ok(&d, "AB"));
+        assert_eq!(
+            why(&d, "abcd"),
+            "the value does not match the pattern \".{2,3}\""
+        );
+        let digits = dt("string", &[("pattern", r"\d{4}")]);
+        assert!(!ok(&digits, "x1234y"));
+        let e = try_dt("string", &[("pattern", "[a-")]).unwrap_err();
+        assert!(e.message().starts_with("invalid pattern"), "{e}");
+    }
+
+    #[test]
+    fn bounds_compare_in_the_value_space() {
+        let d = dt("decimal", &[("minExclusive", "0"), ("maxInclusive", "1.5")]);
+        assert!(ok(&d, "1.50") && ok(&d, "0.0001") && ok(&d, "+1.5"));
+        assert!(!ok(&d, "0.00") && !ok(&d, "1.51"));
+        assert_eq!(
+            why(&d, "-0"),
+            "the value must be greater than 0 (minExclusive)"
+        );
+        let f = dt("double", &[("maxExclusive", "INF")]);
+        assert!(ok(&f, "1e308") && !ok(&f, "INF") && !ok(&f, "NaN"));
+        let date = dt("date", &[("minInclusive", "2000-01-01Z")]);
+        assert!(ok(&date, "2000-01-01Z") && ok(&date, "2000-01-01-01:00"));
+        assert!(!ok(&date, "2000-01-01+01:00"));
+        assert!(ok(&date, "2000-01-03"));
+        assert!(why(&date, "2000-01-01").contains("timezone"));
+        let dur = dt("duration", &[("maxInclusive", "P1M")]);
+        assert!(ok(&dur, "P27D") && !ok(&dur, "P32D") && !ok(&dur, "P30D"));
+        let y = dt("gYear", &[("maxExclusive", "-0100")]);
+        assert!(ok(&y, "-0101") && !ok(&y, "0001"));
+        let t = dt(
+            "time",
+            &[("minInclusive", "09:00:00"), ("maxInclusive", "17:00:00")],
+        );
+        assert!(ok(&t, "12:00:00") && !ok(&t, "08:59:59.999"));
+    }
+
+    #[test]
+    fn digit_facets() {
+        let d = dt("decimal", &[("totalDigits", "4"), ("fractionDigits", "2")]);
+        assert!(ok(&d, "12.34") && ok(&d, "0012.3400") && ok(&d, "-99.99"));
+        assert!(!ok(&d, "123.45") && !ok(&d, "1.234"));
+        assert!(why(&d, "1.234").contains("fractionDigits"));
+        assert!(ok(&dt("integer", &[("fractionDigits", "0")]), "5"));
+        assert!(try_dt("integer", &[("fractionDigits", "1")]).is_err());
+        assert!(try_dt("decimal", &[("totalDigits", "0")]).is_err());
+    }
+
+    #[test]
+    fn bad_parameters_are_schema_errors() {
+        let err = |name: &str, params: &[(&str, &str)]| try_dt(name, params).unwrap_err().message;
+        assert!(err("string", &[("foo", "1")]).contains("unknown parameter \"foo\""));
+        assert!(err("string", &[("whiteSpace", "collapse")]).contains("whiteSpace"));
+        assert!(err("string", &[("enumeration", "a")]).contains("<value>"));
+        assert!(err("string", &[("minLength", "1"), ("minLength", "2")]).contains("twice"));
+        assert!(err("string", &[("minLength", "-1")]).contains("non-negative"));
+        assert!(err("string", &[("minLength", "3"), ("maxLength", "2")]).contains("greater"));
+        assert!(err("string", &[("length", "3"), ("maxLength", "2")]).contains("contradicts"));
+        assert!(err("integer", &[("length", "3")]).contains("does not apply"));
+        assert!(err("string", &[("maxInclusive", "3")]).contains("does not apply"));
+        assert!(err("boolean", &[("totalDigits", "3")]).contains("does not apply"));
+        assert!(err("QName", &[("maxLength", "3")]).contains("does not apply"));
+        assert!(err("byte", &[("maxInclusive", "200")]).contains("out of range"));
+        assert!(err("date", &[("minInclusive", "2001-13-01")]).contains("month 13"));
+        assert!(err("int", &[("minInclusive", "1"), ("minExclusive", "0")]).contains("both"));
+        assert!(err("int", &[("minInclusive", "5"), ("maxInclusive", "4")]).contains("bound"));
+        assert!(err("int", &[("minExclusive", "5"), ("maxExclusive", "5")]).contains("bound"));
+        assert!(err("strnig", &[]).contains("did you mean \"string\""));
+        assert!(err("datetime", &[]).contains("did you mean \"dateTime\""));
+        // pattern may repeat; parameter values other than pattern are whitespace-normalised.
+        assert!(try_dt("string", &[("pattern", "a"), ("pattern", "a")]).is_ok());
+        assert!(ok(&dt("string", &[("maxLength", " 2 ")]), "ab"));
+    }
+
+    #[test]
+    fn value_space_equality() {
+        let eq = |name: &str, a: &str, b: &str| dt(name, &[]).equal(a, &no_ns, b, &no_ns);
+        assert!(eq("decimal", "1.0", "1"));
+        assert!(eq("decimal", "-0.0", "0"));
+        assert!(!eq("decimal", "1.01", "1.1"));
+        assert!(eq("integer", "+1", "01"));
+        assert!(eq("float", "1E0", "0.1E1"));
+        assert!(eq("float", "-0", "0"));
+        assert!(eq("double", "NaN", " NaN "));
+        assert!(!eq("double", "INF", "-INF"));
+        assert!(eq("float", "0.1", "0.100000001"));
+        assert!(!eq("double", "0.1", "0.100000001"));
+        assert!(eq(
+            "dateTime",
+            "2001-12-01T19:45:00Z",
+            "2001-12-01T20:45:00+01:00"
+        ));
+        assert!(!eq(
+            "dateTime",
+            "2001-12-01T19:45:00Z",
+            "2001-12-01T19:45:00"
+        ));
+        assert!(eq("token", " a \n b ", "a b"));
+        assert!(!eq("string", " a", "a"));
+        assert!(eq("base64Binary", "SGVs bG8=", "SGVsbG8="));
+        assert!(eq("hexBinary", "0a", "0A"));
+        assert!(eq("boolean", "1", "true"));
+        assert!(!eq("duration", "P1Y", "P12M"));
+        assert!(eq("NMTOKENS", " a  b", "a b "));
+        assert!(!eq("integer", "1", "x"));
+    }
+
+    #[test]
+    fn qnames_resolve_through_the_context() {
+        let q = dt("QName", &[]);
+        let ctx1 = |p: &str| match p {
+            "x" | "z" => Some("urn:a".to_string()),
+            "" => Some("urn:default".to_string()),
+            _ => None,
+        };
+        let ctx2 = |p: &str| (p == "y").then(|| "urn:a".to_string());
+        assert!(q.equal("x:foo", &ctx1, "y:foo", &ctx2));
+        assert!(q.equal("z:foo", &ctx1, " x:foo ", &ctx1));
+        assert!(!q.equal("x:foo", &ctx1, "x:bar", &ctx1));
+        assert!(!q.equal("foo", &ctx1, "foo", &no_ns));
+        assert!(q.equal("xml:lang", &no_ns, "xml:lang", &ctx1));
+        assert_eq!(
+            q.check("w:foo", &ctx1).unwrap_err(),
+            "the prefix \"w\" of \"w:foo\" is not declared"
+        );
+        assert!(q.is_context_dependent());
+        assert!(dt("NOTATION", &[]).is_context_dependent());
+        assert!(!dt("NCName", &[]).is_context_dependent());
+    }
+
+    #[test]
+    fn entities_are_checked_when_the_caller_knows_them() {
+        let d = dt("ENTITIES", &[]);
+        let known = |e: &str| e == "pic";
+        assert!(d.check_with_entities("pic", &no_ns, Some(&known)).is_ok());
+        assert!(d
+            .check_with_entities("pic other", &no_ns, Some(&known))
+            .unwrap_err()
+            .contains("\"other\" is not an unparsed entity"));
+        assert!(d.check("other", &no_ns).is_ok());
+    }
+
+    #[test]
+    fn id_types() {
+        assert_eq!(dt("ID", &[]).id_type(), IdType::Id);
+        assert_eq!(dt("IDREF", &[]).id_type(), IdType::Idref);
+        assert_eq!(dt("IDREFS", &[]).id_type(), IdType::Idrefs);
+        assert_eq!(dt("NCName", &[]).id_type(), IdType::None);
+    }
+
+    #[test]
+    fn messages_are_specific() {
+        let d = dt("date", &[]);
+        assert_eq!(why(&d, "1950-16-09"), "month 16 is out of range (01–12)");
+        assert_eq!(
+            why(&d, "2023-02-29"),
+            "day 29 is out of range for February 2023 (it has 28 days)"
+        );
+        assert!(why(&d, "15.03.2024").starts_with("expected a date like 2024-03-15"));
+        assert!(why(&dt("NCName", &[]), "a b").contains("contains a space"));
+        assert!(why(&dt("boolean", &[]), "yes").contains("true, false, 1 or 0"));
+        assert!(why(&dt("float", &[]), "+INF").contains("without a sign"));
+        assert!(why(&dt("anyURI", &[]), "foo$bar:stuff").contains("scheme"));
+        assert!(why(&dt("hexBinary", &[]), "0g").contains("'g'"));
+        assert!(why(&dt("IDREFS", &[]), " ").contains("at least one item"));
+    }
+
+    #[test]
+    fn compare_api() {
+        let d = dt("duration", &[]);
+        assert_eq!(d.compare("PT59S", "PT1M"), Some(Ordering::Less));
+        assert_eq!(d.compare("P1M", "P30D"), None);
+        assert_eq!(dt("int", &[]).compare("+2", "10"), Some(Ordering::Less));
+        assert_eq!(dt("string", &[]).compare("a", "b"), None);
+        assert_eq!(dt("int", &[]).compare("x", "1"), None);
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_ncname("a-b.c") && !is_ncname("a:b") && !is_ncname("-a") && !is_ncname(""));
+        assert!(is_name(":a") && is_name("a:b") && !is_name("1"));
+        assert!(is_ncname("\u{10000}x"));
+    }
 }

@@ -429,7 +429,10 @@ impl DateTime {
             if c.eat(b'.') {
                 let f = c.digits();
                 if f.is_empty() {
-                    return Err(format!("{}; the decimal point needs digits after it", bad()));
+                    return Err(format!(
+                        "{}; the decimal point needs digits after it",
+                        bad()
+                    ));
                 }
                 v.frac = f.trim_end_matches('0').to_string();
             }
@@ -586,7 +589,9 @@ impl Duration {
         let (date, time) = match rest.split_once('T') {
             Some((a, b)) => {
                 if b.is_empty() {
-                    return Err(format!("{WHAT}; 'T' must be followed by hours, minutes or seconds"));
+                    return Err(format!(
+                        "{WHAT}; 'T' must be followed by hours, minutes or seconds"
+                    ));
                 }
                 (a, Some(b))
             }
@@ -623,16 +628,17 @@ impl Duration {
                 i += 1;
                 let Some(pos) = units[next_unit..].iter().position(|&u| u == unit) else {
                     return Err(if units.contains(&unit) {
-                        format!("{WHAT}; the parts must be in the order {}", String::from_utf8_lossy(units))
+                        format!(
+                            "{WHAT}; the parts must be in the order {}",
+                            String::from_utf8_lossy(units)
+                        )
                     } else {
                         WHAT.to_string()
                     });
                 };
                 next_unit += pos + 1;
-                if !frac.is_empty() || text[start..i].contains('.') {
-                    if unit != b'S' {
-                        return Err(format!("{WHAT}; only seconds may have a fraction"));
-                    }
+                if text[start..i].contains('.') && unit != b'S' {
+                    return Err(format!("{WHAT}; only seconds may have a fraction"));
                 }
                 let n: u64 = int
                     .parse()
@@ -687,8 +693,8 @@ impl Duration {
         let y = year + total_months.div_euclid(12);
         let m = total_months.rem_euclid(12) + 1;
         let days = days_from_civil(y, m, 1) + sign * self.days as i128;
-        let secs = sign
-            * (self.hours as i128 * 3600 + self.minutes as i128 * 60 + self.seconds as i128);
+        let secs =
+            sign * (self.hours as i128 * 3600 + self.minutes as i128 * 60 + self.seconds as i128);
         let mut whole = days * 86_400 + secs;
         let mut frac = self.frac.clone();
         if self.neg && !frac.is_empty() {
@@ -754,7 +760,10 @@ pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
         match (hi, lo) {
             (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
             _ => {
-                let bad = s[i * 2..].chars().find(|c| !c.is_ascii_hexdigit()).unwrap_or('?');
+                let bad = s[i * 2..]
+                    .chars()
+                    .find(|c| !c.is_ascii_hexdigit())
+                    .unwrap_or('?');
                 return Err(format!(
                     "{bad:?} is not a hex digit (hexBinary allows only 0-9, a-f and A-F)"
                 ));
@@ -846,7 +855,9 @@ mod tests {
         assert!(dec("99999999999999999999999999999999") > dec("9999999999999999999999"));
         assert_eq!(dec("123.4500").total_digits(), 5);
         assert_eq!(dec("0").total_digits(), 1);
-        for bad in ["", ".", "+", "1.2.", "..1", "1 .2", "+-1", "1+", "junk", "1e5"] {
+        for bad in [
+            "", ".", "+", "1.2.", "..1", "1 .2", "+-1", "1+", "junk", "1e5",
+        ] {
             assert!(parse_decimal(bad, false).is_err(), "{bad}");
         }
         assert!(parse_decimal("1.0", true).is_err());
@@ -855,7 +866,9 @@ mod tests {
 
     #[test]
     fn floats() {
-        for ok in ["1", "1.", ".1", "-1E4", "1e-5", "INF", "-INF", "NaN", "+1.5"] {
+        for ok in [
+            "1", "1.", ".1", "-1E4", "1e-5", "INF", "-INF", "NaN", "+1.5",
+        ] {
             assert!(check_float_lexical(ok).is_ok(), "{ok}");
         }
         for bad in ["+INF", "-NaN", "+NaN", "1e", ".", "- 1", "inf", "1.0f", ""] {
@@ -952,11 +965,20 @@ mod tests {
 
     #[test]
     fn durations() {
-        for ok in ["P1Y", "P1Y0M2DT17H5M12S", "-P1Y", "P60D", "PT24H", "PT1.2S", "P0Y"] {
+        for ok in [
+            "P1Y",
+            "P1Y0M2DT17H5M12S",
+            "-P1Y",
+            "P60D",
+            "PT24H",
+            "PT1.2S",
+            "P0Y",
+        ] {
             assert!(Duration::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["P24h", "P24H", "P1YT", "P", "-P", "PT", "P1M1Y", "PT1.5M", "1Y", "P-1Y", ""]
-        {
+        for bad in [
+            "P24h", "P24H", "P1YT", "P", "-P", "PT", "P1M1Y", "PT1.5M", "1Y", "P-1Y", "",
+        ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(dur("P1Y"), dur("P001Y0M"));
@@ -994,9 +1016,14 @@ mod tests {
         assert!(parse_hex("0G").unwrap_err().contains("'G'"));
         assert_eq!(parse_base64("BA==").unwrap(), vec![4]);
         assert_eq!(parse_base64("BBA=").unwrap(), vec![4, 16]);
-        assert_eq!(parse_base64("d e a d").unwrap(), parse_base64("dead").unwrap());
+        assert_eq!(
+            parse_base64("d e a d").unwrap(),
+            parse_base64("dead").unwrap()
+        );
         assert_eq!(parse_base64("").unwrap(), Vec::<u8>::new());
-        for bad in ["====", "BB==", "BBB=", "B===", "B", "AA==AAAA", "A=AA", "AB$="] {
+        for bad in [
+            "====", "BB==", "BBB=", "B===", "B", "AA==AAAA", "A=AA", "AB$=",
+        ] {
             assert!(parse_base64(bad).is_err(), "{bad}");
         }
     }

@@ -37,7 +37,9 @@ impl XsdRegex {
                     "the pattern {pattern:?} is too large to compile (more than {} MiB)",
                     SIZE_LIMIT >> 20
                 )),
-                other => Error::new(format!("the pattern {pattern:?} cannot be compiled: {other}")),
+                other => Error::new(format!(
+                    "the pattern {pattern:?} cannot be compiled: {other}"
+                )),
             })?;
         Ok(XsdRegex {
             source: pattern.to_string(),
@@ -182,9 +184,9 @@ fn name_chars() -> CharSet {
 /// A Unicode general category (`L`, `Lu`, …) as the `regex` crate's tables know it.
 fn category(name: &str) -> Option<CharSet> {
     const NAMES: &[&str] = &[
-        "L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P",
-        "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Z", "Zs", "Zl", "Zp", "S", "Sm", "Sc", "Sk",
-        "So", "C", "Cc", "Cf", "Co", "Cn",
+        "L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P", "Pc",
+        "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Z", "Zs", "Zl", "Zp", "S", "Sm", "Sc", "Sk", "So",
+        "C", "Cc", "Cf", "Co", "Cn",
     ];
     if !NAMES.contains(&name) {
         return None;
@@ -381,7 +383,9 @@ impl Parser<'_> {
             'c' => Ok(ClassItem::Set(name_chars())),
             'C' => Ok(ClassItem::Set(name_chars().complement())),
             'd' => Ok(ClassItem::Set(category("Nd").unwrap_or_default())),
-            'D' => Ok(ClassItem::Set(category("Nd").unwrap_or_default().complement())),
+            'D' => Ok(ClassItem::Set(
+                category("Nd").unwrap_or_default().complement(),
+            )),
             'w' => Ok(ClassItem::Set(word_chars())),
             'W' => Ok(ClassItem::Set(word_chars().complement())),
             'p' | 'P' => {
@@ -494,24 +498,23 @@ impl Parser<'_> {
                                 && !matches!(self.peek_at(1), Some('[' | ']') | None)
                             {
                                 self.pos += 1;
-                                let hi = match self.peek() {
-                                    Some('\\') => match self.escape()? {
-                                        ClassItem::Char(h) => h,
-                                        ClassItem::Set(_) => {
-                                            return Err(self.err(
+                                let hi =
+                                    match self.peek() {
+                                        Some('\\') => match self.escape()? {
+                                            ClassItem::Char(h) => h,
+                                            ClassItem::Set(_) => return Err(self.err(
                                                 "a range cannot end with a multi-character escape",
-                                            ))
+                                            )),
+                                        },
+                                        Some('-') => {
+                                            return Err(self.err("'-' cannot end a range unescaped"))
                                         }
-                                    },
-                                    Some('-') => {
-                                        return Err(self.err("'-' cannot end a range unescaped"))
-                                    }
-                                    Some(h) => {
-                                        self.pos += 1;
-                                        h
-                                    }
-                                    None => return Err(self.err("'[' without a matching ']'")),
-                                };
+                                        Some(h) => {
+                                            self.pos += 1;
+                                            h
+                                        }
+                                        None => return Err(self.err("'[' without a matching ']'")),
+                                    };
                                 if hi < lo {
                                     return Err(self.err(&format!(
                                         "the range {}-{} is backwards",
@@ -519,9 +522,8 @@ impl Parser<'_> {
                                         hi.escape_debug()
                                     )));
                                 }
-                                set = set.union(&CharSet::from_ranges(vec![(
-                                    lo as u32, hi as u32,
-                                )]));
+                                set =
+                                    set.union(&CharSet::from_ranges(vec![(lo as u32, hi as u32)]));
                             } else {
                                 set = set.union(&CharSet::single(lo));
                             }
@@ -619,7 +621,17 @@ mod tests {
         assert!(!m("[^abc-[x]]", "x"));
         assert!(m("[f&&g]", "&"));
         assert!(!m("[a-[a]]", "a"));
-        for bad in ["[]", "[^]", "[]]", "[[]", r"[\]", "[a-[a]-[a]]", "[z-a]", "[a-b-c]", "["] {
+        for bad in [
+            "[]",
+            "[^]",
+            "[]]",
+            "[[]",
+            r"[\]",
+            "[a-[a]-[a]]",
+            "[z-a]",
+            "[a-b-c]",
+            "[",
+        ] {
             assert!(XsdRegex::new(bad).is_err(), "{bad}");
         }
     }
@@ -630,8 +642,9 @@ mod tests {
         assert!(!m("x{2,3}", "x"));
         assert!(m("x{2,}", "xxxxx"));
         assert!(m("(ab)*", "abab"));
-        for bad in ["a??", "a*?", "x{2,1}", "x{1, 2}", "x{ 2}", "x{+2}", "{", "}", "*", "(", ")"]
-        {
+        for bad in [
+            "a??", "a*?", "x{2,1}", "x{1, 2}", "x{ 2}", "x{+2}", "{", "}", "*", "(", ")",
+        ] {
             assert!(XsdRegex::new(bad).is_err(), "{bad}");
         }
     }
