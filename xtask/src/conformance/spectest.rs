@@ -22,8 +22,8 @@ pub fn run(shared: &Path) -> anyhow::Result<SuiteResult> {
     // roxmltree cannot parse entity values that contain markup built from character
     // references (`<!ENTITY dii "<&#xE14;&#xE35;/>">`), so internal entities are expanded here.
     let text = expand_internal_entities(&text);
-    let doc = roxmltree::Document::parse(&text)
-        .with_context(|| format!("parsing {}", path.display()))?;
+    let doc =
+        roxmltree::Document::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
     let mut result = SuiteResult::new();
     let cases: Vec<_> = doc
         .descendants()
@@ -46,7 +46,10 @@ fn run_case(
         .children()
         .find(|c| c.has_tag_name("correct") || c.has_tag_name("incorrect"))
     else {
-        result.record(name, Err("test case has no correct/incorrect schema".into()));
+        result.record(
+            name,
+            Err("test case has no correct/incorrect schema".into()),
+        );
         return Ok(());
     };
     let correct = schema_holder.has_tag_name("correct");
@@ -73,7 +76,10 @@ fn run_case(
         }
         (false, Err(e)) => {
             if e.errors.is_empty() {
-                result.record(name, Err("incorrect schema rejected without a diagnostic".into()));
+                result.record(
+                    name,
+                    Err("incorrect schema rejected without a diagnostic".into()),
+                );
             } else {
                 result.record(name, Ok(()));
             }
@@ -157,7 +163,12 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// Serializes an element; namespace declarations are repeated on every element (with
 /// `xmlns=""` where there is no default namespace), which is verbose but always correct.
 fn serialize(node: roxmltree::Node<'_, '_>, _top: bool, out: &mut String) {
-    let name = qualified(node, node.tag_name().namespace(), node.tag_name().name(), true);
+    let name = qualified(
+        node,
+        node.tag_name().namespace(),
+        node.tag_name().name(),
+        true,
+    );
     out.push('<');
     out.push_str(&name);
     let mut has_default = false;
@@ -191,7 +202,12 @@ fn serialize(node: roxmltree::Node<'_, '_>, _top: bool, out: &mut String) {
     let _ = write!(out, "</{name}>");
 }
 
-fn qualified(node: roxmltree::Node<'_, '_>, ns: Option<&str>, local: &str, element: bool) -> String {
+fn qualified(
+    node: roxmltree::Node<'_, '_>,
+    ns: Option<&str>,
+    local: &str,
+    element: bool,
+) -> String {
     let Some(uri) = ns else {
         return local.to_string();
     };
