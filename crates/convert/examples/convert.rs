@@ -15,7 +15,13 @@ fn main() {
         },
     );
     for d in &out.diagnostics {
-        eprintln!("{} {} {:?} {}", d.severity, d.code, d.primary_span(), d.message);
+        eprintln!(
+            "{} {} {:?} {}",
+            d.severity,
+            d.code,
+            d.primary_span(),
+            d.message
+        );
     }
     if let Some(tei) = out.tei {
         println!("{tei}");
@@ -24,8 +30,16 @@ fn main() {
         if back == want {
             eprintln!("round trip: ok");
         } else {
-            let at = back.bytes().zip(want.bytes()).position(|(a, b)| a != b).unwrap_or(back.len().min(want.len()));
-            eprintln!("round trip: DIFFERS at byte {at}:\n got: {:?}\nwant: {:?}", &back[at.saturating_sub(40)..(at + 60).min(back.len())], &want[at.saturating_sub(40)..(at + 60).min(want.len())]);
+            let at = back
+                .bytes()
+                .zip(want.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(back.len().min(want.len()));
+            eprintln!(
+                "round trip: DIFFERS at byte {at}:\n got: {:?}\nwant: {:?}",
+                &back[at.saturating_sub(40)..(at + 60).min(back.len())],
+                &want[at.saturating_sub(40)..(at + 60).min(want.len())]
+            );
         }
     }
 }

@@ -52,7 +52,11 @@ pub(crate) fn lines(text: &str, start: usize) -> Vec<Line> {
             }
             b'\r' => {
                 out.push(trimmed(text, line_start, i));
-                i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
                 line_start = i;
             }
             _ => i += 1,
@@ -211,7 +215,11 @@ fn packed_pieces(s: &str) -> Vec<(usize, usize)> {
     let ok = pieces.len() > 1
         && pieces.iter().all(|&(a, b)| {
             let p = &s[a..b];
-            p.chars().count() <= SHORT_LINE && !p.ends_with(',')
+            p.chars().count() <= 45
+                && p.split_whitespace().count() <= 6
+                && !p.ends_with([',', '.', ';', ':'])
+                && !p.contains(". ")
+                && !p.starts_with(char::is_lowercase)
         });
     if ok {
         pieces

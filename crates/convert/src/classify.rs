@@ -6,7 +6,10 @@
 pub(crate) enum Shape {
     /// A document type line (`CABLE Nº 600308/sh`): the div type, and the number's byte range
     /// relative to the unit text.
-    Head { kind: String, number: Option<(usize, usize)> },
+    Head {
+        kind: String,
+        number: Option<(usize, usize)>,
+    },
     /// `from …`, `sent at …`, `received at …`, `arrived in … at …` with a date or time.
     Routing,
     /// A transmission/priority/classification line (`by wire`, `extremely urgent`, `SECRET`).
@@ -76,7 +79,9 @@ const DOC_TYPES: &[(&str, &str)] = &[
     ("order", "order"),
 ];
 
-const NUMBER_MARKS: &[&str] = &["Nº", "№", "No.", "No", "NO.", "NO", "N", "#", "Number", "NUMBER", "nº", "no."];
+const NUMBER_MARKS: &[&str] = &[
+    "Nº", "№", "No.", "No", "NO.", "NO", "N", "#", "Number", "NUMBER", "nº", "no.",
+];
 
 const PRIORITY: &[&str] = &[
     "urgent",
@@ -255,7 +260,9 @@ pub(crate) fn mostly_upper(s: &str) -> bool {
 
 /// Ends a sentence: `.`, `!`, `?`, `:` , `;` or a closing quote/bracket after one.
 pub(crate) fn ends_sentence(s: &str) -> bool {
-    let t = s.trim_end().trim_end_matches(['"', '”', '’', '»', '\'', ')', ']']);
+    let t = s
+        .trim_end()
+        .trim_end_matches(['"', '”', '’', '»', '\'', ')', ']']);
     t.ends_with(['.', '!', '?', ':', ';', '…'])
 }
 
@@ -318,7 +325,10 @@ fn is_names_line(t: &str) -> bool {
 
 /// Classifies one unit's text (already trimmed; brackets included).
 pub(crate) fn shape(t: &str) -> Shape {
-    let t = t.trim();
+    let t = t
+        .trim()
+        .trim_start_matches(['“', '"', '«', '„'])
+        .trim_end_matches(['”', '"', '»', '“']);
     let k = key(t);
     let len = t.chars().count();
     let words = word_count(t);
@@ -326,7 +336,11 @@ pub(crate) fn shape(t: &str) -> Shape {
     if let Some(rest) = t.strip_prefix('[') {
         if let Some(close) = rest.find(']') {
             let n = &rest[..close];
-            if !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()) && rest.len() > close + 1 {
+            if !n.is_empty()
+                && n.len() <= 3
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && rest.len() > close + 1
+            {
                 return Shape::FootnoteText(n.to_string());
             }
         }
@@ -355,7 +369,10 @@ pub(crate) fn shape(t: &str) -> Shape {
     }
     if len <= 160 && ROUTING_STARTS.iter().any(|p| starts_with_ci(t, p)) {
         let has_when = t.chars().any(|c| c.is_ascii_digit());
-        if starts_with_ci(t, "sent by ") || starts_with_ci(t, "transmitted by ") || starts_with_ci(t, "dispatched by ") {
+        if starts_with_ci(t, "sent by ")
+            || starts_with_ci(t, "transmitted by ")
+            || starts_with_ci(t, "dispatched by ")
+        {
             if has_when {
                 return Shape::Transmission;
             }
@@ -375,34 +392,49 @@ pub(crate) fn shape(t: &str) -> Shape {
     {
         return Shape::Salute;
     }
-    if len <= 100 && CLOSE_STARTS.iter().any(|p| {
-        starts_with_ci(t, p)
-            && t[p.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric())
-    }) {
+    if len <= 100
+        && CLOSE_STARTS.iter().any(|p| {
+            starts_with_ci(t, p)
+                && t[p.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    {
         return Shape::Close;
     }
     if len <= 40 {
         let ds = crate::dates::find(t);
         if let [d] = ds.as_slice() {
             let rest = format!("{}{}", &t[..d.start], &t[d.end..]);
-            let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '-' | '—' | '(' | ')'));
+            let rest = rest.trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ',' | '.' | '-' | '—' | '(' | ')')
+            });
             if rest.is_empty() || (word_count(rest) <= 2 && !ends_sentence(t)) {
                 return Shape::Date;
             }
         }
     }
-    if len <= 120 && (starts_with_ci(t, "copies:") || starts_with_ci(t, "copies -") || starts_with_ci(t, "distribution")) && t.contains([',', ':']) {
+    if len <= 120
+        && (starts_with_ci(t, "copies:")
+            || starts_with_ci(t, "copies -")
+            || starts_with_ci(t, "distribution"))
+        && t.contains([',', ':'])
+    {
         return Shape::InlineDistribution;
     }
     if len <= 100 && !t.ends_with('.') || len <= 100 && words <= 6 {
         let lower = t.to_lowercase();
-        let is_reg = REGISTRATION_WORDS.iter().any(|w| {
-            lower.starts_with(w) || lower.contains(&format!(" {w}"))
-        }) || (number_after_mark(t).is_some() && words <= 4 && NUMBER_MARKS.iter().any(|m| t.starts_with(m)))
-            || lower.split_whitespace().next().is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        let is_reg = REGISTRATION_WORDS
+            .iter()
+            .any(|w| lower.starts_with(w) || lower.contains(&format!(" {w}")))
+            || (number_after_mark(t).is_some()
+                && words <= 4
+                && NUMBER_MARKS.iter().any(|m| t.starts_with(m)))
+            || lower
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
                 && (lower.contains(" copies") || lower.contains(" copy"));
         if is_reg {
             return Shape::Registration;
@@ -438,7 +470,9 @@ fn head_kind(t: &str) -> Option<String> {
             first_words <= 5
         } else {
             // `Cable Nº 12`, `Record of Conversation with …`
-            pos == 0 && t.starts_with(char::is_uppercase) && (numbered || title_case(t) || words <= 3)
+            pos == 0
+                && t.starts_with(char::is_uppercase)
+                && (numbered || title_case(t) || words <= 3)
         };
         if ok {
             return Some((*kind).to_string());
@@ -448,7 +482,10 @@ fn head_kind(t: &str) -> Option<String> {
 }
 
 fn title_case(t: &str) -> bool {
-    let small = ["of", "the", "a", "an", "with", "and", "to", "in", "on", "between", "from", "at", "by", "for"];
+    let small = [
+        "of", "the", "a", "an", "with", "and", "to", "in", "on", "between", "from", "at", "by",
+        "for",
+    ];
     t.split_whitespace().all(|w| {
         small.contains(&w) || w.starts_with(|c: char| c.is_uppercase() || !c.is_alphabetic())
     })
@@ -507,9 +544,15 @@ mod tests {
         assert_eq!(check("CIPHERED TELEGRAM No. 12"), "head telegram 12");
         assert_eq!(check("MEMORANDUM"), "head memorandum -");
         assert_eq!(check("RECORD OF CONVERSATION"), "head conversation -");
-        assert_eq!(check("Record of Conversation with Ambassador Li"), "head conversation -");
+        assert_eq!(
+            check("Record of Conversation with Ambassador Li"),
+            "head conversation -"
+        );
         assert_eq!(check("COPY OF AN OUTGOING TELEGRAM"), "head telegram -");
-        assert_eq!(check("from PYONGYANG sent at 2035 30 September 1950"), "routing");
+        assert_eq!(
+            check("from PYONGYANG sent at 2035 30 September 1950"),
+            "routing"
+        );
         assert_eq!(check("received at 2332 30 September"), "routing");
         assert_eq!(check("by wire"), "seg transmission");
         assert_eq!(check("Extremely Urgent"), "seg priority");
@@ -526,7 +569,10 @@ mod tests {
         assert_eq!(check("SHTYKOV"), "names");
         assert_eq!(check("KIM IL SUNG, PAK HEON-YEONG"), "names");
         assert_eq!(check("29 September 1950"), "date");
-        assert_eq!(check("Dear Cde. STALIN! We are fully determined to overcome all the difficulties."), "prose");
+        assert_eq!(
+            check("Dear Cde. STALIN! We are fully determined to overcome all the difficulties."),
+            "prose"
+        );
     }
 
     #[test]
@@ -538,8 +584,14 @@ mod tests {
         assert_eq!(check("Nº 1351"), "registration");
         assert_eq!(check("12 copies printed"), "registration");
         assert_eq!(check("Typed by Ivanova"), "registration");
-        assert_eq!(check("Sent by Shcherbakova at 0145 1 October 1940 (26)"), "transmission");
-        assert_eq!(check("Copies: Stalin (2), Molotov, Malenkov"), "inlinedistribution");
+        assert_eq!(
+            check("Sent by Shcherbakova at 0145 1 October 1940 (26)"),
+            "transmission"
+        );
+        assert_eq!(
+            check("Copies: Stalin (2), Molotov, Malenkov"),
+            "inlinedistribution"
+        );
         assert_eq!(check("[1] See the cable of 2 May."), "footnote 1");
         assert_eq!(check("Moscow"), "short");
         assert_eq!(check("MINISTRY OF FOREIGN AFFAIRS"), "names");

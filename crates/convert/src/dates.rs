@@ -91,7 +91,9 @@ fn number(w: &str, max_len: usize) -> Option<u32> {
 
 fn year(w: &str) -> Option<i32> {
     if w.len() == 4 {
-        number(w, 4).map(|y| y as i32).filter(|y| (1000..=2999).contains(y))
+        number(w, 4)
+            .map(|y| y as i32)
+            .filter(|y| (1000..=2999).contains(y))
     } else {
         None
     }
@@ -207,7 +209,10 @@ mod tests {
     fn forms() {
         assert_eq!(
             check("sent at 2035 30 September 1950", None),
-            vec![("2035 30 September 1950".into(), "1950-09-30T20:35:00".into())]
+            vec![(
+                "2035 30 September 1950".into(),
+                "1950-09-30T20:35:00".into()
+            )]
         );
         assert_eq!(
             check("received at 2332 30 September", Some(1950)),

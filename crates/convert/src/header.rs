@@ -7,7 +7,12 @@ use crate::tree::El;
 use crate::Options;
 
 /// Builds the header; warns when the title has to fall back to a default.
-pub(crate) fn header(facts: &Facts, opts: &Options, line_mode: bool, diags: &mut Vec<Diagnostic>) -> El {
+pub(crate) fn header(
+    facts: &Facts,
+    opts: &Options,
+    line_mode: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> El {
     let title = title(facts, opts, diags);
     let mut title_stmt = El::new("titleStmt").child(El::new("title").text(title));
     if facts.translator {
@@ -26,10 +31,18 @@ pub(crate) fn header(facts: &Facts, opts: &Options, line_mode: bool, diags: &mut
                 .child(El::new("name").text("the editor of the transcription")),
         );
     }
-    let file = opts.file_name.clone().unwrap_or_else(|| "(standard input)".to_string());
+    let file = opts
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "(standard input)".to_string());
     let file_desc = El::new("fileDesc")
         .child(title_stmt)
-        .child(El::new("publicationStmt").child(El::new("p").text("Converted from a plain-text transcription by teikit; not published.")))
+        .child(
+            El::new("publicationStmt").child(
+                El::new("p")
+                    .text("Converted from a plain-text transcription by teikit; not published."),
+            ),
+        )
         .child(
             El::new("sourceDesc").child(
                 El::new("bibl")
@@ -108,10 +121,18 @@ pub(crate) fn header(facts: &Facts, opts: &Options, line_mode: bool, diags: &mut
 
 fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
     let Some(head) = &facts.head else {
-        let name = opts.file_name.clone().unwrap_or_else(|| "standard input".into());
+        let name = opts
+            .file_name
+            .clone()
+            .unwrap_or_else(|| "standard input".into());
         diags.push(
-            Diagnostic::warning("convert/default-title", "no document type line found; the title is a default")
-                .with_help("start the transcription with a line such as `CABLE Nº 123` or `MEMORANDUM`"),
+            Diagnostic::warning(
+                "convert/default-title",
+                "no document type line found; the title is a default",
+            )
+            .with_help(
+                "start the transcription with a line such as `CABLE Nº 123` or `MEMORANDUM`",
+            ),
         );
         return format!("Transcription {name}");
     };
@@ -129,7 +150,9 @@ fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
     if let Some((_, text)) = &facts.sent_when {
         // `2035 30 September 1950` → `30 September 1950`
         let words: Vec<&str> = text.split_whitespace().collect();
-        let skip = usize::from(words.len() > 2 && words[0].len() == 4 && words[0].bytes().all(|b| b.is_ascii_digit()));
+        let skip = usize::from(
+            words.len() > 2 && words[0].len() == 4 && words[0].bytes().all(|b| b.is_ascii_digit()),
+        );
         t.push_str(", ");
         t.push_str(&words[skip..].join(" "));
     }

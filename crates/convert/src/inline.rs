@@ -57,7 +57,12 @@ impl Bracket {
 }
 
 /// Tokenizes `src[start..end]`.
-pub(crate) fn tokenize(src: &str, start: usize, end: usize, diags: &mut Vec<Diagnostic>) -> Vec<Tok> {
+pub(crate) fn tokenize(
+    src: &str,
+    start: usize,
+    end: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Tok> {
     let bytes = src.as_bytes();
     // Stack of open brackets with the tokens gathered inside each.
     let mut stack: Vec<(Bracket, Vec<Tok>)> = Vec::new();
@@ -174,7 +179,10 @@ pub(crate) fn tokenize(src: &str, start: usize, end: usize, diags: &mut Vec<Diag
                 "convert/unclosed-bracket",
                 "a bracket left open is closed at the end of its block",
             )
-            .with_label(Span::new(b.open, if b.double { 2 } else { 1 }), "opened here")
+            .with_label(
+                Span::new(b.open, if b.double { 2 } else { 1 }),
+                "opened here",
+            )
             .with_secondary(Span::new(tail_end, 0), "closed here by the converter")
             .with_help("add the missing `]` where the editorial insertion ends"),
         );

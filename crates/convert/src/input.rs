@@ -12,10 +12,7 @@ pub(crate) struct Decoded<'a> {
 }
 
 /// Checks and decodes the input; errors are returned as diagnostics with byte spans.
-pub(crate) fn decode<'a>(
-    input: &'a [u8],
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Decoded<'a>, ()> {
+pub(crate) fn decode<'a>(input: &'a [u8], diags: &mut Vec<Diagnostic>) -> Result<Decoded<'a>, ()> {
     if let Some(pos) = input.iter().position(|&b| b == 0) {
         diags.push(
             Diagnostic::error("convert/binary-input", "the input contains a NUL byte")
@@ -45,7 +42,10 @@ pub(crate) fn decode<'a>(
             diags.push(
                 Diagnostic::error(
                     "convert/control-character",
-                    format!("the input contains the control character U+{:04X}, which XML cannot carry", c as u32),
+                    format!(
+                        "the input contains the control character U+{:04X}, which XML cannot carry",
+                        c as u32
+                    ),
                 )
                 .with_label(Span::new(i, c.len_utf8()), "this character")
                 .with_help("remove the character; it is probably a remnant of a binary format"),

@@ -76,7 +76,10 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     if text[decoded.start..].trim().is_empty() {
         diagnostics.push(
             Diagnostic::error("convert/empty-input", "the transcription is empty")
-                .with_label(teikit_diagnostics::Span::new(0, input.len()), "nothing but white space")
+                .with_label(
+                    teikit_diagnostics::Span::new(0, input.len()),
+                    "nothing but white space",
+                )
                 .with_help("convert a file that contains the transcribed text"),
         );
         return Conversion {

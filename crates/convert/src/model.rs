@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use teikit_diagnostics::{Diagnostic, Severity, Span};
 
 use crate::blocks::{Layout, Sep, Unit};
-use crate::classify::{self, ends_sentence, mostly_upper, starts_lower, word_count, Shape};
+use crate::classify::{self, ends_sentence, starts_lower, word_count, Shape};
 use crate::dates;
 use crate::inline::{tokenize, Bracket, Tok};
 use crate::tree::{El, Node};
@@ -31,6 +31,7 @@ struct Item {
 #[derive(Default)]
 pub(crate) struct Facts {
     pub head: Option<String>,
+    pub head_numbered: bool,
     pub kind: Option<String>,
     pub from_place: Option<String>,
     pub sent_when: Option<(String, String)>,
@@ -101,7 +102,8 @@ impl DivB {
         self.zone = Zone::Top;
         let opener = self.last_mut();
         if leaf.el.name == "addrLine" {
-            let need_new = !matches!(opener.children.last(), Some(Node::El(e)) if e.name == "address");
+            let need_new =
+                !matches!(opener.children.last(), Some(Node::El(e)) if e.name == "address");
             if need_new {
                 opener.push(El::new("address"));
             }
@@ -125,8 +127,7 @@ impl DivB {
         self.has_body = true;
         if leaf.el.name == "item" {
             if !self.last_is("list") {
-                self.el
-                    .push(El::new("list").attr("type", "distribution"));
+                self.el.push(El::new("list").attr("type", "distribution"));
             }
             let list = self.last_mut();
             if let Some(sp) = leaf.space {
@@ -139,6 +140,11 @@ impl DivB {
     }
 
     fn push_closer(&mut self, leaf: Leaf) {
+        if !self.has_body {
+            // A closer needs text before it; salute, signed and dateline may open a div too.
+            self.push_opener(leaf);
+            return;
+        }
         if !(self.zone == Zone::Closer && self.last_is("closer")) {
             self.el.push(El::new("closer"));
         }
@@ -182,8 +188,8 @@ pub(crate) struct Builder<'a> {
     doc_year: Option<i32>,
     footnotes: HashSet<String>,
     footnote_ids: HashSet<String>,
-    /// Current unit's start (to find the character before a bracket).
-    unit_start: usize,
+    /// Start of the first item: its leaf has no separator before it.
+    first_start: usize,
 }
 
 const HAND_KEYS: &[&str] = &[
@@ -237,7 +243,12 @@ const DAMAGE: &[&str] = &[
     "burnt",
 ];
 
-const ILLEGIBLE: &[&str] = &["illegible", "unreadable", "indecipherable", "undecipherable"];
+const ILLEGIBLE: &[&str] = &[
+    "illegible",
+    "unreadable",
+    "indecipherable",
+    "undecipherable",
+];
 
 const ORG_WORDS: &[&str] = &[
     "ministry",
@@ -265,8 +276,27 @@ const ORG_WORDS: &[&str] = &[
 ];
 
 const NAME_TITLES: &[&str] = &[
-    "Cde.", "Cde", "Comrade", "Comrades", "Mr.", "Mrs.", "Ms.", "Marshal", "General", "Ambassador", "Minister",
-    "Premier", "Chairman", "Colonel", "Admiral", "Dr.", "Prof.", "Lieutenant", "Major", "Captain", "President",
+    "Cde.",
+    "Cde",
+    "Comrade",
+    "Comrades",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Marshal",
+    "General",
+    "Ambassador",
+    "Minister",
+    "Premier",
+    "Chairman",
+    "Colonel",
+    "Admiral",
+    "Dr.",
+    "Prof.",
+    "Lieutenant",
+    "Major",
+    "Captain",
+    "President",
 ];
 
 impl<'a> Builder<'a> {
@@ -281,7 +311,7 @@ impl<'a> Builder<'a> {
             doc_year: None,
             footnotes: HashSet::new(),
             footnote_ids: HashSet::new(),
-            unit_start: 0,
+            first_start: 0,
         }
     }
 
@@ -292,6 +322,7 @@ impl<'a> Builder<'a> {
     /// Runs the whole stage.
     pub(crate) fn build(mut self, layout: &Layout) -> (Built, Vec<Diagnostic>) {
         let items = self.join(&layout.units);
+        self.first_start = items.first().map_or(0, |i| i.start);
         self.scan_years(&items);
         for it in &items {
             if let Shape::FootnoteText(n) = &it.shape {
@@ -337,7 +368,11 @@ impl<'a> Builder<'a> {
                 let next_shape = &shapes[j];
                 let structural = matches!(
                     next_shape,
-                    Shape::Head { .. } | Shape::Routing | Shape::Copy(_) | Shape::Seg(_) | Shape::FootnoteText(_)
+                    Shape::Head { .. }
+                        | Shape::Routing
+                        | Shape::Copy(_)
+                        | Shape::Seg(_)
+                        | Shape::FootnoteText(_)
                 );
                 if depth > 0 {
                     // An open bracket: continue to a later unit that closes it (within three),
@@ -345,7 +380,9 @@ impl<'a> Builder<'a> {
                     let mut d = depth;
                     let mut closes_at = None;
                     for (k, u) in units.iter().enumerate().skip(j).take(3) {
-                        if matches!(shapes[k], Shape::Head { .. }) || matches!(u.sep, Sep::Spaces(_)) {
+                        if matches!(shapes[k], Shape::Head { .. })
+                            || matches!(u.sep, Sep::Spaces(_))
+                        {
                             break;
                         }
                         d = depth_through(&src[u.start..u.end], d);
@@ -368,6 +405,15 @@ impl<'a> Builder<'a> {
                     }
                     break;
                 }
+                if matches!(shape, Shape::Head { .. })
+                    && starts_lower(next_text)
+                    && matches!(next_shape, Shape::Short | Shape::Prose | Shape::Names)
+                    && next_text.chars().count() <= 120
+                {
+                    end = next.end;
+                    j += 1;
+                    continue;
+                }
                 if shape == Shape::SaluteWord
                     && matches!(next_shape, Shape::Names | Shape::Short)
                     && next_text.chars().count() <= 60
@@ -377,37 +423,56 @@ impl<'a> Builder<'a> {
                     j += 1;
                     break;
                 }
-                let prose_like = matches!(shape, Shape::Prose) && t.chars().count() >= 60;
-                let next_ok = matches!(next_shape, Shape::Prose | Shape::Short | Shape::Names | Shape::Registration)
-                    && !next_text.trim_start().starts_with('[');
+                let prose_like =
+                    matches!(shape, Shape::Prose | Shape::Short) && t.chars().count() >= 60;
+                let next_ok = matches!(
+                    next_shape,
+                    Shape::Prose | Shape::Short | Shape::Names | Shape::Registration
+                ) && !next_text.trim_start().starts_with('[');
                 let blank = match next.sep {
                     Sep::Blank(b) => b,
                     Sep::Spaces(_) => unreachable!(),
                 };
-                if prose_like && !ends_sentence(t) && next_ok && (starts_lower(next_text) || self.line_mode && blank == 0) {
+                if prose_like
+                    && !ends_sentence(t)
+                    && next_ok
+                    && (starts_lower(next_text) || self.line_mode && blank == 0)
+                {
                     let at = end;
                     end = next.end;
+                    shape = Shape::Prose;
                     j += 1;
                     if blank == 0 {
                         self.diags.push(
-                            Diagnostic::new(Severity::Info, "convert/line-joined", "a line that does not end a sentence is joined with the next")
-                                .with_label(Span::new(at, next.start - at), "line break kept as <lb/>"),
+                            Diagnostic::new(
+                                Severity::Info,
+                                "convert/line-joined",
+                                "a line that does not end a sentence is joined with the next",
+                            )
+                            .with_label(Span::new(at, next.start - at), "line break kept as <lb/>"),
                         );
                     } else {
                         prose_join = true;
                         self.diags.push(
-                            Diagnostic::warning("convert/page-break", "a paragraph continues after a blank line: a likely page break")
-                                .with_label(Span::new(at, next.start - at), "encoded as <pb/> inside one paragraph")
-                                .with_help("if this is a new paragraph, end the previous one with punctuation"),
+                            Diagnostic::warning(
+                                "convert/page-break",
+                                "a paragraph continues after a blank line: a likely page break",
+                            )
+                            .with_label(
+                                Span::new(at, next.start - at),
+                                "encoded as <pb/> inside one paragraph",
+                            )
+                            .with_help(
+                                "if this is a new paragraph, end the previous one with punctuation",
+                            ),
                         );
                     }
                     continue;
                 }
                 break;
             }
-            self.unit_start = first.start;
             let mut toks = tokenize(src, first.start, end, &mut self.diags);
-            if let Some(sig) = signature_bracket(src, &toks) {
+            if let (Some(sig), true) = (signature_bracket(src, &toks), toks.len() > 1) {
                 if !matches!(shape, Shape::Names | Shape::Salute | Shape::Close) && sig {
                     shape = Shape::Names;
                 }
@@ -443,7 +508,10 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        self.doc_year = counts.iter().max_by_key(|(y, c)| (**c, -**y)).map(|(y, _)| *y);
+        self.doc_year = counts
+            .iter()
+            .max_by_key(|(y, c)| (**c, -**y))
+            .map(|(y, _)| *y);
     }
 
     fn year_near(&self, offset: usize) -> Option<i32> {
@@ -465,9 +533,14 @@ impl<'a> Builder<'a> {
         let mut i = 0;
         while i < items.len() {
             let it = &items[i];
-            let first_leaf = top_level && i == 0;
+            let first_leaf = it.start == self.first_start;
             // Quoted message spanning several items → floatingText.
-            if let Some(end) = quote_end(self.src, items, i) {
+            let quote = if top_level || i > 0 {
+                quote_end(self.src, items, i)
+            } else {
+                None
+            };
+            if let Some(end) = quote {
                 let text_el = self.floating(&items[i..=end]);
                 if div.zone == Zone::Closer {
                     start_div(&mut divs, &mut div, "section");
@@ -500,17 +573,51 @@ impl<'a> Builder<'a> {
                     }
                 }
                 (Shape::Head { kind, .. }, _) => {
-                    if div.has_head || div.has_body || div.zone != Zone::Top {
+                    if div.has_body || div.zone != Zone::Top {
                         start_div(&mut divs, &mut div, kind);
-                    } else {
+                    } else if !div.has_head
+                        || matches!(
+                            it.shape,
+                            Shape::Head {
+                                number: Some(_),
+                                ..
+                            }
+                        )
+                    {
+                        // A second heading line before any text (`COPY OF AN OUTGOING TELEGRAM`
+                        // then `CIPHERED TELEGRAM Nº 12`) belongs to the same document.
                         div.el.set("type", kind.as_str());
                     }
                     let leaf = self.leaf("head", it, Tag::Head, first_leaf, kind);
-                    if self.facts.head.is_none() && top_level {
+                    let numbered = matches!(
+                        it.shape,
+                        Shape::Head {
+                            number: Some(_),
+                            ..
+                        }
+                    );
+                    if top_level
+                        && (self.facts.head.is_none() || numbered && !self.facts.head_numbered)
+                    {
+                        self.facts.head_numbered = numbered;
                         self.facts.head = Some(self.text(it.start, it.end).trim().to_string());
                         self.facts.kind = Some(kind.clone());
                     }
                     div.has_head = true;
+                    div.push_div(leaf);
+                }
+                (Shape::Short | Shape::Names, _)
+                    if div.zone == Zone::Top
+                        && matches!(prev_shape, Some(Shape::Head { .. }))
+                        && word_count(self.text(it.start, it.end)) >= 6
+                        && !self
+                            .text(it.start, it.end)
+                            .trim_start()
+                            .to_lowercase()
+                            .starts_with("to ") =>
+                {
+                    let mut leaf = self.leaf("head", it, Tag::None, first_leaf, "");
+                    leaf.el.attrs.insert(0, ("type", "sub".to_string()));
                     div.push_div(leaf);
                 }
                 (Shape::Routing, _) if div.zone == Zone::Top => {
@@ -522,7 +629,9 @@ impl<'a> Builder<'a> {
                     leaf.el.attrs.insert(0, ("type", (*kind).to_string()));
                     div.push_opener(leaf);
                 }
-                (Shape::Copy(_), _) if div.zone == Zone::Top && !self.text(it.start, it.end).contains(" to ") => {
+                (Shape::Copy(_), _)
+                    if div.zone == Zone::Top && !self.text(it.start, it.end).contains(" to ") =>
+                {
                     let mut leaf = self.leaf("seg", it, Tag::Registration, first_leaf, "");
                     leaf.el.attrs.insert(0, ("type", "copy".to_string()));
                     div.push_opener(leaf);
@@ -538,6 +647,8 @@ impl<'a> Builder<'a> {
                 (Shape::SaluteWord | Shape::Salute, _) => {
                     if div.zone != Zone::Top {
                         start_div(&mut divs, &mut div, "letter");
+                    } else if !div.has_head && div.el.attrs[0].1 == "document" {
+                        div.el.set("type", "letter");
                     }
                     let leaf = self.leaf("salute", it, Tag::Names, first_leaf, "");
                     div.push_opener(leaf);
@@ -552,8 +663,15 @@ impl<'a> Builder<'a> {
                 }
                 (Shape::Names, _) => {
                     self.diags.push(
-                        Diagnostic::new(Severity::Info, "convert/signature", "a line of names after the text is read as a signature")
-                            .with_label(Span::new(it.start, it.end - it.start), "encoded as <closer><signed>"),
+                        Diagnostic::new(
+                            Severity::Info,
+                            "convert/signature",
+                            "a line of names after the text is read as a signature",
+                        )
+                        .with_label(
+                            Span::new(it.start, it.end - it.start),
+                            "encoded as <closer><signed>",
+                        ),
                     );
                     let leaf = self.leaf("signed", it, Tag::Names, first_leaf, "");
                     div.push_closer(leaf);
@@ -566,13 +684,19 @@ impl<'a> Builder<'a> {
                         div.push_closer(leaf);
                     }
                 }
-                (Shape::Registration | Shape::Routing | Shape::Seg(_), _) if div.zone == Zone::Top && !div.has_body && div.has_head => {
+                (Shape::Registration | Shape::Routing | Shape::Seg(_), _)
+                    if div.zone == Zone::Top && !div.has_body && div.has_head =>
+                {
                     let mut leaf = self.leaf("seg", it, Tag::Registration, first_leaf, "");
-                    leaf.el.attrs.insert(0, ("type", "registration".to_string()));
+                    leaf.el
+                        .attrs
+                        .insert(0, ("type", "registration".to_string()));
                     div.push_opener(leaf);
                 }
                 (Shape::Registration | Shape::Routing | Shape::Seg(_), _) => {
-                    if div.zone == Zone::Closer || (div.el.attrs[0].1 != "registration" && div.zone == Zone::Body) {
+                    if div.zone == Zone::Closer
+                        || (div.el.attrs[0].1 != "registration" && div.zone == Zone::Body)
+                    {
                         start_div(&mut divs, &mut div, "registration");
                     }
                     let leaf = self.leaf("p", it, Tag::Registration, first_leaf, "");
@@ -596,24 +720,47 @@ impl<'a> Builder<'a> {
                     let leaf = self.footnote(it, n, first_leaf);
                     div.push_div(leaf);
                 }
-                (Shape::Short, _) if div.zone == Zone::Top && (div.has_head || div.el.attrs[0].1 == "letter") => {
+                (Shape::Short, _)
+                    if div.zone == Zone::Top && (div.has_head || div.el.attrs[0].1 == "letter") =>
+                {
                     let leaf = self.leaf("addrLine", it, Tag::AddrLine, first_leaf, "");
                     div.push_opener(leaf);
                 }
                 (Shape::Short, _)
                     if div.zone != Zone::Top
-                        && matches!(prev_shape, Some(Shape::Prose | Shape::Close | Shape::Names | Shape::Date))
+                        && matches!(
+                            prev_shape,
+                            Some(Shape::Prose | Shape::Close | Shape::Names | Shape::Date)
+                        )
                         && looks_like_name(self.text(it.start, it.end))
                         && next_is_end(items, i) =>
                 {
                     self.diags.push(
-                        Diagnostic::new(Severity::Info, "convert/signature", "a short name line after the text is read as a signature")
-                            .with_label(Span::new(it.start, it.end - it.start), "encoded as <closer><signed>"),
+                        Diagnostic::new(
+                            Severity::Info,
+                            "convert/signature",
+                            "a short name line after the text is read as a signature",
+                        )
+                        .with_label(
+                            Span::new(it.start, it.end - it.start),
+                            "encoded as <closer><signed>",
+                        ),
                     );
                     let leaf = self.leaf("signed", it, Tag::Names, first_leaf, "");
                     div.push_closer(leaf);
                 }
-                (Shape::Short, _) if div.zone == Zone::Closer && !ends_sentence(self.text(it.start, it.end)) => {
+                (Shape::Short, _)
+                    if div.zone == Zone::Body
+                        && matches!(items.get(i + 1).map(|n| &n.shape), Some(Shape::Names))
+                        && next_is_end(items, i + 1)
+                        && !ends_sentence(self.text(it.start, it.end)) =>
+                {
+                    let leaf = self.leaf("signed", it, Tag::None, first_leaf, "");
+                    div.push_closer(leaf);
+                }
+                (Shape::Short, _)
+                    if div.zone == Zone::Closer && !ends_sentence(self.text(it.start, it.end)) =>
+                {
                     let leaf = self.leaf("signed", it, Tag::None, first_leaf, "");
                     div.push_closer(leaf);
                 }
@@ -621,7 +768,10 @@ impl<'a> Builder<'a> {
                     let t = self.text(it.start, it.end);
                     if div.zone == Zone::Closer {
                         let trimmed = t.trim_start();
-                        if trimmed.starts_with("P.S") || trimmed.starts_with("PS") || trimmed.starts_with("P. S") {
+                        if trimmed.starts_with("P.S")
+                            || trimmed.starts_with("PS")
+                            || trimmed.starts_with("P. S")
+                        {
                             let leaf = self.leaf("p", it, Tag::None, first_leaf, "");
                             let mut ps = El::new("postscript");
                             let Leaf { el, space } = leaf;
@@ -686,7 +836,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn leaf(&mut self, name: &'static str, it: &Item, tag: Tag, first_leaf: bool, kind: &str) -> Leaf {
+    fn leaf(
+        &mut self,
+        name: &'static str,
+        it: &Item,
+        tag: Tag,
+        first_leaf: bool,
+        kind: &str,
+    ) -> Leaf {
         let mut el = El::new(name);
         let space = self.sep_attrs(&mut el, it.sep, first_leaf);
         let prose = name == "p" && it.prose_join;
@@ -726,7 +883,8 @@ impl<'a> Builder<'a> {
         // The separator belongs to the leaf, now the paragraph.
         if let Some(pos) = el.attrs.iter().position(|(k, _)| *k == "rend") {
             let rend = el.attrs[pos].1.clone();
-            let (blank, rest): (Vec<&str>, Vec<&str>) = rend.split(' ').partition(|t| t.starts_with("blank-"));
+            let (blank, rest): (Vec<&str>, Vec<&str>) =
+                rend.split(' ').partition(|t| t.starts_with("blank-"));
             for b in blank {
                 p.rend(b);
             }
@@ -747,8 +905,14 @@ impl<'a> Builder<'a> {
             el.set("xml:id", id);
         } else {
             self.diags.push(
-                Diagnostic::warning("convert/duplicate-footnote", format!("footnote {n} is given twice"))
-                    .with_label(Span::new(it.start, it.end - it.start), "second note with this number"),
+                Diagnostic::warning(
+                    "convert/duplicate-footnote",
+                    format!("footnote {n} is given twice"),
+                )
+                .with_label(
+                    Span::new(it.start, it.end - it.start),
+                    "second note with this number",
+                ),
             );
         }
         el.set("n", n);
@@ -816,7 +980,11 @@ impl<'a> Builder<'a> {
                     place = Some(plain_text(e));
                 }
                 if e.name == "date" && date.is_none() {
-                    let when = e.attrs.iter().find(|(k, _)| *k == "when").map(|(_, v)| v.clone());
+                    let when = e
+                        .attrs
+                        .iter()
+                        .find(|(k, _)| *k == "when")
+                        .map(|(_, v)| v.clone());
                     date = when.map(|w| (w, plain_text(e)));
                 }
             }
@@ -870,7 +1038,9 @@ impl<'a> Builder<'a> {
                     out.push(el.into());
                 }
                 Tok::Br(b) => {
-                    let prev = self.src[self.unit_floor(b.open)..b.open].chars().next_back();
+                    let prev = self.src[self.unit_floor(b.open)..b.open]
+                        .chars()
+                        .next_back();
                     let prev = if k == 0 { None } else { prev };
                     let next = if k + 1 < toks.len() {
                         self.src[b.end..].chars().next()
@@ -895,25 +1065,40 @@ impl<'a> Builder<'a> {
     fn bracket_kind(&self, b: &Bracket, prev: Option<char>, next: Option<char>) -> BKind {
         let src = self.src;
         let inner = b.inner(src);
-        let head: String = inner.trim_start().chars().take(40).collect::<String>().to_lowercase();
+        let head: String = inner
+            .trim_start()
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .to_lowercase();
         let boundary_after = |k: &str| {
             head[k.len()..]
                 .chars()
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric())
         };
-        if HAND_KEYS.iter().any(|k| head.starts_with(k) && boundary_after(k)) && first_text_has(src, b, ':') {
+        if HAND_KEYS
+            .iter()
+            .any(|k| head.starts_with(k) && boundary_after(k))
+            && first_text_has(src, b, ':')
+        {
             return BKind::Hand;
         }
         if head.starts_with("stamp") && boundary_after("stamp") {
             return BKind::Stamp;
         }
         for (k, resp) in EDITORIAL_KEYS {
-            if head.starts_with(k) && boundary_after(k) && first_text_has(src, b, ':') | (head.len() > k.len() && head[k.len()..].trim_start().starts_with(['-', '–', '—'])) {
+            if head.starts_with(k)
+                && boundary_after(k)
+                && first_text_has(src, b, ':')
+                    | (head.len() > k.len()
+                        && head[k.len()..].trim_start().starts_with(['-', '–', '—']))
+            {
                 return BKind::Editorial(resp);
             }
         }
-        let in_word = prev.is_some_and(char::is_alphanumeric) || next.is_some_and(char::is_alphanumeric);
+        let in_word =
+            prev.is_some_and(char::is_alphanumeric) || next.is_some_and(char::is_alphanumeric);
         let Some(plain) = b.plain(src) else {
             return if in_word || word_count(inner) <= 4 && !inner.contains(':') {
                 BKind::Supplied
@@ -927,7 +1112,7 @@ impl<'a> Builder<'a> {
         if matches!(p, "…" | "..." | "...." | ". . .") {
             return BKind::Gap("omitted", false);
         }
-        if p == "?" {
+        if plain == "?" {
             return BKind::PostUnclear;
         }
         if lower == "sic" || lower == "sic!" {
@@ -948,7 +1133,7 @@ impl<'a> Builder<'a> {
         if in_word {
             return BKind::Supplied;
         }
-        if p.ends_with('?') && words <= 3 && p.len() > 1 {
+        if plain.ends_with('?') && words <= 3 && plain.len() > 1 {
             return BKind::InUnclear;
         }
         if prev == Some(' ')
@@ -969,30 +1154,41 @@ impl<'a> Builder<'a> {
     }
 
     fn prev_word_capitalised(&self, open: usize) -> bool {
-        let before = self.src[self.unit_start.min(open)..open].trim_end();
-        let before = &before[before.len().saturating_sub(200).min(before.len())..];
-        let before = match before.char_indices().find(|(i, _)| before.is_char_boundary(*i)) {
-            Some(_) => before,
-            None => return false,
-        };
-        before
+        let mut from = open.saturating_sub(200);
+        while !self.src.is_char_boundary(from) {
+            from += 1;
+        }
+        self.src[from..open]
             .split_whitespace()
             .next_back()
             .is_some_and(|w| w.starts_with(char::is_uppercase))
     }
 
-    fn bracket(&mut self, b: &Bracket, prev: Option<char>, next: Option<char>, out: &mut Vec<Node>) {
+    fn bracket(
+        &mut self,
+        b: &Bracket,
+        prev: Option<char>,
+        next: Option<char>,
+        out: &mut Vec<Node>,
+    ) {
         let kind = self.bracket_kind(b, prev, next);
         let src = self.src;
         let mut el = match kind {
             BKind::Hand => self.hand_note(b),
             BKind::Stamp => {
-                let (prefix, rest) = split_prefix(src, &b.toks, prefix_len(b.plain_head(src), "stamp"));
+                let (prefix, rest) =
+                    split_prefix(src, &b.toks, prefix_len(b.plain_head(src), "stamp"));
                 let content = b.inner(src).to_lowercase();
                 let mut st = El::new("stamp");
-                if ["incoming", "received", "receipt", "registered", "entered"].iter().any(|w| content.contains(w)) {
+                if ["incoming", "received", "receipt", "registered", "entered"]
+                    .iter()
+                    .any(|w| content.contains(w))
+                {
                     st.set("type", "received");
-                } else if ["outgoing", "sent", "dispatched"].iter().any(|w| content.contains(w)) {
+                } else if ["outgoing", "sent", "dispatched"]
+                    .iter()
+                    .any(|w| content.contains(w))
+                {
                     st.set("type", "sent");
                 }
                 if prefix != "stamp: " {
@@ -1007,10 +1203,12 @@ impl<'a> Builder<'a> {
                 let sep = head
                     .find(':')
                     .map(|i| i + 1)
-                    .or_else(|| head.find(['-', '–', '—']).map(|i| {
-                        let t = &head[i..];
-                        i + t.len() - t.trim_start_matches(['-', '–', '—']).len()
-                    }))
+                    .or_else(|| {
+                        head.find(['-', '–', '—']).map(|i| {
+                            let t = &head[i..];
+                            i + t.len() - t.trim_start_matches(['-', '–', '—']).len()
+                        })
+                    })
                     .unwrap_or(0);
                 let (label, rest) = split_prefix(src, &b.toks, sep);
                 let mut note = El::new("note").attr("type", "editorial");
@@ -1050,7 +1248,11 @@ impl<'a> Builder<'a> {
                 gap
             }
             BKind::PostUnclear | BKind::PostSic => {
-                let name = if kind == BKind::PostUnclear { "unclear" } else { "sic" };
+                let name = if kind == BKind::PostUnclear {
+                    "unclear"
+                } else {
+                    "sic"
+                };
                 let p = b.plain(src).unwrap_or_default();
                 match take_word(out) {
                     Some((word, attached)) => {
@@ -1068,8 +1270,12 @@ impl<'a> Builder<'a> {
                     }
                     None => {
                         self.diags.push(
-                            Diagnostic::new(Severity::Info, "convert/bare-marker", format!("`[{p}]` follows no word; kept as an editorial note"))
-                                .with_label(Span::new(b.open, b.end - b.open), "this marker"),
+                            Diagnostic::new(
+                                Severity::Info,
+                                "convert/bare-marker",
+                                format!("`[{p}]` follows no word; kept as an editorial note"),
+                            )
+                            .with_label(Span::new(b.open, b.end - b.open), "this marker"),
                         );
                         El::new("note").attr("type", "editorial").text(p)
                     }
@@ -1099,8 +1305,14 @@ impl<'a> Builder<'a> {
                     r.set("target", format!("#fn-{p}"));
                 } else {
                     self.diags.push(
-                        Diagnostic::new(Severity::Info, "convert/footnote-unresolved", format!("footnote marker [{p}] has no note `[{p}] …` in this transcription"))
-                            .with_label(Span::new(b.open, b.end - b.open), "marker"),
+                        Diagnostic::new(
+                            Severity::Info,
+                            "convert/footnote-unresolved",
+                            format!(
+                                "footnote marker [{p}] has no note `[{p}] …` in this transcription"
+                            ),
+                        )
+                        .with_label(Span::new(b.open, b.end - b.open), "marker"),
                     );
                 }
                 r.text(p)
@@ -1153,7 +1365,11 @@ impl<'a> Builder<'a> {
         let head = b.plain_head(src);
         let colon = head.find(':').map(|i| i + 1).unwrap_or(0);
         let (label, rest) = split_prefix(src, &b.toks, colon);
-        let label_key = label.trim_end_matches(':').split_whitespace().collect::<Vec<_>>().join(" ");
+        let label_key = label
+            .trim_end_matches(':')
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let lower = label_key.to_lowercase();
         let place = if lower.contains("above") || lower.contains("top") {
             Some("top")
@@ -1225,7 +1441,12 @@ impl<'a> Builder<'a> {
             Tag::None => {}
             Tag::Head => {
                 if let Some((s, e)) = classify::number_after_mark(t) {
-                    spans.push((s, e, El::new("idno").attr("type", if kind.is_empty() { "document" } else { kind })));
+                    spans.push((
+                        s,
+                        e,
+                        El::new("idno")
+                            .attr("type", if kind.is_empty() { "document" } else { kind }),
+                    ));
                 }
             }
             Tag::Registration => {
@@ -1243,7 +1464,9 @@ impl<'a> Builder<'a> {
             }
             Tag::Transmission => {
                 self.date_spans(a, t, &mut spans);
-                if let Some(p) = find_ci(t, " by ").or_else(|| t.to_lowercase().starts_with("by ").then_some(0)) {
+                if let Some(p) =
+                    find_ci(t, " by ").or_else(|| t.to_lowercase().starts_with("by ").then_some(0))
+                {
                     let s = if p == 0 { 3 } else { p + 4 };
                     let rest = &t[s..];
                     let e = [" at ", " on ", ",", " ("]
@@ -1266,7 +1489,10 @@ impl<'a> Builder<'a> {
                     if looks_like_name(name) {
                         spans.push((3, 3 + name.len(), El::new("persName")));
                     }
-                } else if ORG_WORDS.iter().any(|w| lower.split(|c: char| !c.is_alphabetic()).any(|x| x == *w)) {
+                } else if ORG_WORDS
+                    .iter()
+                    .any(|w| lower.split(|c: char| !c.is_alphabetic()).any(|x| x == *w))
+                {
                     let s = t.len() - t.trim_start().len();
                     spans.push((s, t.trim_end().len(), El::new("orgName")));
                 }
@@ -1309,9 +1535,15 @@ impl<'a> Builder<'a> {
             if let (Some(y), Some(doc)) = (d.year, self.doc_year) {
                 if (y - doc).abs() > 5 {
                     self.diags.push(
-                        Diagnostic::warning("convert/date-far", format!("the year {y} is far from the document's other dates ({doc})"))
-                            .with_label(Span::new(base + d.start, d.end - d.start), "kept as written")
-                            .with_help("check the transcription: this may be a typing error"),
+                        Diagnostic::warning(
+                            "convert/date-far",
+                            format!("the year {y} is far from the document's other dates ({doc})"),
+                        )
+                        .with_label(
+                            Span::new(base + d.start, d.end - d.start),
+                            "kept as written",
+                        )
+                        .with_help("check the transcription: this may be a typing error"),
                     );
                 }
             }
@@ -1362,7 +1594,11 @@ fn prefix_len(head: &str, keyword: &str) -> usize {
             (lead + keyword.len()).min(head.len())
         }
     };
-    let end = if head.is_char_boundary(end) { end } else { head.len() };
+    let end = if head.is_char_boundary(end) {
+        end
+    } else {
+        head.len()
+    };
     end + head[end..].len() - head[end..].trim_start_matches(' ').len()
 }
 
@@ -1460,51 +1696,57 @@ pub(crate) fn looks_like_name(t: &str) -> bool {
         && words.iter().all(|w| {
             NAME_TITLES.contains(w)
                 || w.starts_with(char::is_uppercase)
-                || matches!(*w, "de" | "van" | "von" | "da" | "al" | "bin" | "ibn" | "le" | "la")
+                || matches!(
+                    *w,
+                    "de" | "van" | "von" | "da" | "al" | "bin" | "ibn" | "le" | "la"
+                )
         })
         && !ends_sentence(t)
 }
 
 /// Names in a signature or salutation: comma/`and`-separated capitalised groups.
 fn name_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
-    let mut at = 0;
-    for part in t.split_inclusive([',', ';']) {
-        let body = part.trim_end_matches([',', ';']);
-        let mut sub_at = at;
-        for piece in split_keep(body, " and ") {
-            let lead = piece.len() - piece.trim_start().len();
-            let mut name = piece.trim();
-            // `DEAR Iosif …`, `Dear Comrade Kim!`: drop the salutation word and punctuation.
-            let mut skip = 0;
-            for w in ["DEAR ", "Dear ", "dear ", "My dear ", "Esteemed ", "Respected "] {
+    let base = t.as_ptr() as usize;
+    for part in t.split([',', ';']) {
+        for piece in part.split(" and ") {
+            let mut name = piece.trim().trim_start_matches(['“', '"', '«']);
+            for w in [
+                "DEAR ",
+                "Dear ",
+                "dear ",
+                "My dear ",
+                "MY DEAR ",
+                "Esteemed ",
+                "Respected ",
+            ] {
                 if let Some(r) = name.strip_prefix(w) {
-                    skip = w.len();
-                    name = r;
+                    name = r.trim_start();
                     break;
                 }
             }
-            let name_trim = name.trim_start_matches(['\n', '\r']).trim_end_matches(['!', '.', ':']);
-            let inner_lead = name.len() - name.trim_start().len();
-            let name_trim = name_trim.trim();
-            let is_salute_word = ["dear", "my dear", "esteemed", "respected"].contains(&name_trim.to_lowercase().as_str());
-            if !name_trim.is_empty() && !is_salute_word && looks_like_name(name_trim) && (mostly_upper(name_trim) || word_count(name_trim) >= 1) {
-                let s = sub_at + lead + skip + inner_lead;
-                spans.push((s, s + name_trim.len(), El::new("persName")));
+            let name = name.trim_end_matches(['!', '.', ':', '”', '"', '»']).trim();
+            let is_salute_word = ["dear", "my dear", "esteemed", "respected"]
+                .contains(&name.to_lowercase().as_str());
+            if !name.is_empty() && !is_salute_word && looks_like_name(name) {
+                // `name` is a sub-slice of `t`: its offset is the pointer difference.
+                let s = name.as_ptr() as usize - base;
+                spans.push((s, s + name.len(), El::new("persName")));
             }
-            sub_at += piece.len() + " and ".len();
         }
-        at += part.len();
     }
-}
-
-fn split_keep<'s>(s: &'s str, sep: &str) -> Vec<&'s str> {
-    s.split(sep).collect()
 }
 
 /// `from PYONGYANG sent at …`, `arrived in the X at …`: places and organisations.
 fn place_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
     let lower = t.to_lowercase();
-    for kw in ["from ", "arrived in the ", "arrived in ", "received in the ", "received in ", "in "] {
+    for kw in [
+        "from ",
+        "arrived in the ",
+        "arrived in ",
+        "received in the ",
+        "received in ",
+        "in ",
+    ] {
         let at = if lower.starts_with(kw) {
             Some(0)
         } else {
@@ -1523,7 +1765,9 @@ fn place_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
             continue;
         }
         let nl = name.to_lowercase();
-        let is_org = ORG_WORDS.iter().any(|w| nl.split(|c: char| !c.is_alphabetic()).any(|x| x == *w));
+        let is_org = ORG_WORDS
+            .iter()
+            .any(|w| nl.split(|c: char| !c.is_alphabetic()).any(|x| x == *w));
         if !is_org && (name.chars().any(|c| c.is_ascii_digit()) || word_count(name) > 4) {
             continue;
         }
@@ -1573,7 +1817,10 @@ fn bracket_only<'t>(src: &str, toks: &'t [Tok]) -> Option<&'t Bracket> {
 
 /// Some(true) when the item ends with a bracket describing a signature (`[illegible signature]`).
 fn signature_bracket(src: &str, toks: &[Tok]) -> Option<bool> {
-    let last = toks.iter().rev().find(|t| !matches!(t, Tok::Text(a, b) if src[*a..*b].trim().is_empty()))?;
+    let last = toks
+        .iter()
+        .rev()
+        .find(|t| !matches!(t, Tok::Text(a, b) if src[*a..*b].trim().is_empty()))?;
     match last {
         Tok::Br(b) => Some(b.inner(src).to_lowercase().contains("signature")),
         _ => None,
@@ -1592,7 +1839,12 @@ fn letter_starts(items: &[Item]) -> HashSet<usize> {
             k -= 1;
         }
         // Directly under a document head the salutation belongs to that document's opener.
-        if k > 0 && matches!(items[k - 1].shape, Shape::Head { .. } | Shape::Routing | Shape::Seg(_)) {
+        if k > 0
+            && matches!(
+                items[k - 1].shape,
+                Shape::Head { .. } | Shape::Routing | Shape::Seg(_)
+            )
+        {
             continue;
         }
         out.insert(k);
@@ -1609,13 +1861,24 @@ fn next_is_end(items: &[Item], i: usize) -> bool {
 
 /// A Latin word that reads as a transliteration (Russian-style consonant clusters or endings).
 fn looks_transliterated(w: &str) -> bool {
-    if w.len() < 4 || !w.chars().all(|c| c.is_ascii_lowercase() || c == '\'' || c == '-') {
+    if w.len() < 4
+        || !w
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '\'' || c == '-')
+    {
         return false;
     }
     let clusters = ["kh", "zh", "shch", "ts", "yu", "ya", "iy", "yy", "yi", "'"];
-    let endings = ["ogo", "ego", "aya", "oye", "iye", "ykh", "ikh", "ov", "ev", "ala", "ili", "yat", "ut", "it'", "at'"];
-    let common = ["about", "also", "that", "this", "with", "have", "they", "their", "them", "would", "should", "could", "your", "will", "into"];
-    !common.contains(&w) && (clusters.iter().any(|c| w.contains(c)) || endings.iter().any(|e| w.ends_with(e)))
+    let endings = [
+        "ye", "sti", "tsya", "ogo", "ego", "aya", "oye", "iye", "ykh", "ikh", "ov", "ev", "ala",
+        "ili", "yat", "ut", "it'", "at'",
+    ];
+    let common = [
+        "about", "also", "that", "this", "with", "have", "they", "their", "them", "would",
+        "should", "could", "your", "will", "into",
+    ];
+    !common.contains(&w)
+        && (clusters.iter().any(|c| w.contains(c)) || endings.iter().any(|e| w.ends_with(e)))
 }
 
 /// For an item opening a quotation (`“…`) that does not close in it, the index of the item
@@ -1643,7 +1906,9 @@ fn quote_end(src: &str, items: &[Item], i: usize) -> Option<usize> {
 
 fn closes_quote(t: &str, same_item: bool) -> bool {
     let t = t.trim_end().trim_end_matches([']', ')', '.', ',']);
-    let ends = t.ends_with('”') || t.ends_with('»') || (t.ends_with('"') && (!same_item || t.matches('"').count() >= 2));
+    let ends = t.ends_with('”')
+        || t.ends_with('»')
+        || (t.ends_with('"') && (!same_item || t.matches('"').count() >= 2));
     if same_item {
         ends && t.chars().count() > 1
     } else {

@@ -35,13 +35,16 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
     };
     let doc = Document::parse_with_options(tei, opts).map_err(|e| {
         let pos = e.pos();
-        vec![Diagnostic::error("convert/not-xml", format!("the input is not well-formed XML: {e}"))
-            .with_context(format!("line {}, column {}", pos.row, pos.col))]
+        vec![Diagnostic::error(
+            "convert/not-xml",
+            format!("the input is not well-formed XML: {e}"),
+        )
+        .with_context(format!("line {}, column {}", pos.row, pos.col))]
     })?;
     let root = doc.root_element();
-    let body = root
-        .descendants()
-        .find(|n| n.has_tag_name((TEI_NS, "body")) && n.ancestors().any(|a| a.has_tag_name((TEI_NS, "text"))));
+    let body = root.descendants().find(|n| {
+        n.has_tag_name((TEI_NS, "body")) && n.ancestors().any(|a| a.has_tag_name((TEI_NS, "text")))
+    });
     let Some(body) = body else {
         let span = root.range();
         return Err(vec![Diagnostic::error(
@@ -96,7 +99,10 @@ impl Walker {
         for c in n.children().filter(Node::is_element) {
             let name = c.tag_name().name();
             if name == "space" && c.tag_name().namespace() == Some(TEI_NS) {
-                let q = c.attribute("quantity").and_then(|q| q.parse().ok()).unwrap_or(1);
+                let q = c
+                    .attribute("quantity")
+                    .and_then(|q| q.parse().ok())
+                    .unwrap_or(1);
                 self.pending_spaces = Some(q);
             } else if CONTAINERS.contains(&name) && c.tag_name().namespace() == Some(TEI_NS) {
                 self.container(c);
@@ -110,14 +116,32 @@ impl Walker {
         if let Some(q) = self.pending_spaces.take() {
             self.out.extend(std::iter::repeat_n(' ', q));
         } else {
-            let default = if self.leaves == 0 { 0 } else { self.default_blank };
+            let default = if self.leaves == 0 {
+                0
+            } else {
+                self.default_blank
+            };
             let blank = blank_of(n).unwrap_or(default);
             let newlines = if self.leaves == 0 { blank } else { blank + 1 };
             self.out.extend(std::iter::repeat_n('\n', newlines));
         }
         self.leaves += 1;
-        if matches!(n.tag_name().name(), "p" | "head" | "dateline" | "seg" | "addrLine" | "salute" | "signed" | "item" | "label" | "ab" | "trailer" | "byline" | "docDate" | "q")
-        {
+        if matches!(
+            n.tag_name().name(),
+            "p" | "head"
+                | "dateline"
+                | "seg"
+                | "addrLine"
+                | "salute"
+                | "signed"
+                | "item"
+                | "label"
+                | "ab"
+                | "trailer"
+                | "byline"
+                | "docDate"
+                | "q"
+        ) {
             self.children(n);
         } else {
             self.inline(n);
@@ -149,10 +173,15 @@ impl Walker {
                 self.out.extend(std::iter::repeat_n('\n', blank + 1));
             }
             "space" => {
-                let q = n.attribute("quantity").and_then(|q| q.parse().ok()).unwrap_or(1);
+                let q = n
+                    .attribute("quantity")
+                    .and_then(|q| q.parse().ok())
+                    .unwrap_or(1);
                 self.out.extend(std::iter::repeat_n(' ', q));
             }
-            "supplied" | "ref" if name == "supplied" || n.attribute("type") == Some("noteAnchor") => {
+            "supplied" | "ref"
+                if name == "supplied" || n.attribute("type") == Some("noteAnchor") =>
+            {
                 self.out.push_str(open);
                 self.children(n);
                 self.out.push_str(close);

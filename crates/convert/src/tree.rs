@@ -169,7 +169,9 @@ fn write_el(w: &mut Writer<Vec<u8>>, e: &El, depth: usize, raw: bool) -> std::io
         for c in &e.children {
             match c {
                 Node::El(ce) => write_el(w, ce, depth + 1, true)?,
-                Node::Text(t) => w.write_event(Event::Text(BytesText::new(t)))?,
+                Node::Text(t) => w.write_event(Event::Text(BytesText::from_escaped(
+                    quick_xml::escape::partial_escape(t),
+                )))?,
             }
         }
     }
@@ -182,8 +184,12 @@ mod tests {
 
     #[test]
     fn indents_containers_only() {
-        let doc = El::new("div").child(El::new("p").text("a ").child(El::new("lb")).text("b & <c>"));
+        let doc =
+            El::new("div").child(El::new("p").text("a ").child(El::new("lb")).text("b & <c>"));
         let s = write_document(&doc);
-        assert!(s.ends_with("<div>\n  <p>a <lb/>b &amp; &lt;c&gt;</p>\n</div>\n"), "{s}");
+        assert!(
+            s.ends_with("<div>\n  <p>a <lb/>b &amp; &lt;c&gt;</p>\n</div>\n"),
+            "{s}"
+        );
     }
 }

@@ -1,0 +1,289 @@
+//! Integration tests: samples (snapshots and round trip), bad inputs, size, and properties.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use teikit_convert::{convert, normalize, to_text, Conversion, Options};
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
+}
+
+fn samples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(samples_dir())
+        .expect("samples/ exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn run(input: &str) -> Conversion {
+    convert(input.as_bytes(), &Options::default())
+}
+
+/// Converts, checks the output is well-formed and that the round trip is exact.
+fn round_trip(input: &str) -> String {
+    let out = run(input);
+    let tei = out
+        .tei
+        .unwrap_or_else(|| panic!("no TEI for {input:?}: {:?}", out.diagnostics));
+    roxmltree::Document::parse(&tei).unwrap_or_else(|e| panic!("not well-formed ({e}):\n{tei}"));
+    let back = to_text(&tei).expect("to_text reads convert's output");
+    assert_eq!(back, normalize(input), "round trip differs; TEI:\n{tei}");
+    tei
+}
+
+fn codes(out: &Conversion) -> Vec<&str> {
+    out.diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn there_are_at_least_six_samples() {
+    assert!(samples().len() >= 6, "{:?}", samples());
+}
+
+#[test]
+fn samples_snapshot_and_round_trip() {
+    for path in samples() {
+        let input = std::fs::read_to_string(&path).expect("sample is UTF-8");
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = convert(
+            input.as_bytes(),
+            &Options {
+                file_name: Some(format!("{name}.txt")),
+                ..Options::default()
+            },
+        );
+        let tei = out.tei.clone().expect("sample converts");
+        assert_eq!(to_text(&tei).unwrap(), normalize(&input), "{name}");
+        let diags: Vec<String> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} at {:?}: {}",
+                    d.severity,
+                    d.code,
+                    d.primary_span().map(|s| s.offset),
+                    d.message
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(
+            name.clone(),
+            format!("{}\n<!-- diagnostics:\n{}\n-->\n", tei, diags.join("\n"))
+        );
+    }
+}
+
+#[test]
+fn empty_and_blank_inputs_are_errors() {
+    for input in ["", "   \n\n\t\n"] {
+        let out = run(input);
+        assert!(out.tei.is_none());
+        assert_eq!(codes(&out), ["convert/empty-input"]);
+    }
+}
+
+#[test]
+fn binary_inputs_are_errors() {
+    let out = convert(b"CABLE\0\x01\x02", &Options::default());
+    assert!(out.tei.is_none());
+    assert_eq!(codes(&out), ["convert/binary-input"]);
+    assert_eq!(out.diagnostics[0].primary_span().unwrap().offset, 5);
+    let out = convert(b"MEMORANDUM\n\n\xc3\x28 text", &Options::default());
+    assert!(out.tei.is_none());
+    assert_eq!(codes(&out), ["convert/invalid-utf8"]);
+    assert_eq!(out.diagnostics[0].primary_span().unwrap().offset, 12);
+}
+
+#[test]
+fn unclosed_bracket_warns_at_the_opening_bracket() {
+    let input = "MEMORANDUM\n\nThe text [handwritten: seen by me\n\nNext paragraph.";
+    let out = run(input);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "convert/unclosed-bracket")
+        .expect("warned");
+    assert_eq!(d.primary_span().unwrap().offset, input.find('[').unwrap());
+    round_trip(input);
+}
+
+#[test]
+fn page_break_is_joined_and_warned() {
+    let input = "MEMORANDUM\n\nThe enemy seized the port and is waging street battles right in\n\nthe city itself.\n";
+    let out = run(input);
+    let tei = out.tei.clone().unwrap();
+    assert!(tei.contains("right in<pb/>the city itself.</p>"), "{tei}");
+    assert!(codes(&out).contains(&"convert/page-break"));
+    round_trip(input);
+}
+
+#[test]
+fn dates_take_the_neighbours_year() {
+    let tei = round_trip("CABLE Nº 5\n\nfrom HANOI sent at 2035 30 September 1950\n\nreceived at 2332 30 September\n\nText.\n");
+    assert!(tei.contains("when=\"1950-09-30T23:32:00\""), "{tei}");
+}
+
+#[test]
+fn packed_header_line_round_trips() {
+    let tei = round_trip("COPY OF AN OUTGOING TELEGRAM      TOP SECRET\n\nText of the telegram.\n");
+    assert!(
+        tei.contains("<space quantity=\"6\" unit=\"chars\"/>"),
+        "{tei}"
+    );
+    assert!(
+        tei.contains("<seg type=\"classification\">TOP SECRET</seg>"),
+        "{tei}"
+    );
+}
+
+#[test]
+fn odd_layouts_round_trip() {
+    for input in [
+        "\n\n\nLeading blank lines.\n",
+        "A\r\nB\r\n\r\nC\r",
+        "x",
+        "[",
+        "]",
+        "[[",
+        "]]]",
+        "[a [b [c",
+        "word [?]",
+        "[?] word",
+        "[sic]",
+        "a  [sic]",
+        "Com[rade]s",
+        "[1] note without marker",
+        "text [1]\n\n[1] note\n\n[1] again",
+        "“Quoted\n\nstill quoted”",
+        "“",
+        "DEAR\n\nX",
+        "Copies: A (2), B - 3, C",
+        "   indented line\n\n\ttabbed line",
+        "CABLE Nº 1   SECRET   URGENT",
+        "[stamp:]",
+        "[stamp]",
+        "[handwritten]",
+        "[handwritten: [[x]]",
+        "[Translator's note-- x]",
+        "observe [ponablyusti – SIC] it",
+        "[...] and […] and [....]",
+    ] {
+        round_trip(input);
+    }
+}
+
+#[test]
+fn a_few_megabytes_convert() {
+    let block = "CABLE Nº 600308/sh\n\nfrom PYONGYANG sent at 2035 30 September 1950\n\nThe enemy [illegible] seized the port [stamp: Incoming No 1 of 1 October 1950] and is waging battles right in\n\nthe city of Seoul. Com[rade] X [?] said [sic].\n\nSHTYKOV\n\nCopy Nº 1 to Cde. Stalin\n\n";
+    let input = block.repeat(4 * 1024 * 1024 / block.len());
+    let out = run(&input);
+    let tei = out.tei.expect("converts");
+    assert_eq!(to_text(&tei).unwrap(), normalize(&input));
+    // One long line and one deep bracket nest must not be quadratic or overflow.
+    let long = "word ".repeat(400_000);
+    round_trip(&long);
+    let deep = "[".repeat(200_000);
+    round_trip(&deep);
+}
+
+#[test]
+fn to_text_rejects_foreign_xml() {
+    assert!(to_text("<not-closed>").is_err());
+    assert!(to_text("<html/>").is_err());
+}
+
+/// Pieces of transcriptions: prose, header lines, brackets of every kind, broken ones.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("CABLE Nº 600308/sh".to_string()),
+        Just("MEMORANDUM".to_string()),
+        Just("from PYONGYANG sent at 2035 30 September 1950".to_string()),
+        Just("received at 2332 30 September".to_string()),
+        Just("by wire".to_string()),
+        Just("TOP SECRET      URGENT".to_string()),
+        Just("Moscow".to_string()),
+        Just("to Cde. GROMYKO".to_string()),
+        Just("DEAR".to_string()),
+        Just("Dear Comrade Stalin!".to_string()),
+        Just("Sincerely,".to_string()),
+        Just("SHTYKOV".to_string()),
+        Just("29 September 1950".to_string()),
+        Just("Copy Nº 3 to Cde. Molotov".to_string()),
+        Just("12 copies printed".to_string()),
+        Just("Sent by Ivanova at 0145 1 October 1950".to_string()),
+        Just("Copies: Stalin (2), Molotov".to_string()),
+        Just("[1] A footnote.".to_string()),
+        Just("“Pass the following".to_string()),
+        Just("end of the quote”".to_string()),
+        Just("P.S. One more thing.".to_string()),
+        "[a-zA-Z ,.]{0,80}",
+        "[a-z]{1,8} \\[[a-z ?]{0,12}\\] [a-z]{1,8}",
+        "\\[(stamp|handwritten above|Translator's note|illegible|sic|cut off|1|…): [a-z ]{0,20}\\]?",
+        "\\[\\[[a-z ]{0,10}\\]?\\]?",
+        "[\\[\\]a-z “”\"\t]{0,30}",
+        "The (enemy|party) [a-z ]{50,90}",
+    ]
+}
+
+fn transcription() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(
+            (
+                piece(),
+                prop_oneof!["\n\n", "\n", "\n\n\n", "\r\n\r\n", " \t\n\n", "\n \n"],
+            ),
+            0..14,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(parts, lead)| {
+            let mut s = String::new();
+            if lead {
+                s.push('\n');
+            }
+            for (p, sep) in parts {
+                s.push_str(&p);
+                s.push_str(&sep);
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn round_trip_is_exact(input in transcription()) {
+        let out = run(&input);
+        match out.tei {
+            None => prop_assert!(input.trim().is_empty()),
+            Some(tei) => {
+                prop_assert!(roxmltree::Document::parse(&tei).is_ok(), "not well-formed:\n{}", tei);
+                let back = to_text(&tei).unwrap();
+                prop_assert_eq!(back, normalize(&input), "TEI:\n{}", tei);
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let out = convert(&bytes, &Options::default());
+        if let Some(tei) = out.tei {
+            let text = std::str::from_utf8(&bytes).unwrap();
+            prop_assert_eq!(to_text(&tei).unwrap(), normalize(text));
+        }
+    }
+
+    #[test]
+    fn never_panics_on_any_text(text in "\\PC{0,200}") {
+        let out = run(&text);
+        if let Some(tei) = out.tei {
+            prop_assert_eq!(to_text(&tei).unwrap(), normalize(&text));
+        }
+    }
+}
