@@ -58,17 +58,24 @@ pub(crate) fn file(
     Ok(())
 }
 
-/// `src` with invalid UTF-8 and control characters (other than tab and line breaks) replaced
-/// by `?`, byte for byte; borrowed when there is nothing to replace.
+/// `src` with invalid UTF-8 and control characters (other than tab, line feed and the carriage
+/// return of a CRLF) replaced by `?`, byte for byte; borrowed when there is nothing to replace.
 fn printable(src: &[u8]) -> Cow<'_, [u8]> {
-    let is_control = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
-    if std::str::from_utf8(src).is_ok() && !src.iter().any(|&b| is_control(b)) {
+    let bad = |i: usize| {
+        let b = src[i];
+        match b {
+            b'\t' | b'\n' => false,
+            b'\r' => src.get(i + 1) != Some(&b'\n'),
+            _ => b < 0x20 || b == 0x7f,
+        }
+    };
+    if std::str::from_utf8(src).is_ok() && !(0..src.len()).any(bad) {
         return Cow::Borrowed(src);
     }
     let mut out = Vec::with_capacity(src.len());
     for chunk in src.utf8_chunks() {
         for &b in chunk.valid().as_bytes() {
-            out.push(if is_control(b) { b'?' } else { b });
+            out.push(if bad(out.len()) { b'?' } else { b });
         }
         out.extend(std::iter::repeat_n(b'?', chunk.invalid().len()));
     }
@@ -273,6 +280,7 @@ mod tests {
     fn printable_keeps_offsets() {
         assert!(matches!(printable(b"ok\n\txy"), Cow::Borrowed(_)));
         assert_eq!(&*printable(b"a\xffb\x1bc\xe2\x82d"), b"a?b?c??d");
+        assert_eq!(&*printable(b"a\rb\r\nc"), b"a?b\r\nc");
     }
 
     #[test]

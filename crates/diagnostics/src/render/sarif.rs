@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use super::{FileView, Region, RenderOptions};
 use crate::{Diagnostic, Severity};
@@ -20,136 +20,281 @@ use crate::{Diagnostic, Severity};
 const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
+// The parts of SARIF written, as structs so that fields come out in the usual order.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    column_kind: &'static str,
+    artifacts: &'a [Artifact],
+    results: &'a [SarifResult],
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'a str,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    short_description: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    length: Option<usize>,
+    roles: [&'static str; 1],
+}
+
+#[derive(Serialize, Clone)]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    level: &'static str,
+    message: OwnedText,
+    locations: [Location; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Properties::is_empty")]
+    properties: Properties,
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<OwnedText>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<SarifRegion>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+    byte_offset: usize,
+    byte_length: usize,
+}
+
+/// The result's property bag: what SARIF has no field for.
+#[derive(Serialize, Default)]
+struct Properties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    expected: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
+}
+
+impl Properties {
+    fn is_empty(&self) -> bool {
+        self.help.is_none()
+            && self.expected.is_empty()
+            && self.url.is_none()
+            && self.context.is_none()
+    }
+}
+
+/// A code seen in the run.
+struct SeenRule {
+    code: String,
+    severity: Severity,
+    /// The first absolute URL of a diagnostic with this code.
+    url: Option<String>,
+}
+
 /// What a run collects before it can be written.
 #[derive(Default)]
 pub(crate) struct Sarif {
-    /// Codes in order of first occurrence, with the first diagnostic of each.
-    rules: Vec<(String, Severity, Option<String>)>,
+    /// Codes in order of first occurrence.
+    rules: Vec<SeenRule>,
     rule_index: HashMap<String, usize>,
-    artifacts: Vec<Value>,
-    results: Vec<Value>,
+    artifacts: Vec<Artifact>,
+    results: Vec<SarifResult>,
 }
 
 impl Sarif {
     pub(crate) fn file(&mut self, view: &FileView<'_>) {
-        let artifact = self.artifacts.len();
-        let uri = path_to_uri(view.path());
-        let mut a = json!({"location": {"uri": uri}, "roles": ["analysisTarget"]});
-        if let Some(src) = &view.report.source {
-            a["length"] = json!(src.len());
-        }
-        self.artifacts.push(a);
-        let location = |region: Option<Region>| {
-            let mut physical = json!({"artifactLocation": {"uri": uri, "index": artifact}});
-            if let Some(r) = region {
-                physical["region"] = region_json(r);
-            }
-            json!({ "physicalLocation": physical })
+        let artifact = ArtifactLocation {
+            uri: path_to_uri(view.path()),
+            index: Some(self.artifacts.len()),
         };
+        self.artifacts.push(Artifact {
+            location: ArtifactLocation {
+                index: None,
+                ..artifact.clone()
+            },
+            length: view.report.source.as_ref().map(|s| s.len()),
+            roles: ["analysisTarget"],
+        });
+        let location =
+            |id: Option<usize>, region: Option<Region>, message: &Option<String>| Location {
+                id,
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact.clone(),
+                    region: region.map(region_json),
+                },
+                message: message.clone().map(|text| OwnedText { text }),
+            };
         for d in &view.diagnostics {
             let diag = d.diag;
-            let rule = self.rule(diag);
-            let mut primary = location(d.region);
-            let mut related = Vec::new();
+            let rule_index = self.rule(diag);
             let primary_span = diag.primary_span();
+            let mut primary_message = &None;
             let mut primary_seen = false;
+            let mut related = Vec::new();
             for label in &diag.labels {
-                let is_primary = !primary_seen && Some(label.span) == primary_span;
-                if is_primary {
+                if !primary_seen && Some(label.span) == primary_span {
                     primary_seen = true;
-                    if let Some(m) = &label.message {
-                        primary["message"] = json!({ "text": m });
-                    }
+                    primary_message = &label.message;
                     continue;
                 }
-                let mut l = location(Some(view.region(label.span)));
-                l["id"] = json!(related.len());
-                if let Some(m) = &label.message {
-                    l["message"] = json!({ "text": m });
-                }
-                related.push(l);
+                let region = view.region(label.span);
+                related.push(location(Some(related.len()), Some(region), &label.message));
             }
-            let mut result = json!({
-                "ruleId": diag.code,
-                "ruleIndex": rule,
-                "level": level(diag.severity),
-                "message": {"text": diag.message},
-                "locations": [primary],
+            self.results.push(SarifResult {
+                rule_id: diag.code.clone(),
+                rule_index,
+                level: level(diag.severity),
+                message: OwnedText {
+                    text: diag.message.clone(),
+                },
+                locations: [location(None, d.region, primary_message)],
+                related_locations: related,
+                properties: Properties {
+                    help: diag.help.clone(),
+                    expected: diag.expected.clone(),
+                    url: diag.url.clone(),
+                    context: diag.context.clone(),
+                },
             });
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
-            }
-            let mut props = Map::new();
-            if let Some(help) = &diag.help {
-                props.insert("help".into(), json!(help));
-            }
-            if !diag.expected.is_empty() {
-                props.insert("expected".into(), json!(diag.expected));
-            }
-            if let Some(url) = &diag.url {
-                props.insert("url".into(), json!(url));
-            }
-            if let Some(context) = &diag.context {
-                props.insert("context".into(), json!(context));
-            }
-            if !props.is_empty() {
-                result["properties"] = Value::Object(props);
-            }
-            self.results.push(result);
         }
     }
 
     /// The index of `diag`'s rule, added on first sight.
     fn rule(&mut self, diag: &Diagnostic) -> usize {
+        let url = diag.url.as_deref().filter(|u| is_absolute_uri(u));
         if let Some(&i) = self.rule_index.get(&diag.code) {
-            if self.rules[i].2.is_none() {
-                self.rules[i].2 = diag.url.clone();
+            let rule = &mut self.rules[i];
+            if rule.url.is_none() {
+                rule.url = url.map(String::from);
             }
             return i;
         }
         let i = self.rules.len();
-        self.rules
-            .push((diag.code.clone(), diag.severity, diag.url.clone()));
+        self.rules.push(SeenRule {
+            code: diag.code.clone(),
+            severity: diag.severity,
+            url: url.map(String::from),
+        });
         self.rule_index.insert(diag.code.clone(), i);
         i
     }
 
     pub(crate) fn finish(self, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-        let rules: Vec<Value> = self
+        let rules = self
             .rules
             .iter()
-            .map(|(code, severity, url)| {
-                let doc = options.codes.iter().find(|d| d.code == code);
-                let mut rule = json!({
-                    "id": code,
-                    "shortDescription": {"text": doc.map_or(code.as_str(), |d| d.summary)},
-                    "defaultConfiguration": {"level": level(doc.map_or(*severity, |d| d.severity))},
-                });
-                if let Some(doc) = doc {
-                    if !doc.fix.is_empty() {
-                        rule["help"] = json!({ "text": doc.fix });
-                    }
+            .map(|seen| {
+                let doc = options.codes.iter().find(|d| d.code == seen.code);
+                Rule {
+                    id: &seen.code,
+                    short_description: Text {
+                        text: doc.map_or(seen.code.as_str(), |d| d.summary),
+                    },
+                    help: doc
+                        .filter(|d| !d.fix.is_empty())
+                        .map(|d| Text { text: d.fix }),
+                    help_uri: seen.url.as_deref(),
+                    default_configuration: Configuration {
+                        level: level(doc.map_or(seen.severity, |d| d.severity)),
+                    },
                 }
-                if let Some(url) = url.as_deref().filter(|u| is_absolute_uri(u)) {
-                    rule["helpUri"] = json!(url);
-                }
-                rule
             })
             .collect();
-        let log = json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "teikit",
-                    "version": options.tool_version,
-                    "rules": rules,
-                }},
-                "columnKind": "unicodeCodePoints",
-                "artifacts": self.artifacts,
-                "results": self.results,
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "teikit",
+                        version: &options.tool_version,
+                        rules,
+                    },
+                },
+                column_kind: "unicodeCodePoints",
+                artifacts: &self.artifacts,
+                results: &self.results,
             }],
-        });
+        };
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")
     }
@@ -163,17 +308,15 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn region_json(r: Region) -> Value {
-    let mut region = Map::new();
-    if let (Some(start), Some(end)) = (r.start, r.end) {
-        region.insert("startLine".into(), json!(start.line));
-        region.insert("startColumn".into(), json!(start.column));
-        region.insert("endLine".into(), json!(end.line));
-        region.insert("endColumn".into(), json!(end.column));
+fn region_json(r: Region) -> SarifRegion {
+    SarifRegion {
+        start_line: r.start.map(|p| p.line),
+        start_column: r.start.map(|p| p.column),
+        end_line: r.end.map(|p| p.line),
+        end_column: r.end.map(|p| p.column),
+        byte_offset: r.offset,
+        byte_length: r.len,
     }
-    region.insert("byteOffset".into(), json!(r.offset));
-    region.insert("byteLength".into(), json!(r.len));
-    Value::Object(region)
 }
 
 /// `scheme:` followed by something: good enough to tell a URL from a relative path.
@@ -223,7 +366,8 @@ fn encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{render, CodeDoc, Diagnostic, FileReport, Format, Span};
+    use crate::{render, CodeDoc, FileReport, Format, Span};
+    use serde_json::{json, Value};
 
     #[test]
     fn uris() {
