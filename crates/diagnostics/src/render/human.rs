@@ -82,6 +82,20 @@ fn printable(src: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// `text` with control characters other than line breaks and tabs shown as `?`, so that no
+/// message can send escape sequences to a terminal.
+fn no_escapes(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\t') {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// One file's bytes with its line index, as miette's source.
 struct IndexedSource<'a> {
     name: &'a str,
@@ -212,8 +226,8 @@ impl<'a> HumanDiagnostic<'a> {
         let lines = detail_lines(diag);
         HumanDiagnostic {
             diag,
-            message,
-            footer: (!lines.is_empty()).then(|| lines.join("\n")),
+            message: no_escapes(&message),
+            footer: (!lines.is_empty()).then(|| no_escapes(&lines.join("\n"))),
             labels,
             source,
         }
@@ -296,6 +310,16 @@ mod tests {
         assert!(text.contains("[a.xml:2:7]"), "{text}");
         assert!(text.contains("<persname/>"), "{text}");
         assert!(text.contains("here"), "{text}");
+    }
+
+    #[test]
+    fn messages_cannot_send_escapes() {
+        let text = human(FileReport::new(
+            "a.xml",
+            None,
+            vec![Diagnostic::error("x/y", "bad \u{1b}[31m text").with_help("\u{9b}help")],
+        ));
+        assert!(!text.contains(['\u{1b}', '\u{9b}']), "{text:?}");
     }
 
     #[test]
