@@ -746,31 +746,22 @@ fn one_minus(f: &str) -> String {
 // Binary
 
 pub(crate) fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
+    if let Some(bad) = s.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "{bad:?} is not a hex digit (hexBinary allows only 0-9, a-f and A-F)"
+        ));
+    }
     if s.len() % 2 != 0 {
         return Err(format!(
             "hexBinary needs an even number of hex digits (two per octet), not {}",
             s.len()
         ));
     }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 2);
-    for (i, pair) in b.chunks(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16);
-        let lo = (pair[1] as char).to_digit(16);
-        match (hi, lo) {
-            (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-            _ => {
-                let bad = s[i * 2..]
-                    .chars()
-                    .find(|c| !c.is_ascii_hexdigit())
-                    .unwrap_or('?');
-                return Err(format!(
-                    "{bad:?} is not a hex digit (hexBinary allows only 0-9, a-f and A-F)"
-                ));
-            }
-        }
-    }
-    Ok(out)
+    let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+    Ok(s.as_bytes()
+        .chunks(2)
+        .map(|pair| digit(pair[0]) * 16 + digit(pair[1]))
+        .collect())
 }
 
 fn b64_value(c: u8) -> Option<u32> {
@@ -787,13 +778,15 @@ fn b64_value(c: u8) -> Option<u32> {
 /// Decodes XSD 1.0 `base64Binary` (after whitespace collapsing: single spaces may separate
 /// characters).
 pub(crate) fn parse_base64(s: &str) -> Result<Vec<u8>, String> {
-    let chars: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
-    if let Some(&bad) = chars.iter().find(|&&b| b != b'=' && b64_value(b).is_none()) {
+    if let Some(bad) = s
+        .chars()
+        .find(|&c| c != ' ' && c != '=' && (!c.is_ascii() || b64_value(c as u8).is_none()))
+    {
         return Err(format!(
-            "{:?} is not a base64 character (A-Z, a-z, 0-9, +, / and = for padding)",
-            bad as char
+            "{bad:?} is not a base64 character (A-Z, a-z, 0-9, +, / and = for padding)"
         ));
     }
+    let chars: Vec<u8> = s.bytes().filter(|&b| b != b' ').collect();
     if chars.len() % 4 != 0 {
         return Err(format!(
             "base64 needs a multiple of four characters (with = padding), not {}",
@@ -1014,6 +1007,8 @@ mod tests {
         assert_eq!(parse_hex("deadBEEF").unwrap(), vec![0xde, 0xad, 0xbe, 0xef]);
         assert!(parse_hex("0").is_err());
         assert!(parse_hex("0G").unwrap_err().contains("'G'"));
+        assert!(parse_hex("aaé0").unwrap_err().contains("'é'"));
+        assert!(parse_base64("AAé=").unwrap_err().contains("'é'"));
         assert_eq!(parse_base64("BA==").unwrap(), vec![4]);
         assert_eq!(parse_base64("BBA=").unwrap(), vec![4, 16]);
         assert_eq!(
