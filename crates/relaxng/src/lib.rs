@@ -243,3 +243,337 @@ fn to_ir(p: Pat) -> Pattern {
         K::Ref(d) => Pattern::Ref(d),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RNG: &str = "http://relaxng.org/ns/structure/1.0";
+
+    /// Writes `files` (name, text) into a temporary directory and loads the first one.
+    fn load_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Schema, SchemaErrors>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).expect("mkdir");
+            }
+            std::fs::write(p, text).expect("write");
+        }
+        let r = load(&dir.path().join(files[0].0), &LoadOptions::default());
+        (dir, r)
+    }
+
+    fn ok(text: &str) -> Schema {
+        let (_d, r) = load_files(&[("s.rng", text)]);
+        match r {
+            Ok(s) => s,
+            Err(e) => panic!("schema rejected: {:?}", e.errors),
+        }
+    }
+
+    /// The first error's code, and the text its primary span covers.
+    fn first_error(files: &[(&str, &str)]) -> (String, String, String) {
+        let (_d, r) = load_files(files);
+        let e = r.expect_err("schema accepted");
+        let (file, d) = &e.errors[0];
+        let span = d.primary_span().expect("a span");
+        let covered = file.text[span.offset..span.end()].to_string();
+        (d.code.clone(), d.message.clone(), covered)
+    }
+
+    fn err(text: &str) -> (String, String, String) {
+        first_error(&[("s.rng", text)])
+    }
+
+    fn g(body: &str) -> String {
+        format!("<grammar xmlns='{RNG}'>{body}</grammar>")
+    }
+
+    #[test]
+    fn element_becomes_a_define() {
+        let s = ok(&format!(
+            "<element name='doc' xmlns='{RNG}' ns='urn:d'><attribute name='id'/><text/></element>"
+        ));
+        assert!(matches!(s.start, Pattern::Ref(0)));
+        assert_eq!(s.defines.len(), 1);
+        assert_eq!(s.defines[0].name_class, NameClass::Name(QName::new("urn:d", "doc")));
+        match &s.defines[0].content {
+            Pattern::Group(v) => match &v[0] {
+                // attribute names do not inherit ns (4.8)
+                Pattern::Attribute { name, content, .. } => {
+                    assert_eq!(*name, NameClass::Name(QName::new("", "id")));
+                    assert!(matches!(**content, Pattern::Text));
+                }
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn combine_and_expansion() {
+        let s = ok(&g("<start><ref name='a'/></start>
+            <define name='a'><element name='a'><ref name='c'/></element></define>
+            <define name='c'><empty/></define>
+            <define name='c' combine='choice'><ref name='b'/></define>
+            <define name='b'><element name='b'><empty/></element></define>
+            <define name='unused'><element name='zzz'><empty/></element></define>"));
+        assert_eq!(s.defines.len(), 2, "unreachable define removed");
+        // c = choice(empty, ref b), expanded inline into a's content.
+        match &s.defines[0].content {
+            Pattern::Choice(v) => {
+                assert!(matches!(v[0], Pattern::Empty));
+                assert!(matches!(v[1], Pattern::Ref(1)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn not_allowed_propagates_and_prunes() {
+        let s = ok(&g("<start><element name='a'><choice>
+              <group><element name='gone'><empty/></element><notAllowed/></group>
+              <text/></choice></element></start>"));
+        assert_eq!(s.defines.len(), 1);
+        assert!(matches!(s.defines[0].content, Pattern::Text));
+    }
+
+    #[test]
+    fn parent_ref_and_nested_grammar() {
+        let s = ok(&g("<start><element name='a'><grammar>
+               <start><parentRef name='x'/></start>
+               <define name='x'><element name='inner'><empty/></element></define>
+             </grammar></element></start>
+             <define name='x'><element name='outer'><empty/></element></define>"));
+        let names: Vec<_> = s
+            .defines
+            .iter()
+            .map(|d| match &d.name_class {
+                NameClass::Name(q) => q.local.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(names, ["a", "outer"]);
+    }
+
+    #[test]
+    fn recursion_through_element_is_fine_without_is_an_error() {
+        ok(&g("<start><ref name='x'/></start>
+               <define name='x'><element name='x'><zeroOrMore><ref name='x'/></zeroOrMore></element></define>"));
+        let (code, msg, covered) = err(&g("<start><element name='a'><ref name='x'/></element></start>
+               <define name='x'><choice><text/><ref name='x'/></choice></define>"));
+        assert_eq!(code, "rng/schema-recursion");
+        assert!(msg.contains("4.19"), "{msg}");
+        assert_eq!(covered, "<ref");
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_culprit() {
+        let (code, msg, covered) =
+            err(&format!("<element name='a' xmlns='{RNG}' bogus='1'><empty/></element>"));
+        assert_eq!(code, "rng/schema-syntax");
+        assert!(msg.contains("\"bogus\""), "{msg}");
+        assert_eq!(covered, "1");
+        let (code, _, covered) = err(&g("<start><ref name='nothere'/></start>"));
+        assert_eq!(code, "rng/schema-undefined-ref");
+        assert_eq!(covered, "<ref");
+        let (code, _, _) = err(&format!("<element name='x:a' xmlns='{RNG}'><empty/></element>"));
+        assert_eq!(code, "rng/schema-name");
+        let (code, _, _) = err("<notRng/>");
+        assert_eq!(code, "rng/schema-syntax");
+        let (code, _, _) = err("<element");
+        assert_eq!(code, "rng/schema-xml");
+    }
+
+    #[test]
+    fn combine_errors() {
+        let (code, msg, _) = err(&g("<start><ref name='a'/></start>
+            <define name='a'><element name='a'><empty/></element></define>
+            <define name='a'><element name='b'><empty/></element></define>"));
+        assert_eq!(code, "rng/schema-combine");
+        assert!(msg.contains("section 4.17"), "{msg}");
+    }
+
+    #[test]
+    fn section_7_restrictions() {
+        let cases = [
+            (
+                "<start><element name='a'><attribute name='b'><element name='c'><empty/></element></attribute></element></start>",
+                "rng/schema-restriction",
+                "7.1.1",
+            ),
+            (
+                "<start><element name='a'><oneOrMore><group><attribute name='b'/><element name='c'><empty/></element></group></oneOrMore></element></start>",
+                "rng/schema-restriction",
+                "7.1.2",
+            ),
+            ("<start><text/></start>", "rng/schema-restriction", "7.1.5"),
+            (
+                "<start><element name='a'><data type='token'/><element name='b'><empty/></element></element></start>",
+                "rng/schema-string-sequence",
+                "7.2",
+            ),
+            (
+                "<start><element name='a'><attribute name='b'/><attribute name='b'/></element></start>",
+                "rng/schema-attribute",
+                "7.3",
+            ),
+            (
+                "<start><element name='a'><attribute><anyName/></attribute></element></start>",
+                "rng/schema-attribute",
+                "7.3",
+            ),
+            (
+                "<start><element name='a'><interleave><element name='b'><empty/></element><element name='b'><text/></element></interleave></element></start>",
+                "rng/schema-interleave",
+                "7.4",
+            ),
+            (
+                "<start><element name='a'><mixed><text/></mixed></element></start>",
+                "rng/schema-interleave",
+                "7.4",
+            ),
+        ];
+        for (body, code, section) in cases {
+            let (c, msg, _) = err(&g(body));
+            assert_eq!(c, code, "{body}");
+            assert!(msg.contains(section), "{body}: {msg}");
+        }
+    }
+
+    #[test]
+    fn restrictions_apply_after_simplification() {
+        // The group disappears (empty is its unit), so no oneOrMore//group//attribute.
+        ok(&g("<start><element name='a'><oneOrMore><group><attribute name='b'/><empty/></group></oneOrMore></element></start>"));
+        // An unreachable define is not checked.
+        ok(&g("<start><element name='a'><empty/></element></start>
+               <define name='bad'><attribute name='x'><element name='y'><empty/></element></attribute></define>"));
+    }
+
+    #[test]
+    fn datatypes() {
+        let xsd = "datatypeLibrary='http://www.w3.org/2001/XMLSchema-datatypes'";
+        let (code, _, _) = err(&g(&format!(
+            "<start><element name='a' {xsd}><data type='nosuchtype'/></element></start>"
+        )));
+        assert_eq!(code, "rng/schema-datatype");
+        let (code, msg, covered) = err(&g(&format!(
+            "<start><element name='a' {xsd}><data type='string'><param name='maxLength'>1</param><param name='maxLength'>2</param></data></element></start>"
+        )));
+        assert_eq!(code, "rng/schema-datatype");
+        assert!(msg.contains("more than once"), "{msg}");
+        assert_eq!(covered, "<param");
+        let (code, _, _) = err(&g(
+            "<start><element name='a'><data type='string' datatypeLibrary='urn:unknown'/></element></start>",
+        ));
+        assert_eq!(code, "rng/schema-datatype");
+    }
+
+    #[test]
+    fn id_compatibility() {
+        let dtd = "datatypeLibrary='http://relaxng.org/ns/compatibility/datatypes/1.0'";
+        let s = ok(&g(&format!(
+            "<start><element name='a' {dtd}><attribute name='id'><data type='ID'/></attribute>
+               <zeroOrMore><element name='b'><attribute name='ref'><data type='IDREF'/></attribute></element></zeroOrMore></element></start>"
+        )));
+        assert_eq!(s.id_types.len(), 2);
+        assert!(s
+            .id_types
+            .contains(&(QName::new("", "a"), QName::new("", "id"), IdType::Id)));
+        let (code, _, _) = err(&g(&format!(
+            "<start><element name='a' {dtd}><attribute name='id'><data type='ID'/></attribute>
+               <element name='a'><attribute name='id'/></element></element></start>"
+        )));
+        assert_eq!(code, "rng/schema-id-compat");
+    }
+
+    #[test]
+    fn includes_override_and_report_missing_components() {
+        let inc = g("<start><ref name='a'/></start><define name='a'><element name='old'><empty/></element></define>");
+        let main = g("<include href='inc.rng'><define name='a'><element name='new'><empty/></element></define></include>");
+        let (_d, r) = load_files(&[("main.rng", &main), ("inc.rng", &inc)]);
+        let s = r.expect("loads");
+        assert_eq!(s.defines.len(), 1);
+        assert_eq!(s.defines[0].name_class, NameClass::Name(QName::new("", "new")));
+        assert_eq!(s.files.len(), 2);
+
+        let main = g("<include href='inc.rng'><define name='zzz'><element name='new'><empty/></element></define></include>");
+        let (code, msg, covered) = first_error(&[("main.rng", &main), ("inc.rng", &inc)]);
+        assert_eq!(code, "rng/schema-include");
+        assert!(msg.contains("zzz"), "{msg}");
+        assert_eq!(covered, "<define");
+    }
+
+    #[test]
+    fn missing_files_and_loops() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let e = load(&dir.path().join("nope.rng"), &LoadOptions::default()).expect_err("missing");
+        assert!(e.unreadable);
+
+        let (code, _, covered) = err(&g("<include href='missing.rng'/>"));
+        assert_eq!(code, "rng/schema-include");
+        assert_eq!(covered, "missing.rng");
+
+        let a = g("<include href='b.rng'/><start><ref name='x'/></start>");
+        let b = g("<include href='a.rng'/><define name='x'><element name='x'><empty/></element></define>");
+        let (code, msg, _) = first_error(&[("a.rng", &a), ("b.rng", &b)]);
+        assert_eq!(code, "rng/schema-include");
+        assert!(msg.contains("loop"), "{msg}");
+
+        let self_ref = format!("<externalRef xmlns='{RNG}' href='s.rng'/>");
+        let (code, _, _) = err(&self_ref);
+        assert_eq!(code, "rng/schema-include");
+    }
+
+    #[test]
+    fn remote_hrefs_need_a_mapping() {
+        let url = "http://example.com/lib.rng";
+        let main = format!("<externalRef xmlns='{RNG}' href='{url}'/>");
+        let (code, msg, _) = err(&main);
+        assert_eq!(code, "rng/schema-include");
+        assert!(msg.contains(url), "{msg}");
+
+        let (dir, _) = load_files(&[
+            ("main.rng", &main),
+            ("local.rng", &format!("<element xmlns='{RNG}' name='x'><empty/></element>")),
+        ]);
+        let options = LoadOptions {
+            url_map: vec![(url.to_string(), dir.path().join("local.rng"))],
+        };
+        let s = load(&dir.path().join("main.rng"), &options).expect("mapped");
+        assert_eq!(s.defines.len(), 1);
+    }
+
+    #[test]
+    fn external_ref_inherits_ns() {
+        let main = format!("<element xmlns='{RNG}' name='a' ns='urn:a'><externalRef href='sub/x.rng'/></element>");
+        let x = format!("<element xmlns='{RNG}' name='b'><empty/></element>");
+        let (_d, r) = load_files(&[("main.rng", &main), ("sub/x.rng", &x)]);
+        let s = r.expect("loads");
+        assert_eq!(s.defines[1].name_class, NameClass::Name(QName::new("urn:a", "b")));
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        for c in [
+            code::UNREADABLE,
+            code::XML,
+            code::COMPACT,
+            code::SYNTAX,
+            code::INCLUDE,
+            code::NAME,
+            code::DATATYPE,
+            code::COMBINE,
+            code::UNDEFINED,
+            code::RECURSION,
+            code::RESTRICTION,
+            code::STRING_SEQUENCE,
+            code::ATTRIBUTE,
+            code::INTERLEAVE,
+            code::ID,
+        ] {
+            assert!(CODES.iter().any(|d| d.code == c), "{c} undocumented");
+        }
+    }
+}

@@ -217,20 +217,12 @@ impl<'o> Loader<'o> {
                 return None;
             }
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let text = match teikit_xml::decode(&bytes) {
+            Ok(t) => t.into_owned(),
+            Err(d) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
                 let file = self.add_file(path, text);
-                self.err(
-                    Loc {
-                        file,
-                        span: Span::new(at, 1),
-                    },
-                    code::XML,
-                    "schema is not valid UTF-8",
-                );
+                self.errors.push((file, d));
                 return None;
             }
         };
