@@ -48,9 +48,7 @@ impl Writer {
 
     fn element(&mut self, e: &Element, indent: usize, root: bool, default_rng: bool) {
         let mut decls: Vec<(String, String)> = Vec::new();
-        let qname = if e.ns == RNG_NS && default_rng {
-            e.local.clone()
-        } else if e.ns.is_empty() {
+        let qname = if (e.ns == RNG_NS && default_rng) || e.ns.is_empty() {
             e.local.clone()
         } else {
             let p = self.prefix_for(&e.ns, &mut decls);

@@ -508,7 +508,7 @@ fn unwrap_implied(parent: &str, children: &mut Vec<C>) {
 
 /// Modulo annotations only: a `choice`/`group`/`interleave` with one child is that child,
 /// and one nested directly in the same combinator is spliced into it.
-fn flatten_combinators(children: &mut Vec<C>) {
+fn flatten_combinators(children: &mut [C]) {
     let mut i = 0;
     while i < children.len() {
         if let C::E(n) = &mut children[i] {
