@@ -38,7 +38,9 @@ fn size(p: &teikit_relaxng::Pattern) -> usize {
         P::Choice(v) | P::Group(v) | P::Interleave(v) => v.iter().map(size).sum(),
         P::OneOrMore(q) | P::List(q) => size(q),
         P::Attribute { content, .. } => size(content),
-        P::Data { except: Some(e), .. } => size(e),
+        P::Data {
+            except: Some(e), ..
+        } => size(e),
         _ => 0,
     }
 }

@@ -26,8 +26,14 @@ impl Errors {
     }
 }
 
+/// ID-typed (element, attribute) pairs.
+pub(crate) type IdTypes = Vec<(QName, QName, IdType)>;
+
+/// Errors with the index of the file they point into.
+pub(crate) type FileErrors = Vec<(u32, Diagnostic)>;
+
 /// Checks every restriction; returns the ID types on success.
-pub(crate) fn check(s: &Simplified) -> Result<Vec<(QName, QName, IdType)>, Vec<(u32, Diagnostic)>> {
+pub(crate) fn check(s: &Simplified) -> Result<IdTypes, FileErrors> {
     let mut errs = Errors { list: Vec::new() };
     // 7.1
     paths(&s.start, Flags::start(), &mut errs);
@@ -127,7 +133,9 @@ fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
         errs.push(
             p.loc,
             code::RESTRICTION,
-            format!("section {section}: {what} is not allowed inside {inside} (after simplification)"),
+            format!(
+                "section {section}: {what} is not allowed inside {inside} (after simplification)"
+            ),
         );
         return;
     }
@@ -166,14 +174,9 @@ fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
                 errs,
             )
         }
-        K::Data { except: Some(q), .. } => paths(
-            q,
-            Flags {
-                except: true,
-                ..f
-            },
-            errs,
-        ),
+        K::Data {
+            except: Some(q), ..
+        } => paths(q, Flags { except: true, ..f }, errs),
         _ => {}
     }
 }
@@ -472,14 +475,12 @@ fn misplaced_ids(p: &Pat, parent_is_attr: bool, errs: &mut Errors) {
                 misplaced_ids(e, false, errs);
             }
         }
-        K::Value { .. } => {
-            if !parent_is_attr && id_of(p) != IdType::Null {
-                errs.push(
-                    p.loc,
-                    code::ID,
-                    "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
-                );
-            }
+        K::Value { .. } if !parent_is_attr && id_of(p) != IdType::Null => {
+            errs.push(
+                p.loc,
+                code::ID,
+                "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
+            );
         }
         K::Attribute(_, q) => misplaced_ids(q, true, errs),
         K::Choice(v) | K::Group(v) | K::Interleave(v) => {

@@ -204,7 +204,10 @@ fn errors(
         errors: errs
             .into_iter()
             .map(|(f, d)| {
-                let file = files.get(f as usize).cloned().unwrap_or_else(|| fallback.clone());
+                let file = files
+                    .get(f as usize)
+                    .cloned()
+                    .unwrap_or_else(|| fallback.clone());
                 (file, d)
             })
             .collect(),
@@ -297,7 +300,10 @@ mod tests {
         ));
         assert!(matches!(s.start, Pattern::Ref(0)));
         assert_eq!(s.defines.len(), 1);
-        assert_eq!(s.defines[0].name_class, NameClass::Name(QName::new("urn:d", "doc")));
+        assert_eq!(
+            s.defines[0].name_class,
+            NameClass::Name(QName::new("urn:d", "doc"))
+        );
         match &s.defines[0].content {
             Pattern::Group(v) => match &v[0] {
                 // attribute names do not inherit ns (4.8)
@@ -313,12 +319,14 @@ mod tests {
 
     #[test]
     fn combine_and_expansion() {
-        let s = ok(&g("<start><ref name='a'/></start>
+        let s = ok(&g(
+            "<start><ref name='a'/></start>
             <define name='a'><element name='a'><ref name='c'/></element></define>
             <define name='c'><empty/></define>
             <define name='c' combine='choice'><ref name='b'/></define>
             <define name='b'><element name='b'><empty/></element></define>
-            <define name='unused'><element name='zzz'><empty/></element></define>"));
+            <define name='unused'><element name='zzz'><empty/></element></define>",
+        ));
         assert_eq!(s.defines.len(), 2, "unreachable define removed");
         // c = choice(empty, ref b), expanded inline into a's content.
         match &s.defines[0].content {
@@ -341,11 +349,13 @@ mod tests {
 
     #[test]
     fn parent_ref_and_nested_grammar() {
-        let s = ok(&g("<start><element name='a'><grammar>
+        let s = ok(&g(
+            "<start><element name='a'><grammar>
                <start><parentRef name='x'/></start>
                <define name='x'><element name='inner'><empty/></element></define>
              </grammar></element></start>
-             <define name='x'><element name='outer'><empty/></element></define>"));
+             <define name='x'><element name='outer'><empty/></element></define>",
+        ));
         let names: Vec<_> = s
             .defines
             .iter()
@@ -361,8 +371,10 @@ mod tests {
     fn recursion_through_element_is_fine_without_is_an_error() {
         ok(&g("<start><ref name='x'/></start>
                <define name='x'><element name='x'><zeroOrMore><ref name='x'/></zeroOrMore></element></define>"));
-        let (code, msg, covered) = err(&g("<start><element name='a'><ref name='x'/></element></start>
-               <define name='x'><choice><text/><ref name='x'/></choice></define>"));
+        let (code, msg, covered) = err(&g(
+            "<start><element name='a'><ref name='x'/></element></start>
+               <define name='x'><choice><text/><ref name='x'/></choice></define>",
+        ));
         assert_eq!(code, "rng/schema-recursion");
         assert!(msg.contains("4.19"), "{msg}");
         assert_eq!(covered, "<ref");
@@ -370,15 +382,18 @@ mod tests {
 
     #[test]
     fn syntax_errors_point_at_the_culprit() {
-        let (code, msg, covered) =
-            err(&format!("<element name='a' xmlns='{RNG}' bogus='1'><empty/></element>"));
+        let (code, msg, covered) = err(&format!(
+            "<element name='a' xmlns='{RNG}' bogus='1'><empty/></element>"
+        ));
         assert_eq!(code, "rng/schema-syntax");
         assert!(msg.contains("\"bogus\""), "{msg}");
         assert_eq!(covered, "1");
         let (code, _, covered) = err(&g("<start><ref name='nothere'/></start>"));
         assert_eq!(code, "rng/schema-undefined-ref");
         assert_eq!(covered, "<ref");
-        let (code, _, _) = err(&format!("<element name='x:a' xmlns='{RNG}'><empty/></element>"));
+        let (code, _, _) = err(&format!(
+            "<element name='x:a' xmlns='{RNG}'><empty/></element>"
+        ));
         assert_eq!(code, "rng/schema-name");
         let (code, _, _) = err("<notRng/>");
         assert_eq!(code, "rng/schema-syntax");
@@ -495,7 +510,10 @@ mod tests {
         let (_d, r) = load_files(&[("main.rng", &main), ("inc.rng", &inc)]);
         let s = r.expect("loads");
         assert_eq!(s.defines.len(), 1);
-        assert_eq!(s.defines[0].name_class, NameClass::Name(QName::new("", "new")));
+        assert_eq!(
+            s.defines[0].name_class,
+            NameClass::Name(QName::new("", "new"))
+        );
         assert_eq!(s.files.len(), 2);
 
         let main = g("<include href='inc.rng'><define name='zzz'><element name='new'><empty/></element></define></include>");
@@ -516,7 +534,9 @@ mod tests {
         assert_eq!(covered, "missing.rng");
 
         let a = g("<include href='b.rng'/><start><ref name='x'/></start>");
-        let b = g("<include href='a.rng'/><define name='x'><element name='x'><empty/></element></define>");
+        let b = g(
+            "<include href='a.rng'/><define name='x'><element name='x'><empty/></element></define>",
+        );
         let (code, msg, _) = first_error(&[("a.rng", &a), ("b.rng", &b)]);
         assert_eq!(code, "rng/schema-include");
         assert!(msg.contains("loop"), "{msg}");
@@ -536,7 +556,10 @@ mod tests {
 
         let (dir, _) = load_files(&[
             ("main.rng", &main),
-            ("local.rng", &format!("<element xmlns='{RNG}' name='x'><empty/></element>")),
+            (
+                "local.rng",
+                &format!("<element xmlns='{RNG}' name='x'><empty/></element>"),
+            ),
         ]);
         let options = LoadOptions {
             url_map: vec![(url.to_string(), dir.path().join("local.rng"))],
@@ -547,11 +570,16 @@ mod tests {
 
     #[test]
     fn external_ref_inherits_ns() {
-        let main = format!("<element xmlns='{RNG}' name='a' ns='urn:a'><externalRef href='sub/x.rng'/></element>");
+        let main = format!(
+            "<element xmlns='{RNG}' name='a' ns='urn:a'><externalRef href='sub/x.rng'/></element>"
+        );
         let x = format!("<element xmlns='{RNG}' name='b'><empty/></element>");
         let (_d, r) = load_files(&[("main.rng", &main), ("sub/x.rng", &x)]);
         let s = r.expect("loads");
-        assert_eq!(s.defines[1].name_class, NameClass::Name(QName::new("urn:a", "b")));
+        assert_eq!(
+            s.defines[1].name_class,
+            NameClass::Name(QName::new("urn:a", "b"))
+        );
     }
 
     #[test]

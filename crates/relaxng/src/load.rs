@@ -60,6 +60,9 @@ struct Comp {
     loc: Loc,
 }
 
+/// (library, type, params) of a datatype.
+type DatatypeKey = (String, String, Vec<(String, String)>);
+
 /// What inherits down the tree.
 #[derive(Clone)]
 struct Ctx {
@@ -91,7 +94,7 @@ pub(crate) struct Loader<'o> {
     scopes: Vec<Scope>,
     /// Datatypes already built, by (library, type, params): TEI repeats the same few
     /// `pattern`-restricted types hundreds of times and each needs a regex compiled.
-    datatypes: HashMap<(String, String, Vec<(String, String)>), Arc<Datatype>>,
+    datatypes: HashMap<DatatypeKey, Arc<Datatype>>,
 }
 
 impl<'o> Loader<'o> {
@@ -115,7 +118,7 @@ impl<'o> Loader<'o> {
     }
 
     /// Loads the schema whose top file is `path`.
-    pub fn load(mut self, path: &Path) -> Result<Loaded, Self> {
+    pub fn load(mut self, path: &Path) -> Result<Loaded, Box<Self>> {
         let ctx = Ctx {
             ns: String::new(),
             dtlib: String::new(),
@@ -123,15 +126,15 @@ impl<'o> Loader<'o> {
         };
         let start = self.load_pattern_file(path, None, &ctx);
         if !self.errors.is_empty() {
-            return Err(self);
+            return Err(Box::new(self));
         }
         let Some(start) = start else {
-            return Err(self);
+            return Err(Box::new(self));
         };
         self.combine_slots();
         self.check_refs(&start);
         if !self.errors.is_empty() {
-            return Err(self);
+            return Err(Box::new(self));
         }
         Ok(Loaded {
             start,
@@ -211,7 +214,11 @@ impl<'o> Loader<'o> {
                     Some(loc) => self.err(
                         loc,
                         code::INCLUDE,
-                        format!("cannot read {}: {}", path.display(), e.to_string().to_lowercase()),
+                        format!(
+                            "cannot read {}: {}",
+                            path.display(),
+                            e.to_string().to_lowercase()
+                        ),
                     ),
                 }
                 return None;
@@ -226,7 +233,10 @@ impl<'o> Loader<'o> {
                 return None;
             }
         };
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         let file = self.add_file(path, text);
         let src = self.files[file as usize].clone();
         let is_rnc = path
@@ -444,7 +454,11 @@ impl<'o> Loader<'o> {
                     self.include(c, &ctx, comps);
                 }
                 other => {
-                    let what = if in_include { "an include" } else { "a grammar" };
+                    let what = if in_include {
+                        "an include"
+                    } else {
+                        "a grammar"
+                    };
                     self.err(
                         c.loc(),
                         code::SYNTAX,
@@ -459,7 +473,11 @@ impl<'o> Loader<'o> {
         let mut own = Vec::new();
         self.grammar_content(e, ctx, &mut own, true);
         if e.attr("href").is_none() {
-            self.err(e.loc(), code::SYNTAX, "section 3: include needs an href attribute");
+            self.err(
+                e.loc(),
+                code::SYNTAX,
+                "section 3: include needs an href attribute",
+            );
             return;
         }
         let Some(path) = self.resolve_href(e) else {
@@ -524,7 +542,11 @@ impl<'o> Loader<'o> {
             }
         }
         let overridden: Vec<String> = overridden.into_iter().map(String::from).collect();
-        comps.extend(included.into_iter().filter(|c| !overridden.contains(&c.key)));
+        comps.extend(
+            included
+                .into_iter()
+                .filter(|c| !overridden.contains(&c.key)),
+        );
         comps.extend(own);
     }
 
@@ -537,7 +559,9 @@ impl<'o> Loader<'o> {
                 self.err(
                     e.attr_loc("combine"),
                     code::SYNTAX,
-                    format!("section 3: combine must be \"choice\" or \"interleave\", not \"{other}\""),
+                    format!(
+                        "section 3: combine must be \"choice\" or \"interleave\", not \"{other}\""
+                    ),
                 );
                 None
             }
@@ -577,7 +601,9 @@ impl<'o> Loader<'o> {
                         Some((m0, first)) if m0 != *m => errors.push((
                             *loc,
                             code::COMBINE,
-                            format!("section 4.17: {what} is combined both by choice and by interleave"),
+                            format!(
+                                "section 4.17: {what} is combined both by choice and by interleave"
+                            ),
                             Some(first),
                         )),
                         Some(_) => {}
@@ -588,7 +614,9 @@ impl<'o> Loader<'o> {
             let loc = parts[0].2;
             let pats: Vec<Pat> = parts.into_iter().map(|(_, p, _)| p).collect();
             slot.body = Some(if pats.len() == 1 {
-                pats.into_iter().next().unwrap_or(Pat::new(K::NotAllowed, loc))
+                pats.into_iter()
+                    .next()
+                    .unwrap_or(Pat::new(K::NotAllowed, loc))
             } else {
                 match method {
                     Some((Combine::Interleave, _)) => Pat::new(K::Interleave(pats), loc),
@@ -628,7 +656,9 @@ impl<'o> Loader<'o> {
                 K::OneOrMore(q) | K::List(q) | K::Element(_, q) | K::Attribute(_, q) => {
                     stack.push(q)
                 }
-                K::Data { except: Some(q), .. } => stack.push(q),
+                K::Data {
+                    except: Some(q), ..
+                } => stack.push(q),
                 _ => {}
             }
         }
@@ -711,7 +741,10 @@ impl<'o> Loader<'o> {
             self.err(
                 c.loc(),
                 code::SYNTAX,
-                format!("section 3: <{}> must be empty, found <{}>", e.local, c.local),
+                format!(
+                    "section 3: <{}> must be empty, found <{}>",
+                    e.local, c.local
+                ),
             );
         }
     }
@@ -763,7 +796,10 @@ impl<'o> Loader<'o> {
             return Pat::new(K::NotAllowed, e.loc());
         }
         if pats.len() == 1 {
-            return pats.into_iter().next().unwrap_or(Pat::new(K::NotAllowed, e.loc()));
+            return pats
+                .into_iter()
+                .next()
+                .unwrap_or(Pat::new(K::NotAllowed, e.loc()));
         }
         Pat::new(K::Group(pats), e.loc())
     }
@@ -906,7 +942,11 @@ impl<'o> Loader<'o> {
                 self.no_text(e);
                 self.no_children(e);
                 if e.attr("href").is_none() {
-                    self.err(loc, code::SYNTAX, "section 3: externalRef needs an href attribute");
+                    self.err(
+                        loc,
+                        code::SYNTAX,
+                        "section 3: externalRef needs an href attribute",
+                    );
                     return na;
                 }
                 let Some(path) = self.resolve_href(e) else {
@@ -978,7 +1018,10 @@ impl<'o> Loader<'o> {
             self.err(
                 c.loc(),
                 code::SYNTAX,
-                format!("section 3: <{}> may contain only text, found <{}>", e.local, c.local),
+                format!(
+                    "section 3: <{}> may contain only text, found <{}>",
+                    e.local, c.local
+                ),
             );
         } else if let Some(span) = e.foreign_child {
             self.err(
@@ -987,7 +1030,10 @@ impl<'o> Loader<'o> {
                     span,
                 },
                 code::SYNTAX,
-                format!("section 3: <{}> may contain only text, not foreign elements", e.local),
+                format!(
+                    "section 3: <{}> may contain only text, not foreign elements",
+                    e.local
+                ),
             );
         }
     }
@@ -1051,13 +1097,7 @@ impl<'o> Loader<'o> {
             return na;
         }
         match self.datatype(&ctx.dtlib, &ty, params) {
-            Ok(dt) => Pat::new(
-                K::Data {
-                    dt,
-                    except,
-                },
-                loc,
-            ),
+            Ok(dt) => Pat::new(K::Data { dt, except }, loc),
             Err(err) => {
                 self.err(
                     e.attr_loc("type"),
@@ -1107,14 +1147,22 @@ impl<'o> Loader<'o> {
         match v.split_once(':') {
             None => {
                 if !is_ncname(v) {
-                    self.err(loc, code::SYNTAX, format!("section 3: \"{v}\" is not a QName"));
+                    self.err(
+                        loc,
+                        code::SYNTAX,
+                        format!("section 3: \"{v}\" is not a QName"),
+                    );
                     return None;
                 }
                 Some(QName::new(default_ns, v))
             }
             Some((p, l)) => {
                 if !is_ncname(p) || !is_ncname(l) {
-                    self.err(loc, code::SYNTAX, format!("section 3: \"{v}\" is not a QName"));
+                    self.err(
+                        loc,
+                        code::SYNTAX,
+                        format!("section 3: \"{v}\" is not a QName"),
+                    );
                     return None;
                 }
                 match e.resolve_prefix(p) {
@@ -1143,7 +1191,10 @@ impl<'o> Loader<'o> {
             self.err(
                 loc,
                 code::NAME,
-                format!("section 4.16: attributes cannot be in the namespace {}", q.ns),
+                format!(
+                    "section 4.16: attributes cannot be in the namespace {}",
+                    q.ns
+                ),
             );
         }
     }
@@ -1192,7 +1243,10 @@ impl<'o> Loader<'o> {
                     self.err(
                         loc,
                         code::NAME,
-                        format!("section 4.16: attributes cannot be in the namespace {}", ctx.ns),
+                        format!(
+                            "section 4.16: attributes cannot be in the namespace {}",
+                            ctx.ns
+                        ),
                     );
                 }
                 let mut except = None;
@@ -1315,7 +1369,6 @@ fn offset_of(text: &str, row: u32, col: u32) -> usize {
     }
     text.len()
 }
-
 
 /// A namespace list as a [`crate::datatype::NamespaceContext`].
 struct NsList<'a>(&'a [(String, String)]);

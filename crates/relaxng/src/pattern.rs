@@ -175,11 +175,26 @@ mod tests {
     #[test]
     fn not_allowed_and_empty_simplify() {
         let l = Loc::default();
-        assert!(matches!(group(vec![p(K::Text), p(K::NotAllowed)], l).kind, K::NotAllowed));
-        assert!(matches!(group(vec![p(K::Text), p(K::Empty)], l).kind, K::Text));
-        assert!(matches!(group(vec![p(K::Empty), p(K::Empty)], l).kind, K::Empty));
-        assert!(matches!(choice(vec![p(K::NotAllowed), p(K::NotAllowed)], l).kind, K::NotAllowed));
-        assert!(matches!(choice(vec![p(K::NotAllowed), p(K::Text)], l).kind, K::Text));
+        assert!(matches!(
+            group(vec![p(K::Text), p(K::NotAllowed)], l).kind,
+            K::NotAllowed
+        ));
+        assert!(matches!(
+            group(vec![p(K::Text), p(K::Empty)], l).kind,
+            K::Text
+        ));
+        assert!(matches!(
+            group(vec![p(K::Empty), p(K::Empty)], l).kind,
+            K::Empty
+        ));
+        assert!(matches!(
+            choice(vec![p(K::NotAllowed), p(K::NotAllowed)], l).kind,
+            K::NotAllowed
+        ));
+        assert!(matches!(
+            choice(vec![p(K::NotAllowed), p(K::Text)], l).kind,
+            K::Text
+        ));
         let c = choice(vec![p(K::Text), p(K::Empty), p(K::Empty)], l);
         match c.kind {
             K::Choice(v) => {

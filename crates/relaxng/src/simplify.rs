@@ -42,10 +42,7 @@ struct Simplifier {
 }
 
 /// Simplifies; errors are recursion errors (4.19).
-pub(crate) fn simplify(
-    start: Pat,
-    slots: Vec<Slot>,
-) -> Result<Simplified, Vec<(u32, Diagnostic)>> {
+pub(crate) fn simplify(start: Pat, slots: Vec<Slot>) -> Result<Simplified, Vec<(u32, Diagnostic)>> {
     let n = slots.len();
     let mut s = Simplifier {
         slots,
@@ -211,7 +208,9 @@ fn collect_refs(p: &Pat, out: &mut Vec<u32>) {
         K::OneOrMore(q) | K::List(q) | K::Attribute(_, q) | K::Element(_, q) => {
             collect_refs(q, out)
         }
-        K::Data { except: Some(q), .. } => collect_refs(q, out),
+        K::Data {
+            except: Some(q), ..
+        } => collect_refs(q, out),
         _ => {}
     }
 }
@@ -225,7 +224,9 @@ fn renumber(p: &mut Pat, map: &[Option<u32>]) {
             }
         }
         K::OneOrMore(q) | K::List(q) | K::Attribute(_, q) | K::Element(_, q) => renumber(q, map),
-        K::Data { except: Some(q), .. } => renumber(q, map),
+        K::Data {
+            except: Some(q), ..
+        } => renumber(q, map),
         _ => {}
     }
 }

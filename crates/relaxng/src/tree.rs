@@ -88,11 +88,7 @@ pub(crate) enum Top {
 /// Builds the tree from a parsed XML document.
 pub(crate) fn from_roxmltree(doc: &roxmltree::Document<'_>, file: u32, path: &Path) -> Top {
     let root = doc.root_element();
-    let base = Rc::new(
-        path.parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-    );
+    let base = Rc::new(path.parent().map(Path::to_path_buf).unwrap_or_default());
     if root.tag_name().namespace() != Some(RNG_NS) {
         return Top::Foreign {
             name: root.tag_name().name().to_string(),
@@ -211,11 +207,7 @@ pub(crate) fn is_ws(c: char) -> bool {
 
 /// Builds the tree from a compact-syntax parse.
 pub(crate) fn from_rnc(root: &teikit_rnc::Element, file: u32, path: &Path) -> Top {
-    let base = Rc::new(
-        path.parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-    );
+    let base = Rc::new(path.parent().map(Path::to_path_buf).unwrap_or_default());
     if root.ns != teikit_rnc::RNG_NS {
         return Top::Foreign {
             name: root.local.clone(),
@@ -296,7 +288,11 @@ fn convert_rnc(
 mod tests {
     use super::*;
 
-    fn rnc_el(local: &str, attrs: &[(&str, &str)], children: Vec<teikit_rnc::Node>) -> teikit_rnc::Element {
+    fn rnc_el(
+        local: &str,
+        attrs: &[(&str, &str)],
+        children: Vec<teikit_rnc::Node>,
+    ) -> teikit_rnc::Element {
         teikit_rnc::Element {
             ns: teikit_rnc::RNG_NS.into(),
             local: local.into(),
@@ -317,7 +313,11 @@ mod tests {
 
     #[test]
     fn rnc_tree_is_adapted() {
-        let mut name = rnc_el("name", &[], vec![teikit_rnc::Node::Text("x:a".into(), 5..8)]);
+        let mut name = rnc_el(
+            "name",
+            &[],
+            vec![teikit_rnc::Node::Text("x:a".into(), 5..8)],
+        );
         name.ns_context = vec![("x".into(), "urn:x".into())];
         let foreign = teikit_rnc::Element {
             ns: "urn:ann".into(),
