@@ -3,7 +3,9 @@
 //! Suites read their data from `../shared` beside the repository and fail loudly when it is
 //! missing; nothing from there is ever copied into the repository.
 
+mod codegen;
 mod conformance;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("conformance") => conformance::run(&args[1..]),
+        Some("codegen") => codegen::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -30,7 +33,9 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  conformance [SUITE...]   run conformance suites from ../shared (all when none named)";
+  conformance [SUITE...]   run conformance suites from ../shared (all when none named; -v lists
+                           expected failures)
+  codegen [--check]        regenerate docs/diagnostics.md from the CODES registries";
 
 /// The repository root.
 pub fn project_root() -> PathBuf {
