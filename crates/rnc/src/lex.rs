@@ -315,6 +315,7 @@ impl Lexer<'_> {
                             let message = match c {
                                 '\r' => "a carriage return written as \\x{D} is not whitespace in the compact syntax".to_string(),
                                 ':' => "unexpected \":\": a prefixed name is written prefix:local, with no spaces".to_string(),
+                                '0'..='9' => format!("unexpected character '{c}': values and parameters are literals in quotes, as in \"{c}\""),
                                 _ => format!("unexpected character {}", describe_char(c)),
                             };
                             self.error(&message, start, start + 1);

@@ -789,7 +789,35 @@ impl Parser {
                 self.bump();
                 Ok(Some(attr("combine", "interleave", sp)))
             }
-            _ => self.unexpected(&format!("\"=\", \"|=\" or \"&=\" after \"{name}\"")),
+            _ => {
+                let msg = format!(
+                    "expected \"=\", \"|=\" or \"&=\" after \"{name}\", found {}",
+                    describe(self.peek())
+                );
+                let mut e = ParseError::new(msg, sp);
+                // `start = elment foo { … }`: the misspelt keyword ended the previous
+                // definition as a reference, and `foo` looks like a new definition.
+                let name_tok = self.i.checked_sub(1).map(|k| &self.toks[k]);
+                let prev = self.i.checked_sub(2).map(|k| &self.toks[k]);
+                if name_tok.is_some_and(|n| !n.line_start) {
+                    let hint = match prev {
+                        Some(Token {
+                            tok: Tok::Ident(word),
+                            span,
+                            ..
+                        }) => similar_keyword(word).map(|kw| (span.clone(), kw)),
+                        _ => None,
+                    };
+                    if let Some((span, kw)) = hint {
+                        e = e.with_note(span, format!("did you mean the keyword \"{kw}\"?"));
+                    } else {
+                        e.message.push_str(
+                            " (the previous definition ended before it: is an operator such as \",\" or \"|\" missing?)",
+                        );
+                    }
+                }
+                self.fail(e)
+            }
         }
     }
 
@@ -1583,6 +1611,39 @@ fn annotate_particle(anno: Anno, p: Particle) -> Vec<Element> {
     }
 }
 
+/// A keyword that `word` is probably a misspelling of (one edit or one transposition away).
+fn similar_keyword(word: &str) -> Option<&'static str> {
+    if word.len() < 4 || is_keyword(word) {
+        return None;
+    }
+    KEYWORDS
+        .iter()
+        .copied()
+        .find(|kw| kw.len() >= 4 && within_one_edit(word, kw))
+}
+
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    let suffix = ra
+        .iter()
+        .rev()
+        .zip(rb.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ma, mb) = (
+        ra.len() - suffix.min(ra.len()),
+        rb.len() - suffix.min(rb.len()),
+    );
+    match (ma, mb) {
+        (0, 1) | (1, 0) | (1, 1) => true,
+        (2, 2) => ra[0] == rb[1] && ra[1] == rb[0],
+        _ => false,
+    }
+}
+
 fn except_needs_parens(span: Range<usize>, op: &str) -> ParseError {
     ParseError::new(
         format!(
@@ -2025,6 +2086,17 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
         );
         let ok = format!("{}empty{}", "(".repeat(50), ")".repeat(50));
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn misspelt_keyword_is_suggested() {
+        let e = errors("start = elment foo { text }");
+        assert_eq!(e[0].notes[0].1, "did you mean the keyword \"element\"?");
+        let e = errors("start = element foo { text } bar");
+        assert!(e[0].message.contains("is an operator"), "{e:?}");
+        assert!(super::within_one_edit("atribute", "attribute"));
+        assert!(super::within_one_edit("elemnet", "element"));
+        assert!(!super::within_one_edit("foo", "element"));
     }
 
     #[test]
