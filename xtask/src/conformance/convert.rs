@@ -1,10 +1,362 @@
-//! The `convert` conformance suite (being written).
+//! The `convert` conformance suite: converts the seed transcriptions (`shared/seeds/*.txt`) and
+//! the repository's `samples/*.txt`, checks the round trip (`to_text`), validates every output
+//! with jing against tei_all, and checks the seed's structure against what the expert
+//! reference encoding contains (counted in our output with roxmltree).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use teikit_convert::{convert, normalize, to_text, Options};
 
 use super::SuiteResult;
 
+const TEI: &str = "http://www.tei-c.org/ns/1.0";
+
 pub fn run(shared: &Path) -> anyhow::Result<SuiteResult> {
-    let _ = shared;
-    anyhow::bail!("the convert suite is not written yet")
+    let jing = which_jing()?;
+    let schema = shared.join("schemas/tei/p5-4.12.0/tei_all.rng");
+    if !schema.is_file() {
+        anyhow::bail!("tei_all.rng is missing at {}", schema.display());
+    }
+    let tmp = tempfile::tempdir()?;
+    let mut result = SuiteResult::new();
+    let mut inputs: Vec<(String, PathBuf)> = Vec::new();
+    for (prefix, dir) in [
+        ("seed", shared.join("seeds")),
+        ("sample", crate::project_root().join("samples")),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        for f in files {
+            let stem = f
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            inputs.push((format!("{prefix}/{stem}"), f));
+        }
+    }
+    if inputs.is_empty() {
+        anyhow::bail!("no transcriptions found in seeds/ or samples/");
+    }
+    for (name, path) in &inputs {
+        let input = std::fs::read(path)?;
+        let opts = Options {
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            ..Options::default()
+        };
+        let out = convert(&input, &opts);
+        let Some(tei) = out.tei else {
+            let why = out
+                .diagnostics
+                .first()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .unwrap_or_default();
+            result.record(format!("{name}/converts"), Err(why));
+            continue;
+        };
+        result.record(format!("{name}/converts"), Ok(()));
+        let text = String::from_utf8_lossy(&input);
+        result.record(format!("{name}/round-trip"), round_trip(&tei, &text));
+        let out_path = tmp.path().join(format!("{}.xml", name.replace('/', "-")));
+        std::fs::write(&out_path, &tei)?;
+        result.record(
+            format!("{name}/jing-tei_all"),
+            validate(&jing, &schema, &out_path),
+        );
+        if name.starts_with("seed/") {
+            match roxmltree::Document::parse(&tei) {
+                Ok(doc) => {
+                    for (check, outcome) in seed_checks(&doc) {
+                        result.record(format!("{name}/structure/{check}"), outcome);
+                    }
+                }
+                Err(e) => result.record(
+                    format!("{name}/structure"),
+                    Err(format!("not well-formed: {e}")),
+                ),
+            }
+        }
+    }
+    Ok(result)
+}
+
+fn which_jing() -> anyhow::Result<PathBuf> {
+    let out = Command::new("which").arg("jing").output();
+    match out {
+        Ok(o) if o.status.success() => {
+            Ok(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim().to_string()))
+        }
+        _ => anyhow::bail!(
+            "jing is missing: the convert suite validates its outputs with jing (install it: apt-get install jing)"
+        ),
+    }
+}
+
+fn round_trip(tei: &str, input: &str) -> Result<(), String> {
+    let back = to_text(tei).map_err(|d| format!("to_text failed: {}", d[0].message))?;
+    let want = normalize(input);
+    if back == want {
+        return Ok(());
+    }
+    let at = back
+        .bytes()
+        .zip(want.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(back.len().min(want.len()));
+    let show = |s: &str| {
+        let mut a = at.saturating_sub(30);
+        while !s.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = (at + 30).min(s.len());
+        while !s.is_char_boundary(b) {
+            b += 1;
+        }
+        s[a..b].to_string()
+    };
+    Err(format!(
+        "differs at byte {at}: got {:?}, want {:?}",
+        show(&back),
+        show(&want)
+    ))
+}
+
+fn validate(jing: &Path, schema: &Path, file: &Path) -> Result<(), String> {
+    let out = Command::new(jing)
+        .arg(schema)
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run jing: {e}"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let msg = String::from_utf8_lossy(&out.stdout);
+    let first: Vec<&str> = msg
+        .lines()
+        .filter(|l| !l.contains("Unable to locate"))
+        .take(3)
+        .collect();
+    Err(format!("jing: {}", first.join(" | ")))
+}
+
+fn el<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> bool {
+    n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(TEI)
+}
+
+fn children<'a, 'i>(
+    n: roxmltree::Node<'a, 'i>,
+    name: &'static str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> + 'a
+where
+    'i: 'a,
+{
+    n.children().filter(move |c| el(*c, name))
+}
+
+fn count(doc: &roxmltree::Document, pred: impl Fn(roxmltree::Node) -> bool) -> usize {
+    doc.descendants()
+        .filter(|n| n.is_element() && pred(*n))
+        .count()
+}
+
+fn expect(what: &str, got: usize, want: usize) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("expected {want} {what}, found {got}"))
+    }
+}
+
+fn at_least(what: &str, got: usize, want: usize) -> Result<(), String> {
+    if got >= want {
+        Ok(())
+    } else {
+        Err(format!("expected at least {want} {what}, found {got}"))
+    }
+}
+
+fn divs_of<'a, 'i>(doc: &'a roxmltree::Document<'i>, kind: &str) -> Vec<roxmltree::Node<'a, 'i>> {
+    doc.descendants()
+        .filter(|n| el(*n, "div") && n.attribute("type") == Some(kind))
+        .collect()
+}
+
+/// What the expert reference of the seed contains, checked in our output.
+fn seed_checks(doc: &roxmltree::Document) -> Vec<(&'static str, Result<(), String>)> {
+    let mut v: Vec<(&'static str, Result<(), String>)> = Vec::new();
+    let hand_notes = count(doc, |n| el(n, "handNote"));
+    let hand_add = count(doc, |n| {
+        el(n, "note")
+            && n.attribute("type") == Some("handwritten")
+            && n.children()
+                .any(|c| el(c, "add") && c.attribute("hand").is_some_and(|h| h.starts_with('#')))
+    });
+    v.push((
+        "handwritten-note",
+        expect("handwritten notes with add/@hand", hand_add, 1),
+    ));
+    v.push(("handnote-in-header", expect("handNote", hand_notes, 1)));
+    let head_idno = count(doc, |n| {
+        el(n, "head") && n.children().any(|c| el(c, "idno"))
+    });
+    v.push(("head-with-idno", expect("head with idno", head_idno, 1)));
+    let cable = divs_of(doc, "cable");
+    let opener = cable.first().and_then(|d| children(*d, "opener").next());
+    v.push((
+        "opener-three-datelines",
+        match opener {
+            Some(o) => expect(
+                "datelines in the opener",
+                children(o, "dateline").count(),
+                3,
+            ),
+            None => Err("no div type=cable with an opener".into()),
+        },
+    ));
+    v.push((
+        "opener-dates-with-time",
+        match opener {
+            Some(o) => expect(
+                "dateline dates with a time",
+                o.descendants()
+                    .filter(|d| {
+                        el(*d, "date")
+                            && d.attribute("when")
+                                .is_some_and(|w| w.starts_with("1950-09-30T"))
+                    })
+                    .count(),
+                3,
+            ),
+            None => Err("no opener".into()),
+        },
+    ));
+    v.push((
+        "opener-segs",
+        match opener {
+            Some(o) => {
+                let types: Vec<&str> = children(o, "seg")
+                    .filter_map(|s| s.attribute("type"))
+                    .collect();
+                if types == ["transmission", "priority"] {
+                    Ok(())
+                } else {
+                    Err(format!("seg types {types:?}"))
+                }
+            }
+            None => Err("no opener".into()),
+        },
+    ));
+    v.push((
+        "opener-address",
+        match opener.and_then(|o| children(o, "address").next()) {
+            Some(a) => expect("addrLines", children(a, "addrLine").count(), 3),
+            None => Err("no address in the cable's opener".into()),
+        },
+    ));
+    v.push((
+        "cable-closer-signed",
+        match cable.first().and_then(|d| children(*d, "closer").next()) {
+            Some(c) => expect(
+                "signed in the cable's closer",
+                children(c, "signed").count(),
+                1,
+            ),
+            None => Err("no closer in the cable div".into()),
+        },
+    ));
+    let reg = divs_of(doc, "registration");
+    v.push((
+        "registration-stamp",
+        match reg.first() {
+            Some(r) => expect(
+                "stamps in the registration div",
+                r.descendants().filter(|n| el(*n, "stamp")).count(),
+                1,
+            ),
+            None => Err("no registration div".into()),
+        },
+    ));
+    v.push((
+        "registration-distribution-list",
+        match reg.first().and_then(|r| children(*r, "list").next()) {
+            Some(l) => {
+                let ns: Vec<&str> = children(l, "item")
+                    .filter_map(|i| i.attribute("n"))
+                    .collect();
+                let want: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
+                if l.attribute("type") == Some("distribution") && ns == want {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "list type {:?}, item numbers {ns:?}",
+                        l.attribute("type")
+                    ))
+                }
+            }
+            None => Err("no list in the registration div".into()),
+        },
+    ));
+    let letter = divs_of(doc, "letter");
+    v.push(("one-letter-div", expect("letter divs", letter.len(), 1)));
+    v.push((
+        "letter-opener-salute",
+        match letter.first().and_then(|d| children(*d, "opener").next()) {
+            Some(o) => expect(
+                "salute in the letter's opener",
+                children(o, "salute").count(),
+                1,
+            ),
+            None => Err("no opener in the letter".into()),
+        },
+    ));
+    v.push((
+        "letter-closer",
+        match letter.first().and_then(|d| children(*d, "closer").next()) {
+            Some(c) => {
+                let names: Vec<&str> = c
+                    .children()
+                    .filter(|n| n.is_element())
+                    .map(|n| n.tag_name().name())
+                    .collect();
+                if names == ["salute", "signed", "dateline"] {
+                    Ok(())
+                } else {
+                    Err(format!("closer children {names:?}"))
+                }
+            }
+            None => Err("no closer in the letter".into()),
+        },
+    ));
+    v.push((
+        "supplied-words",
+        expect("supplied", count(doc, |n| el(n, "supplied")), 3),
+    ));
+    v.push((
+        "two-gaps",
+        expect(
+            "illegible gaps",
+            count(doc, |n| {
+                el(n, "gap") && n.attribute("reason") == Some("illegible")
+            }),
+            2,
+        ),
+    ));
+    v.push((
+        "transmission-div",
+        expect("transmission divs", divs_of(doc, "transmission").len(), 1),
+    ));
+    v.push(("page-break", expect("pb", count(doc, |n| el(n, "pb")), 1)));
+    v.push((
+        "letter-paragraphs",
+        match letter.first() {
+            Some(d) => at_least("paragraphs in the letter", children(*d, "p").count(), 17),
+            None => Err("no letter".into()),
+        },
+    ));
+    v
 }
