@@ -72,6 +72,8 @@ pub struct Matcher<'g> {
     diags: Vec<Diagnostic>,
     ids: FxHashMap<String, Span>,
     idrefs: Vec<(String, Span)>,
+    /// An error was reported: a `notAllowed` state from now on is its consequence.
+    had_error: bool,
 }
 
 impl<'g> Matcher<'g> {
@@ -88,6 +90,7 @@ impl<'g> Matcher<'g> {
             diags: Vec::new(),
             ids: FxHashMap::default(),
             idrefs: Vec::new(),
+            had_error: false,
         }
     }
 
@@ -126,7 +129,7 @@ impl<'g> Matcher<'g> {
 
         let key = g.cx.names.key(name.ns, name.local);
         let before = self.state;
-        let kind = if before == NOT_ALLOWED {
+        let kind = if before == NOT_ALLOWED && self.had_error {
             Kind::Cont(NOT_ALLOWED)
         } else {
             let memo = g.read().sto_memo(before, key);
@@ -453,6 +456,7 @@ impl<'g> Matcher<'g> {
     }
 
     fn push(&mut self, d: Diagnostic) {
+        self.had_error = true;
         let ctx = self.context();
         self.diags.push(d.with_context(ctx));
     }
@@ -505,9 +509,6 @@ impl<'g> Matcher<'g> {
     }
 
     fn element_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId, key: u32) {
-        if before == NOT_ALLOWED {
-            return;
-        }
         let (ends, defined) = {
             let g = self.g;
             let s = g.read();
@@ -1063,6 +1064,11 @@ mod tests {
             "rng/element-not-allowed"
         );
         assert_eq!(ok("<a><b/></a>")[0].code, "rng/incomplete-content");
+    }
+
+    #[test]
+    fn not_allowed_start() {
+        check(schema(T::NotAllowed), "<a/>", &["rng/element-not-allowed"]);
     }
 
     #[test]

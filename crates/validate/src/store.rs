@@ -787,9 +787,12 @@ impl Store {
         if let Some(r) = self.find_memo(key) {
             return r;
         }
+        // Only definitions that name the element explicitly: a wildcard (`anyName`,
+        // `nsName`) matching it says nothing about what the author meant, and validating
+        // against it produces follow-on noise; such subtrees are skipped instead.
         let mut v = Vec::new();
         for (d, def) in cx.schema.defines.iter().enumerate() {
-            if cx.names.contains(&def.name_class, key) {
+            if names_explicitly(&def.name_class, cx, key) {
                 v.push(self.element_content(cx, d as u32));
             }
         }
@@ -1028,6 +1031,15 @@ impl Store {
     /// Does `p` accept text at its front (ignoring data)?
     pub(crate) fn allows_text(&self, p: PId) -> bool {
         self.has_text(p)
+    }
+}
+
+/// Does `nc` contain `key` through one of its `name` alternatives?
+fn names_explicitly(nc: &NameClass, cx: &Compiled, key: NameKey) -> bool {
+    match nc {
+        NameClass::Name(_) => cx.names.contains(nc, key),
+        NameClass::Choice(a, b) => names_explicitly(a, cx, key) || names_explicitly(b, cx, key),
+        NameClass::AnyName(_) | NameClass::NsName(..) => false,
     }
 }
 
