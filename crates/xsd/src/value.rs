@@ -212,6 +212,8 @@ pub(crate) struct DateTime {
     pub frac: String,
     /// Timezone offset in minutes.
     pub tz: Option<i32>,
+    /// A `time`: a time of day, so normalising the timezone wraps around midnight.
+    pub time_of_day: bool,
 }
 
 /// A point on the timeline: whole seconds plus a fraction (digits, no trailing zeros).
@@ -323,6 +325,7 @@ impl DateTime {
             second: 0,
             frac: String::new(),
             tz: None,
+            time_of_day: kind == DateKind::Time,
         };
         let has_year = matches!(
             kind,
@@ -489,11 +492,15 @@ impl DateTime {
 
     /// The instant as if the value were in UTC (timezone ignored).
     fn local(&self) -> Instant {
-        let days = days_from_civil(
-            astronomical(self.year),
-            self.month as i128,
-            self.day as i128,
-        );
+        let days = if self.time_of_day {
+            0
+        } else {
+            days_from_civil(
+                astronomical(self.year),
+                self.month as i128,
+                self.day as i128,
+            )
+        };
         Instant {
             whole: days * 86_400
                 + self.hour as i128 * 3600
@@ -507,6 +514,9 @@ impl DateTime {
     fn utc(&self) -> Instant {
         let mut i = self.local();
         i.whole -= self.tz.unwrap_or(0) as i128 * 60;
+        if self.time_of_day {
+            i.whole = i.whole.rem_euclid(86_400);
+        }
         i
     }
 
@@ -921,6 +931,9 @@ mod tests {
         assert!(dt("12:00:00+14:01", Time).is_err());
         assert!(dt("12:00:00+15:00", Time).unwrap_err().contains("+15:00"));
         assert!(dt("12:00", Time).is_err());
+        let late = dt("23:30:00Z", Time).unwrap();
+        assert!(dt("00:30:00+01:00", Time).unwrap().same(&late));
+        assert!(dt("22:30:00-01:00", Time).unwrap().same(&late));
         let midnight = dt("00:00:00", Time).unwrap();
         assert!(dt("24:00:00", Time).unwrap().same(&midnight));
         let a = dt("1999-12-31T24:00:00", DateTime).unwrap();
