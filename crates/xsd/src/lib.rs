@@ -936,14 +936,36 @@ fn bound_error(v: &Value, b: &Bound, is_min: bool) -> String {
 
 fn name_error(s: &str, what: &str) -> String {
     if s.is_empty() {
-        format!("expected {what}, not an empty value")
-    } else if s.contains(' ') {
-        format!(
+        return format!("expected {what}, not an empty value");
+    }
+    if s.contains(' ') {
+        return format!(
             "\"{s}\" contains a space; expected a single {}",
             what.trim_start_matches("an ").trim_start_matches("a ")
-        )
+        );
+    }
+    // Point at the first offending character when there is a simple explanation.
+    let is_token = what.contains("NMTOKEN");
+    let colon_ok = what == "an XML name";
+    let mut chars = s.chars();
+    let first = chars.next().unwrap_or(' ');
+    let detail = if !is_token && !is_name_start(first) && is_name_char(first) {
+        Some(format!("a name cannot start with '{first}'"))
+    } else if let Some(bad) = s
+        .chars()
+        .find(|&c| !is_name_char(c) || (c == ':' && !colon_ok && !what.contains("qualified")))
+    {
+        Some(if bad == ':' {
+            "':' is not allowed here".to_string()
+        } else {
+            format!("'{}' is not allowed in a name", bad.escape_debug())
+        })
     } else {
-        format!("\"{s}\" is not {what}")
+        None
+    };
+    match detail {
+        Some(d) => format!("\"{s}\" is not {what}: {d}"),
+        None => format!("\"{s}\" is not {what}"),
     }
 }
 
@@ -1374,6 +1396,13 @@ mod tests {
         );
         assert!(why(&d, "15.03.2024").starts_with("expected a date like 2024-03-15"));
         assert!(why(&dt("NCName", &[]), "a b").contains("contains a space"));
+        assert_eq!(
+            why(&dt("NCName", &[]), "1abc"),
+            "\"1abc\" is not an XML name without a colon (NCName): a name cannot start with '1'"
+        );
+        assert!(why(&dt("NCName", &[]), "a:b").ends_with("':' is not allowed here"));
+        assert!(why(&dt("Name", &[]), "a$b").ends_with("'$' is not allowed in a name"));
+        assert!(why(&dt("NMTOKEN", &[]), "a/b").ends_with("'/' is not allowed in a name"));
         assert!(why(&dt("boolean", &[]), "yes").contains("true, false, 1 or 0"));
         assert!(why(&dt("float", &[]), "+INF").contains("without a sign"));
         assert!(why(&dt("anyURI", &[]), "foo$bar:stuff").contains("scheme"));
