@@ -951,17 +951,17 @@ fn name_error(s: &str, what: &str) -> String {
     let first = chars.next().unwrap_or(' ');
     let detail = if !is_token && !is_name_start(first) && is_name_char(first) {
         Some(format!("a name cannot start with '{first}'"))
-    } else if let Some(bad) = s
-        .chars()
-        .find(|&c| !is_name_char(c) || (c == ':' && !colon_ok && !what.contains("qualified")))
-    {
-        Some(if bad == ':' {
-            "':' is not allowed here".to_string()
-        } else {
-            format!("'{}' is not allowed in a name", bad.escape_debug())
-        })
     } else {
-        None
+        let colon_bad = !colon_ok && !what.contains("qualified");
+        s.chars()
+            .find(|&c| !is_name_char(c) || (c == ':' && colon_bad))
+            .map(|bad| {
+                if bad == ':' {
+                    "':' is not allowed here".to_string()
+                } else {
+                    format!("'{}' is not allowed in a name", bad.escape_debug())
+                }
+            })
     };
     match detail {
         Some(d) => format!("\"{s}\" is not {what}: {d}"),
