@@ -957,10 +957,10 @@ impl<'t> Scanner<'t, '_> {
                 at: name.offset,
                 diag: Diagnostic::error(
                     "xml/external-entity",
-                    format!("reference to external entity &{n};{place} (system identifier {system:?}): external entities are never loaded"),
+                    format!("reference to external entity &{n};{place}: external entities are never loaded"),
                 )
                 .with_label(reference, "external entity reference")
-                .with_secondary(entity.decl, "declared here as an external entity")
+                .with_secondary(entity.decl, format!("declared here as external (SYSTEM {system:?})"))
                 .with_help("teikit never reads files or URLs named by a document (this blocks XXE attacks); put the text itself in the document, or use XInclude"),
             });
         };

@@ -1,0 +1,146 @@
+//! The raw command line, as clap parses it. Nothing here is interpreted: each command resolves
+//! its arguments into a settled configuration before doing any work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Convert archival transcriptions to TEI P5 and validate TEI against RELAX NG.
+#[derive(Debug, Parser)]
+#[command(name = "teikit", version = env!("TEIKIT_VERSION"), propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plain transcription(s) -> TEI P5 XML.
+    Convert(ConvertArgs),
+    /// TEI/XML documents -> diagnostics (well-formedness and RELAX NG).
+    Validate(ValidateArgs),
+    /// TEI written by `convert` -> the transcription again.
+    Text(TextArgs),
+    /// RELAX NG schemas.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// What a pre-commit hook runs: validate with teikit.toml (not available yet).
+    Check(CheckArgs),
+}
+
+/// Output options shared by the commands that report diagnostics.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format [default: human on a terminal, short otherwise].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+    /// When to colour the human format (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+    /// Print nothing for clean files and no summary (machine formats are unaffected).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Human,
+    Short,
+    Json,
+    Github,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files, folders (searched for *.xml and *.tei, honouring .gitignore) or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// A RELAX NG schema (.rng or .rnc) for every document; otherwise each document's
+    /// <?xml-model href?> when it names a local file.
+    #[arg(long, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+    /// Report at most N diagnostics per file.
+    #[arg(long, value_name = "N")]
+    pub max_errors: Option<usize>,
+    /// Number of documents checked in parallel [default: number of CPUs].
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Transcriptions: files, folders (searched for *.txt, honouring .gitignore) or `-`.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the TEI to FILE (one input only).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "out_dir"
+    )]
+    pub output_file: Option<PathBuf>,
+    /// Write DIR/<relative path>.xml for each input.
+    #[arg(short = 'O', long = "out-dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// `xml:lang` of transliterated original-language words.
+    #[arg(long, value_name = "LANG")]
+    pub original_lang: Option<String>,
+    /// Number of inputs converted in parallel [default: number of CPUs].
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// A TEI file written by `teikit convert`, or `-`.
+    #[arg(value_name = "FILE.xml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Is this RELAX NG schema correct? (exit 0 correct, 1 incorrect, 2 unreadable)
+    Check(SchemaCheckArgs),
+    /// List the schemas known by name (not available yet).
+    List,
+    /// Download a schema by name (not available yet).
+    Fetch {
+        /// The schema's name, e.g. tei_all.
+        name: String,
+    },
+    /// Compile a schema for fast loading (not available yet).
+    Compile {
+        /// The schema file.
+        schema: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaCheckArgs {
+    /// A .rng or .rnc file.
+    #[arg(value_name = "SCHEMA")]
+    pub schema: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}

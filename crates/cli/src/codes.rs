@@ -1,0 +1,44 @@
+//! Diagnostic codes emitted by the command line itself.
+
+use teikit_diagnostics::{CodeDoc, Severity};
+
+/// An input file could not be read.
+pub const UNREADABLE: &str = "io/unreadable";
+/// A document's `<?xml-model?>` names a remote schema, which is never downloaded.
+pub const REMOTE_SCHEMA: &str = "schema/remote-not-loaded";
+/// The schema named by a document cannot be loaded.
+pub const SCHEMA_UNLOADABLE: &str = "schema/unloadable";
+/// An output could not be written.
+pub const UNWRITABLE: &str = "io/unwritable";
+
+/// Every code the CLI emits.
+pub static CODES: &[CodeDoc] = &[
+    CodeDoc {
+        code: UNREADABLE,
+        severity: Severity::Error,
+        summary: "an input file could not be read (exit status 2)",
+        example: "teikit validate missing-permissions.xml",
+        fix: "check the path and the file's permissions",
+    },
+    CodeDoc {
+        code: REMOTE_SCHEMA,
+        severity: Severity::Warning,
+        summary: "the document's <?xml-model?> names a schema by URL; teikit never uses the network, so only well-formedness was checked",
+        example: "<?xml-model href=\"http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng\"?>",
+        fix: "download the schema and pass it with --schema, or point href at a local copy",
+    },
+    CodeDoc {
+        code: SCHEMA_UNLOADABLE,
+        severity: Severity::Error,
+        summary: "the schema named by the document's <?xml-model?> cannot be read or is incorrect (exit status 2)",
+        example: "<?xml-model href=\"missing.rng\"?>",
+        fix: "correct the href, or check the schema with `teikit schema check`",
+    },
+    CodeDoc {
+        code: UNWRITABLE,
+        severity: Severity::Error,
+        summary: "a converted document could not be written (exit status 2)",
+        example: "teikit convert -O /read-only letters/",
+        fix: "choose a writable output folder",
+    },
+];

@@ -1,0 +1,8 @@
+//! Integration tests of the `teikit` binary: each runs the built binary on files in a
+//! temporary folder and checks exit status and output.
+
+mod convert;
+mod inputs;
+mod schema;
+mod util;
+mod wellformed;
