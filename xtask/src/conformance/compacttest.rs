@@ -2,8 +2,9 @@
 //! schemas with their XML-syntax translation (or marks them incorrect), plus the TEI compact
 //! schemas in `shared/schemas/tei`.
 //!
-//! Cases are named `compacttest/NNN` (position of the `testCase` in the file, from 1) and
-//! `tei/DIR-FILE` (e.g. `tei/p5-3.1.0-tei_all`).
+//! Cases are named `compacttest/NNN` (position of the `testCase` in the file, from 1),
+//! `tei/DIR-FILE` (e.g. `tei/p5-3.1.0-tei_all`) and `rnc/PATH` for the other compact
+//! schemas in the shared data (jclark's, jing-trang's), which must parse.
 //!
 //! A correct compact schema must parse, and its tree must equal the tree of the XML version
 //! after this normalisation, applied to both trees alike (the simplifications that the
@@ -68,7 +69,39 @@ pub fn run(shared: &Path) -> anyhow::Result<SuiteResult> {
     ] {
         let name = format!("tei/{dir}-{}", file.trim_end_matches(".rnc"));
         let base = shared.join("schemas/tei").join(dir);
-        result.record(name, run_tei(&base.join(file), rng.map(|r| base.join(r))));
+        result.record(name, run_file(&base.join(file), rng.map(|r| base.join(r))));
+    }
+    // Other compact schemas in the shared data: they must parse (the RELAX NG schema for
+    // RELAX NG also matches its XML version modulo annotations).
+    for (rel, rng) in [
+        (
+            "rng-tests/relaxng.org/jclark/compact/relaxng.rnc",
+            Some("rng-tests/relaxng.org/relaxng.rng"),
+        ),
+        (
+            "rng-tests/relaxng.org/jclark/compact/relaxng-for-xsd.rnc",
+            None,
+        ),
+        (
+            "rng-tests/relaxng.org/jclark/xhtml/exclude/basic-table.rnc",
+            None,
+        ),
+        ("rng-tests/relaxng.org/jclark/xhtml/exclude/basic.rnc", None),
+        ("rng-tests/relaxng.org/jclark/xhtml/exclude/form.rnc", None),
+        ("rng-tests/jing-trang/test/regextest.rnc", None),
+        ("rng-tests/jing-trang/test/xsdtest.rnc", None),
+        ("rng-tests/jing-trang/trang/test/toxsdtest.rnc", None),
+        ("rng-tests/jing-trang/trang/test/compacttest.rnc", None),
+    ] {
+        let name = format!(
+            "rnc/{}",
+            rel.trim_start_matches("rng-tests/")
+                .trim_end_matches(".rnc")
+        );
+        result.record(
+            name,
+            run_file(&shared.join(rel), rng.map(|r| shared.join(r))),
+        );
     }
     Ok(result)
 }
@@ -134,7 +167,7 @@ fn rejected_by_loader(schema: &str, resources: &[(String, String)]) -> Result<()
     }
 }
 
-fn run_tei(rnc: &Path, rng: Option<std::path::PathBuf>) -> Result<(), String> {
+fn run_file(rnc: &Path, rng: Option<std::path::PathBuf>) -> Result<(), String> {
     let text = std::fs::read_to_string(rnc).map_err(|e| format!("{}: {e}", rnc.display()))?;
     let t = Instant::now();
     let tree = teikit_rnc::parse(&text).map_err(|e| {
