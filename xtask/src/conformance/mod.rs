@@ -2,6 +2,7 @@
 //! in `xtask/expected-failures/<suite>.txt`, and a listed case that passes is an error too, so
 //! the list can only shrink.
 
+mod archive;
 mod compacttest;
 mod convert;
 mod libxml2;
@@ -52,6 +53,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("regextest", regextest::run),
     ("compacttest", compacttest::run),
     ("convert", convert::run),
+    ("archive", archive::run),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
