@@ -9,6 +9,7 @@ use crate::ir::{IdType, Loc, NameClass, QName};
 use crate::load::code;
 use crate::pattern::{Pat, K};
 use crate::simplify::Simplified;
+use crate::IdCompat;
 
 /// Collected errors, capped so a badly broken schema cannot flood the output.
 struct Errors {
@@ -33,7 +34,7 @@ pub(crate) type IdTypes = Vec<(QName, QName, IdType)>;
 pub(crate) type FileErrors = Vec<(u32, Diagnostic)>;
 
 /// Checks every restriction; returns the ID types on success.
-pub(crate) fn check(s: &Simplified) -> Result<IdTypes, FileErrors> {
+pub(crate) fn check(s: &Simplified, id_compat: IdCompat) -> Result<IdTypes, FileErrors> {
     let mut errs = Errors { list: Vec::new() };
     // 7.1
     paths(&s.start, Flags::start(), &mut errs);
@@ -53,7 +54,10 @@ pub(crate) fn check(s: &Simplified) -> Result<IdTypes, FileErrors> {
     }
     let ids = id_types(s, &mut errs);
     if !errs.list.is_empty() {
-        return Err(errs.list);
+        return match id_compat {
+            IdCompat::Error => Err(errs.list),
+            IdCompat::Ignore => Ok(Vec::new()),
+        };
     }
     Ok(ids)
 }
@@ -543,6 +547,7 @@ fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
     }
     let mut result: Vec<(QName, QName, IdType)> = Vec::new();
     let mut seen: HashSet<(QName, QName)> = HashSet::new();
+    let mut reported: HashSet<(u32, usize)> = HashSet::new();
     for u in uses.iter().filter(|u| u.id != IdType::Null) {
         let (NameClass::Name(e), NameClass::Name(a)) = (u.elem, u.attr) else {
             errs.push(
@@ -558,7 +563,11 @@ fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
         let candidates = by_name.get(a).into_iter().flatten().chain(wild.iter());
         for &j in candidates {
             let c = &uses[j];
-            if c.id != u.id && c.elem.contains(e) && c.attr.contains(a) {
+            if c.id != u.id
+                && c.elem.contains(e)
+                && c.attr.contains(a)
+                && reported.insert((c.loc.file, c.loc.span.offset))
+            {
                 let d = Diagnostic::error(
                     code::ID,
                     format!(

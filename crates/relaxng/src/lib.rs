@@ -31,6 +31,21 @@ pub struct LoadOptions {
     /// Local copies for remote schema URLs (`http://…/tei_all.rng` → a file), as an OASIS
     /// catalog would map them. Any other `http(s):` href is an error naming the URL.
     pub url_map: Vec<(String, PathBuf)>,
+    /// What to do with a schema that uses ID/IDREF/IDREFS datatypes but is not compatible
+    /// with the DTD-compatibility feature (e.g. an `anyName` element whose wildcard
+    /// attributes compete with a declared ID attribute).
+    pub id_compat: IdCompat,
+}
+
+/// Handling of DTD-compatibility (ID/IDREF/IDREFS) incompatibility.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IdCompat {
+    /// Reject the schema with `rng/schema-id-compat` errors (jing's default).
+    #[default]
+    Error,
+    /// Load it anyway, without ID-type information ([`Schema::id_types`] is empty), so no
+    /// ID/IDREF checking happens (jing's `-i`).
+    Ignore,
 }
 
 /// Why a schema could not be used.
@@ -167,7 +182,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> 
         Ok(s) => s,
         Err(e) => return Err(errors(&files, e, false, path)),
     };
-    let id_types = match check::check(&simplified) {
+    let id_types = match check::check(&simplified, options.id_compat) {
         Ok(ids) => ids,
         Err(e) => return Err(errors(&files, e, false, path)),
     };
@@ -501,6 +516,23 @@ mod tests {
                <element name='a'><attribute name='id'/></element></element></start>"
         )));
         assert_eq!(code, "rng/schema-id-compat");
+
+        // With IdCompat::Ignore the same schema loads, without ID types.
+        let conflicting = g(&format!(
+            "<start><element name='a' {dtd}><attribute name='id'><data type='ID'/></attribute>
+               <zeroOrMore><element><anyName/><zeroOrMore><attribute><anyName/></attribute></zeroOrMore></element></zeroOrMore></element></start>"
+        ));
+        let (dir, r) = load_files(&[("s.rng", &conflicting)]);
+        assert_eq!(
+            r.expect_err("incompatible").errors[0].1.code,
+            "rng/schema-id-compat"
+        );
+        let options = LoadOptions {
+            id_compat: IdCompat::Ignore,
+            ..LoadOptions::default()
+        };
+        let s = load(&dir.path().join("s.rng"), &options).expect("ignored");
+        assert!(s.id_types.is_empty());
     }
 
     #[test]
@@ -563,6 +595,7 @@ mod tests {
         ]);
         let options = LoadOptions {
             url_map: vec![(url.to_string(), dir.path().join("local.rng"))],
+            ..LoadOptions::default()
         };
         let s = load(&dir.path().join("main.rng"), &options).expect("mapped");
         assert_eq!(s.defines.len(), 1);
