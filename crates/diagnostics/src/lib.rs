@@ -15,6 +15,28 @@
 //! let index = LineIndex::new(src.as_bytes());
 //! assert_eq!(index.line_col(src.as_bytes(), 10), (3, 1));
 //! ```
+//!
+//! The printers take [`FileReport`]s (a path, its bytes, its diagnostics) and write one of the
+//! `--format`s of the CLI contract: [`render`] for a whole batch, or a [`Renderer`] fed file by
+//! file as results arrive; both return the batch's [`Summary`].
+//!
+//! ```
+//! use teikit_diagnostics::{render, Diagnostic, FileReport, Format, RenderOptions, Span};
+//!
+//! let report = FileReport::new(
+//!     "a.xml",
+//!     Some(b"<a>\n  <b>\n</a>\n".to_vec().into()),
+//!     vec![Diagnostic::error("xml/mismatched-tag", "expected </b>, found </a>")
+//!         .with_label(Span::new(10, 4), "this end tag")],
+//! );
+//! let mut out = Vec::new();
+//! let summary = render(Format::Short, &[report], &RenderOptions::default(), &mut out).unwrap();
+//! assert_eq!(
+//!     String::from_utf8(out).unwrap(),
+//!     "a.xml:3:1: error: expected </b>, found </a> [xml/mismatched-tag]\n"
+//! );
+//! assert!(!summary.all_valid());
+//! ```
 #![warn(missing_docs)]
 
 mod diagnostic;

@@ -167,6 +167,15 @@ impl Format {
         }
     }
 
+    /// The contract's default: `human` when standard output is a terminal, `short` when piped.
+    pub fn default_for(stdout_is_terminal: bool) -> Format {
+        if stdout_is_terminal {
+            Format::Human
+        } else {
+            Format::Short
+        }
+    }
+
     /// True for formats written file by file as reports arrive (`human`, `short`, `github`,
     /// and `json`, whose document is written incrementally); `sarif` and `junit` need every
     /// report before they can write anything.
