@@ -204,6 +204,11 @@ fn category(name: &str) -> Option<CharSet> {
                     .collect(),
             ))
         }
+        // A one-character category (Zl, Zp) comes back as a literal.
+        regex_syntax::hir::HirKind::Literal(lit) => {
+            let c = std::str::from_utf8(&lit.0).ok()?.chars().next()?;
+            Some(CharSet::single(c))
+        }
         _ => None,
     }
 }
@@ -602,6 +607,18 @@ mod tests {
         assert!(m(r"\p{IsBasicLatin}+", "abc"));
         assert!(m(r"\p{IsLatin-1Supplement}", "é"));
         assert!(!m(r"\p{IsGothic}", "X"));
+        for cat in [
+            "L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No", "P",
+            "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Z", "Zs", "Zl", "Zp", "S", "Sm", "Sc", "Sk",
+            "So", "C", "Cc", "Cf", "Co", "Cn",
+        ] {
+            let set = category(cat).unwrap_or_else(|| panic!("{cat}"));
+            assert!(!set.ranges.is_empty(), "{cat}");
+        }
+        assert!(m(r"\p{Cn}", "\u{0378}"));
+        assert!(m(r"\p{Co}", "\u{E000}"));
+        assert!(XsdRegex::new(r"\p{Cs}").is_err());
+        assert!(XsdRegex::new(r"\p{Latin}").is_err());
         assert!(XsdRegex::new(r"\pL").is_err());
         assert!(XsdRegex::new(r"\p{Foo}").is_err());
         assert!(XsdRegex::new(r"\p{IsNoSuchBlock}").is_err());
