@@ -345,7 +345,7 @@ pub(crate) fn shape(t: &str) -> Shape {
             }
         }
     }
-    if len <= 80 && !t.ends_with('.') || len <= 80 && number_after_mark(t).is_some() {
+    if len <= 80 && (!t.ends_with('.') || number_after_mark(t).is_some()) {
         if let Some(kind) = head_kind(t) {
             return Shape::Head {
                 kind,
@@ -388,7 +388,7 @@ pub(crate) fn shape(t: &str) -> Shape {
         && SALUTE_STARTS.iter().any(|p| starts_with_ci(t, p))
         && (t.ends_with([',', '!', ':']) || !ends_sentence(t))
         && !t.contains(". ")
-        && !(starts_with_ci(t, "comrade") && !t.ends_with([',', '!', ':']))
+        && (!starts_with_ci(t, "comrade") || t.ends_with([',', '!', ':']))
     {
         return Shape::Salute;
     }
@@ -423,7 +423,7 @@ pub(crate) fn shape(t: &str) -> Shape {
     {
         return Shape::InlineDistribution;
     }
-    if len <= 100 && !t.ends_with('.') || len <= 100 && words <= 6 {
+    if len <= 100 && (!t.ends_with('.') || words <= 6) {
         let lower = t.to_lowercase();
         let is_reg = REGISTRATION_WORDS
             .iter()

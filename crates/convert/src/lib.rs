@@ -172,6 +172,13 @@ pub static CODES: &[CodeDoc] = &[
         fix: "add the missing `]`",
     },
     CodeDoc {
+        code: "convert/bracket-spans-blocks",
+        severity: Severity::Info,
+        summary: "an open bracket continues over a blank line: the following block is read as part of it",
+        example: "[handwritten above the form: sent to\n\nto Cde. Stalin",
+        fix: "close the bracket where the insertion ends",
+    },
+    CodeDoc {
         code: "convert/unmatched-close-bracket",
         severity: Severity::Warning,
         summary: "a `]` closes no bracket; it is kept as text",

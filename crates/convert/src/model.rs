@@ -356,6 +356,7 @@ impl<'a> Builder<'a> {
             let mut end = first.end;
             let mut shape = shapes[i].clone();
             let mut prose_join = false;
+            let mut spanned = false;
             let mut j = i + 1;
             loop {
                 let t = &src[first.start..end];
@@ -394,13 +395,13 @@ impl<'a> Builder<'a> {
                     if let Some(k) = closes_at {
                         end = units[k].end;
                         j = k + 1;
-                        self.span_info(first.start, end);
+                        spanned = true;
                         continue;
                     }
                     if starts_lower(next_text) && !structural {
                         end = next.end;
                         j += 1;
-                        self.span_info(first.start, end);
+                        spanned = true;
                         continue;
                     }
                     break;
@@ -471,6 +472,9 @@ impl<'a> Builder<'a> {
                 }
                 break;
             }
+            if spanned {
+                self.span_info(first.start, end);
+            }
             let mut toks = tokenize(src, first.start, end, &mut self.diags);
             if let (Some(sig), true) = (signature_bracket(src, &toks), toks.len() > 1) {
                 if !matches!(shape, Shape::Names | Shape::Salute | Shape::Close) && sig {
@@ -494,7 +498,18 @@ impl<'a> Builder<'a> {
     }
 
     fn span_info(&mut self, start: usize, end: usize) {
-        let _ = (start, end);
+        self.diags.push(
+            Diagnostic::new(
+                Severity::Info,
+                "convert/bracket-spans-blocks",
+                "an open bracket continues over a blank line into the next block",
+            )
+            .with_label(
+                Span::new(start, end - start),
+                "read as one editorial insertion",
+            )
+            .with_help("if the bracket should end earlier, add the missing `]`"),
+        );
     }
 
     fn scan_years(&mut self, items: &[Item]) {
