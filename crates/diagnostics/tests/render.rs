@@ -194,3 +194,31 @@ fn ten_thousand_diagnostics_on_a_ten_megabyte_line() {
         }
     }
 }
+
+/// JUnit output is well-formed XML whatever the paths and messages hold, and says what they
+/// say (characters XML cannot carry become U+FFFD).
+#[test]
+fn junit_is_well_formed_xml_for_hostile_text() {
+    let nasty = "a\"b'c<d>&e]]>\tf\ng\r\u{1}\u{fffe}";
+    let report = FileReport::new(
+        nasty,
+        source(nasty.as_bytes()),
+        vec![Diagnostic::error("x/\"<&>", nasty)
+            .with_label(Span::new(2, 3), "")
+            .with_help(nasty)],
+    );
+    let mut out = Vec::new();
+    render(Format::Junit, &[report], &options(), &mut out).unwrap();
+    let xml = String::from_utf8(out).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    let shown = "a\"b'c<d>&e]]>\tf\ng\r\u{fffd}\u{fffd}";
+    assert_eq!(case.attribute("name"), Some(shown));
+    let failure = case.first_element_child().unwrap();
+    assert_eq!(failure.attribute("message"), Some(shown));
+    assert_eq!(failure.attribute("type"), Some("x/\"<&>"));
+    assert!(failure.text().unwrap().contains("b'c<d>&e]]>"));
+}
