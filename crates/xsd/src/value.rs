@@ -595,7 +595,9 @@ impl Duration {
             d.neg = true;
             rest = r;
         }
-        rest = rest.strip_prefix('P').ok_or_else(|| WHAT.to_string())?;
+        rest = rest
+            .strip_prefix('P')
+            .ok_or_else(|| format!("{WHAT}; a duration starts with 'P'"))?;
         let (date, time) = match rest.split_once('T') {
             Some((a, b)) => {
                 if b.is_empty() {
@@ -658,6 +660,11 @@ impl Duration {
             }
             Ok(out)
         };
+        if date.contains(['H', 'S']) {
+            return Err(format!(
+                "{WHAT}; hours, minutes and seconds come after 'T' (PT1H, not P1H)"
+            ));
+        }
         for (unit, n, _) in parse_part(date, b"YMD")? {
             match unit {
                 b'Y' => d.years = n,
@@ -987,6 +994,10 @@ mod tests {
         ] {
             assert!(Duration::parse(bad).is_err(), "{bad}");
         }
+        assert!(Duration::parse("P1H").unwrap_err().contains("after 'T'"));
+        assert!(Duration::parse("1Y")
+            .unwrap_err()
+            .contains("starts with 'P'"));
         assert_eq!(dur("P1Y"), dur("P001Y0M"));
         assert_eq!(dur("PT1S"), dur("PT1.0S"));
         assert_eq!(dur("P0Y"), dur("-P0Y"));
