@@ -526,7 +526,7 @@ impl<'g> Matcher<'g> {
             format!("element <{}> is not allowed here", name.qname),
         )
         .with_label(span, "not allowed here");
-        if let Some(h) = did_you_mean(name.local, &expected) {
+        if let Some(h) = did_you_mean(name.local, &expected, false) {
             d = d.with_help(h);
         } else if !defined {
             d = d.with_help(format!(
@@ -568,8 +568,8 @@ impl<'g> Matcher<'g> {
             format!("attribute @{} is not allowed on <{el}>", name.qname),
         )
         .with_label(span, "not allowed here");
-        if let Some(h) = did_you_mean(name.qname, &names) {
-            d = d.with_help(h.replace('<', "@").replace('>', ""));
+        if let Some(h) = did_you_mean(name.qname, &names, true) {
+            d = d.with_help(h);
         } else if names.is_empty() {
             d = d.with_help(format!("<{el}> takes no (further) attributes"));
         }
@@ -701,16 +701,19 @@ impl<'g> Matcher<'g> {
         let _ = nested;
         let el = self.current_qname().to_string();
         let (expected, required) = self.expected(before, Some(false));
+        const SHOWN: usize = 6;
         let msg = match required.as_slice() {
             [] => format!("element <{el}> is incomplete"),
             [one] => format!("element <{el}> is incomplete: missing <{one}>"),
             _ => format!(
-                "element <{el}> is incomplete: missing one of {}",
+                "element <{el}> is incomplete: missing one of {}{}",
                 required
                     .iter()
+                    .take(SHOWN)
                     .map(|n| format!("<{n}>"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if required.len() > SHOWN { ", …" } else { "" }
             ),
         };
         let d = Diagnostic::error("rng/incomplete-content", msg)
@@ -802,14 +805,23 @@ fn shorten(v: &str) -> String {
 }
 
 /// Suggests a close name among the expected ones.
-fn did_you_mean(got: &str, expected: &[String]) -> Option<String> {
+fn did_you_mean(got: &str, expected: &[String], attribute: bool) -> Option<String> {
+    let show = |n: &str| {
+        if attribute {
+            format!("@{n}")
+        } else {
+            format!("<{n}>")
+        }
+    };
+    let what = if attribute { "attribute" } else { "element" };
     let lower = got.to_lowercase();
     if let Some(e) = expected
         .iter()
         .find(|e| e.to_lowercase() == lower && *e != got)
     {
         return Some(format!(
-            "did you mean <{e}>? element names are case-sensitive"
+            "did you mean {}? {what} names are case-sensitive",
+            show(e)
         ));
     }
     let best = expected
@@ -818,7 +830,7 @@ fn did_you_mean(got: &str, expected: &[String]) -> Option<String> {
         .map(|e| (edit_distance(&lower, &e.to_lowercase()), e))
         .filter(|(d, e)| *d <= 2 && *d * 3 < e.len().max(1) + 2)
         .min();
-    best.map(|(_, e)| format!("did you mean <{e}>?"))
+    best.map(|(_, e)| format!("did you mean {}?", show(e)))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -922,6 +934,7 @@ mod tests {
         let d = check(doc_schema(), doc, &["rng/attribute-not-allowed"]);
         assert_eq!(spanned(doc, &d[0]), "idd");
         assert_eq!(d[0].expected, vec!["@id"]);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean @id?"));
         let s = schema(el(
             "a",
             group(vec![att("x", text()), att("y", value("", "token", "yes"))]),
