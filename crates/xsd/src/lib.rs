@@ -1379,6 +1379,13 @@ mod tests {
     }
 
     #[test]
+    fn datatypes_are_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Datatype>();
+        assert_send_sync::<XsdRegex>();
+    }
+
+    #[test]
     fn id_types() {
         assert_eq!(dt("ID", &[]).id_type(), IdType::Id);
         assert_eq!(dt("IDREF", &[]).id_type(), IdType::Idref);
