@@ -21,7 +21,6 @@ const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns";
 /// Diagnostic codes used here.
 pub(crate) mod code {
     pub const UNREADABLE: &str = "rng/schema-unreadable";
-    pub const XML: &str = "rng/schema-xml";
     pub const COMPACT: &str = "rng/schema-compact-syntax";
     pub const SYNTAX: &str = "rng/schema-syntax";
     pub const INCLUDE: &str = "rng/schema-include";
@@ -260,23 +259,11 @@ impl<'o> Loader<'o> {
                 }
             }
         } else {
-            let opts = roxmltree::ParsingOptions {
-                allow_dtd: true,
-                ..Default::default()
-            };
-            match roxmltree::Document::parse_with_options(&src.text, opts) {
+            match teikit_xml::parse(&src.text, &teikit_xml::Limits::default()) {
                 Ok(doc) => tree::from_roxmltree(&doc, file, path),
-                Err(e) => {
-                    let pos = e.pos();
-                    let off = offset_of(&src.text, pos.row, pos.col);
-                    self.err(
-                        Loc {
-                            file,
-                            span: Span::new(off, 0),
-                        },
-                        code::XML,
-                        format!("schema is not well-formed XML: {e}"),
-                    );
+                Err(d) => {
+                    // Well-formedness errors keep teikit-xml's precise codes (`xml/…`).
+                    self.errors.push((file, d));
                     return None;
                 }
             }
@@ -1352,22 +1339,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-/// Byte offset of a 1-based (row, column-in-characters) position.
-fn offset_of(text: &str, row: u32, col: u32) -> usize {
-    let mut off = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == row as usize {
-            let c = line
-                .char_indices()
-                .nth(col.saturating_sub(1) as usize)
-                .map_or(line.len(), |(o, _)| o);
-            return off + c;
-        }
-        off += line.len();
-    }
-    text.len()
 }
 
 /// A namespace list as a [`crate::datatype::NamespaceContext`].
