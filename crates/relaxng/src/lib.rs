@@ -211,7 +211,13 @@ fn errors(
         unreadable,
         errors: errs
             .into_iter()
-            .map(|(f, d)| {
+            .map(|(f, mut d)| {
+                if d.help.is_none() {
+                    d.help = CODES
+                        .iter()
+                        .find(|c| c.code == d.code)
+                        .map(|c| c.fix.to_string());
+                }
                 let file = files
                     .get(f as usize)
                     .cloned()
@@ -399,6 +405,15 @@ mod tests {
         let (code, _, covered) = err(&g("<start><ref name='nothere'/></start>"));
         assert_eq!(code, "rng/schema-undefined-ref");
         assert_eq!(covered, "<ref");
+        let (_d, r) = load_files(&[(
+            "s.rng",
+            &g("<start><ref name='para'/></start><define name='paras'><element name='p'><text/></element></define>"),
+        )]);
+        let e = r.expect_err("undefined");
+        assert_eq!(
+            e.errors[0].1.help.as_deref(),
+            Some("did you mean \"paras\"?")
+        );
         let (code, _, _) = err(&format!(
             "<element name='x:a' xmlns='{RNG}'><empty/></element>"
         ));

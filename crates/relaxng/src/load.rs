@@ -45,6 +45,8 @@ enum Combine {
 /// One definition slot: a named define of one grammar (or its start, with an empty name).
 pub(crate) struct Slot {
     pub name: String,
+    /// The grammar scope the slot belongs to.
+    scope: u32,
     parts: Vec<(Option<Combine>, Pat, Loc)>,
     /// The combined body, once the whole schema is read.
     pub body: Option<Pat>,
@@ -336,6 +338,7 @@ impl<'o> Loader<'o> {
         let i = self.slots.len() as u32;
         self.slots.push(Slot {
             name: name.to_string(),
+            scope,
             parts: Vec::new(),
             body: None,
             loc,
@@ -636,7 +639,7 @@ impl<'o> Loader<'o> {
                 K::Ref(s) => {
                     let slot = &self.slots[*s as usize];
                     if slot.body.is_none() && !slot.name.is_empty() {
-                        bad.push((p.loc, slot.name.clone()));
+                        bad.push((p.loc, *s));
                     }
                 }
                 K::Choice(v) | K::Group(v) | K::Interleave(v) => stack.extend(v.iter()),
@@ -650,12 +653,26 @@ impl<'o> Loader<'o> {
             }
         }
         bad.sort_by_key(|(l, _)| (l.file, l.span.offset));
-        for (loc, name) in bad {
-            self.err(
-                loc,
+        for (loc, s) in bad {
+            let slot = &self.slots[s as usize];
+            let name = slot.name.clone();
+            let suggestion = self
+                .slots
+                .iter()
+                .filter(|o| o.scope == slot.scope && o.body.is_some() && !o.name.is_empty())
+                .map(|o| (edit_distance(&o.name, &name), &o.name))
+                .filter(|(d, o)| *d <= (name.len().max(o.len()) / 3).max(1))
+                .min()
+                .map(|(_, o)| o.clone());
+            let mut d = Diagnostic::error(
                 code::UNDEFINED,
                 format!("section 4.18: reference to undefined pattern \"{name}\""),
-            );
+            )
+            .with_label(loc.span, "no define of this name in this grammar");
+            if let Some(o) = suggestion {
+                d = d.with_help(format!("did you mean \"{o}\"?"));
+            }
+            self.errors.push((loc.file, d));
         }
     }
 
@@ -1391,4 +1408,19 @@ fn is_absolute_uri(s: &str) -> bool {
         }
     }
     true
+}
+
+/// Levenshtein distance (for "did you mean" suggestions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
