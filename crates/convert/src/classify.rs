@@ -113,6 +113,10 @@ const CLASSIFICATION: &[&str] = &[
     "of special importance",
     "eyes only",
     "not for publication",
+    "copying prohibited",
+    "copying is prohibited",
+    "not to be copied",
+    "copying forbidden",
 ];
 
 const TRANSMISSION: &[&str] = &[
@@ -135,6 +139,12 @@ const TRANSMISSION: &[&str] = &[
 
 const ROUTING_STARTS: &[&str] = &[
     "from ",
+    "from:",
+    "sent:",
+    "received:",
+    "dispatched:",
+    "date:",
+    "dated ",
     "sent ",
     "received ",
     "arrived ",
@@ -376,7 +386,10 @@ pub(crate) fn shape(t: &str) -> Shape {
             if has_when {
                 return Shape::Transmission;
             }
-        } else if has_when && !ends_sentence(t) || has_when && t.ends_with('.') && words <= 14 {
+        } else if has_when && !ends_sentence(t)
+            || has_when && t.ends_with('.') && words <= 14
+            || starts_with_ci(t, "from") && words <= 5 && !ends_sentence(t)
+        {
             return Shape::Routing;
         }
     }
@@ -455,7 +468,7 @@ const SHORT_PROSE: usize = 80;
 fn head_kind(t: &str) -> Option<String> {
     let lower = t.to_lowercase();
     let words = word_count(t);
-    if words > 10 {
+    if words > 12 {
         return None;
     }
     let upper = mostly_upper(t);
@@ -465,6 +478,12 @@ fn head_kind(t: &str) -> Option<String> {
             continue;
         };
         let first_words = word_count(&lower[..pos]);
+        // `From the Journal of Ambassador …`
+        if (lower.starts_with("from the journal") || lower.starts_with("from the diary"))
+            && words <= 12
+        {
+            return Some("journal".to_string());
+        }
         let ok = if upper {
             // `COPY OF AN OUTGOING TELEGRAM`, `MEMORANDUM`, `RECORD OF CONVERSATION …`
             first_words <= 5

@@ -158,9 +158,27 @@ pub(crate) fn find(s: &str) -> Vec<Found> {
                 continue;
             }
         }
-        // D.ROMAN.YYYY
+        // D.ROMAN.YYYY, D.M.YYYY, D.M.YY (a two-digit year is read as 19YY)
         let parts: Vec<&str> = w(i).split('.').collect();
-        if parts.len() == 3 {
+        if parts.len() == 3 && parts[1].bytes().all(|b| b.is_ascii_digit()) {
+            let y = year(parts[2]).or_else(|| {
+                number(parts[2], 2)
+                    .filter(|_| parts[2].len() == 2)
+                    .map(|y| 1900 + y as i32)
+            });
+            if let (Some(day), Some(m), Some(y)) = (number(parts[0], 2), number(parts[1], 2), y) {
+                if (1..=12).contains(&m) && day >= 1 && day <= days_in(m, Some(y)) {
+                    out.push(Found {
+                        start: ws[i].0,
+                        end: ws[i].1,
+                        year: Some(y),
+                        month: m,
+                        day,
+                        time: None,
+                    });
+                }
+            }
+        } else if parts.len() == 3 {
             if let (Some(day), Some(m), Some(y)) = (
                 number(parts[0], 2),
                 ROMAN.iter().position(|r| *r == parts[1]),
@@ -225,6 +243,10 @@ mod tests {
         assert_eq!(
             check("dated 30.IX.1950", None),
             vec![("30.IX.1950".into(), "1950-09-30".into())]
+        );
+        assert_eq!(
+            check("3.10.50", None),
+            vec![("3.10.50".into(), "1950-10-03".into())]
         );
         assert_eq!(
             check("1 October", None),

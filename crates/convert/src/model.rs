@@ -590,15 +590,7 @@ impl<'a> Builder<'a> {
                 (Shape::Head { kind, .. }, _) => {
                     if div.has_body || div.zone != Zone::Top {
                         start_div(&mut divs, &mut div, kind);
-                    } else if !div.has_head
-                        || matches!(
-                            it.shape,
-                            Shape::Head {
-                                number: Some(_),
-                                ..
-                            }
-                        )
-                    {
+                    } else {
                         // A second heading line before any text (`COPY OF AN OUTGOING TELEGRAM`
                         // then `CIPHERED TELEGRAM Nº 12`) belongs to the same document.
                         div.el.set("type", kind.as_str());
@@ -612,7 +604,9 @@ impl<'a> Builder<'a> {
                         }
                     );
                     if top_level
-                        && (self.facts.head.is_none() || numbered && !self.facts.head_numbered)
+                        && (self.facts.head.is_none()
+                            || numbered && !self.facts.head_numbered
+                            || self.facts.kind.as_deref() == Some("journal"))
                     {
                         self.facts.head_numbered = numbered;
                         self.facts.head = Some(self.text(it.start, it.end).trim().to_string());
@@ -743,10 +737,11 @@ impl<'a> Builder<'a> {
                 }
                 (Shape::Short, _)
                     if div.zone != Zone::Top
-                        && matches!(
-                            prev_shape,
-                            Some(Shape::Prose | Shape::Close | Shape::Names | Shape::Date)
-                        )
+                        && (div.zone == Zone::Closer
+                            || matches!(
+                                prev_shape,
+                                Some(Shape::Prose | Shape::Close | Shape::Names | Shape::Date)
+                            ))
                         && looks_like_name(self.text(it.start, it.end))
                         && next_is_end(items, i) =>
                 {
@@ -766,7 +761,11 @@ impl<'a> Builder<'a> {
                 }
                 (Shape::Short, _)
                     if div.zone == Zone::Body
-                        && matches!(items.get(i + 1).map(|n| &n.shape), Some(Shape::Names))
+                        && items.get(i + 1).is_some_and(|n| {
+                            matches!(n.shape, Shape::Names)
+                                || matches!(n.shape, Shape::Short)
+                                    && looks_like_name(self.text(n.start, n.end))
+                        })
                         && next_is_end(items, i + 1)
                         && !ends_sentence(self.text(it.start, it.end)) =>
                 {
@@ -1500,7 +1499,7 @@ impl<'a> Builder<'a> {
                 let lower = t.to_lowercase();
                 if let Some(rest) = lower.strip_prefix("to ") {
                     let _ = rest;
-                    let name = t[3..].trim_end_matches(['.', ',']);
+                    let name = t[3..].trim_end().trim_end_matches(['.', ',', ':']);
                     if looks_like_name(name) {
                         spans.push((3, 3 + name.len(), El::new("persName")));
                     }
@@ -1514,7 +1513,7 @@ impl<'a> Builder<'a> {
             }
             Tag::Copy => {
                 if let Some(p) = find_ci(t, " to ") {
-                    let name = t[p + 4..].trim_end_matches(['.', ',', ';']);
+                    let name = t[p + 4..].trim_end().trim_end_matches(['.', ',', ';']);
                     if looks_like_name(name) {
                         spans.push((p + 4, p + 4 + name.len(), El::new("persName")));
                     }
