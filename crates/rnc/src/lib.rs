@@ -58,8 +58,9 @@ pub struct Element {
     /// URI are left out, as the spec's translation does. Used to resolve QNames in `value`s
     /// (e.g. `xsd:QName "p:x"`) as the XML syntax would.
     pub ns_context: Vec<(String, String)>,
-    /// Bytes of the `.rnc` text this element was made from (for a `name` made from a
-    /// `prefix:local` token: the token; for a `grammar` at the top: the whole text).
+    /// Bytes of the `.rnc` text this element was made from (for a `name`: its name token;
+    /// for the implicit `grammar` of a schema made of definitions: an empty span where the
+    /// definitions start, after the declarations).
     pub span: Range<usize>,
 }
 

@@ -164,7 +164,6 @@ pub(crate) fn parse_tokens(toks: Vec<Token>, len: usize) -> Result<Element, Vec<
         env: Env::new(),
         depth: 0,
         fatal: false,
-        len,
     };
     let root = p.top();
     match root {
@@ -187,7 +186,6 @@ struct Parser {
     depth: usize,
     /// Stop everything (too many errors, or nesting too deep).
     fatal: bool,
-    len: usize,
 }
 
 fn rng(local: &str, span: Range<usize>) -> Element {
@@ -393,8 +391,11 @@ impl Parser {
         }
         let ns_context = self.env.context();
         let mut root = if self.looks_like_grammar() {
+            // The implicit grammar has no text of its own: an empty span where its body
+            // starts (a whole-file span would make a useless multi-line label).
+            let body = self.span().start;
             let children = self.grammar_body(false, true);
-            let mut g = rng("grammar", 0..self.len);
+            let mut g = rng("grammar", body..body);
             g.children = elements(children);
             g
         } else {
