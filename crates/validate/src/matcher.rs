@@ -219,21 +219,38 @@ impl<'g> Matcher<'g> {
             self.attribute_not_allowed(name, name_span, before);
             return;
         }
-        let matched: Vec<PId> = {
+        // Usually exactly one alternative matches: no allocation then.
+        let (first, count) = {
             let s = g.read();
-            alts.iter()
-                .filter(|(v, _)| s.value_match(*v, value, ns))
-                .map(|&(_, r)| r)
-                .collect()
+            let mut first = NOT_ALLOWED;
+            let mut count = 0;
+            for &(v, r) in alts.iter() {
+                if s.value_match(v, value, ns) {
+                    if count == 0 {
+                        first = r;
+                    }
+                    count += 1;
+                }
+            }
+            (first, count)
         };
-        self.state = match matched.len() {
-            1 => matched[0],
+        self.state = match count {
+            1 => first,
             0 => {
                 self.invalid_attribute_value(name, value, value_span, &alts, ns);
                 let rests: Vec<PId> = alts.iter().map(|&(_, r)| r).collect();
                 g.write().choice(&rests)
             }
-            _ => g.write().choice(&matched),
+            _ => {
+                let matched: Vec<PId> = {
+                    let s = g.read();
+                    alts.iter()
+                        .filter(|(v, _)| s.value_match(*v, value, ns))
+                        .map(|&(_, r)| r)
+                        .collect()
+                };
+                g.write().choice(&matched)
+            }
         };
     }
 
