@@ -111,6 +111,9 @@ struct Entity {
     system: Option<String>,
     /// Declared with `NDATA` (an unparsed entity).
     unparsed: bool,
+    /// Character references in its value build markup (inside a tag, or a `<`/`&`): the
+    /// tree builder reads entity values raw and cannot expand these.
+    markup_char_refs: bool,
     /// The entity's name in its declaration.
     decl: Span,
 }
@@ -745,7 +748,19 @@ impl<'t> Scanner<'t, '_> {
                     return Ok(());
                 }
                 b'"' | b'\'' => {
-                    self.literal()?;
+                    let lit = self.literal()?;
+                    if let Some(i) = self.str(lit).find('>') {
+                        return Err(self
+                            .fail(
+                                "xml/unsupported-dtd",
+                                "`>` inside a quoted value of a DTD declaration is not supported",
+                                Span::new(lit.offset + i, 1),
+                                "",
+                            )
+                            .with_help_fail(
+                                "the tree builder (roxmltree) ends the declaration here; write &#62; instead",
+                            ));
+                    }
                 }
                 _ => self.pos += 1,
             }
@@ -780,6 +795,7 @@ impl<'t> Scanner<'t, '_> {
             value: None,
             system: None,
             unparsed: false,
+            markup_char_refs: false,
             decl: name,
         };
         if self.starts("SYSTEM") || self.starts("PUBLIC") {
@@ -797,7 +813,9 @@ impl<'t> Scanner<'t, '_> {
             }
         } else {
             let lit = self.literal()?;
-            entity.value = Some(self.entity_value(lit)?.into());
+            let (value, markup_char_refs) = self.entity_value(lit)?;
+            entity.value = Some(value.into());
+            entity.markup_char_refs = markup_char_refs;
         }
         self.skip_ws();
         self.expect(">", "`>` to end the entity declaration")?;
@@ -811,9 +829,12 @@ impl<'t> Scanner<'t, '_> {
     }
 
     /// The replacement text of an entity value literal: character references expanded,
-    /// entity references checked and kept.
-    fn entity_value(&mut self, lit: Span) -> R<String> {
+    /// entity references checked and kept. Also says whether a character reference builds
+    /// markup.
+    fn entity_value(&mut self, lit: Span) -> R<(String, bool)> {
         let mut out = String::with_capacity(lit.len);
+        let mut in_tag = false;
+        let mut markup_char_refs = false;
         let end = lit.end();
         self.pos = lit.offset;
         while self.pos < end {
@@ -829,19 +850,27 @@ impl<'t> Scanner<'t, '_> {
                 b'&' => {
                     let start = self.pos;
                     match self.reference()? {
-                        Ref::Char(c) => out.push(c),
+                        Ref::Char(c) => {
+                            markup_char_refs |= in_tag || c == '<' || c == '&';
+                            out.push(c);
+                        }
                         Ref::Entity(_) => out.push_str(&self.text[start..self.pos]),
                     }
                 }
                 _ => {
                     let c = self.cur_char().unwrap_or('\0');
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        _ => {}
+                    }
                     out.push(c);
                     self.pos += c.len_utf8();
                 }
             }
         }
         self.pos = end + 1;
-        Ok(out)
+        Ok((out, markup_char_refs))
     }
 
     // ----- references ----------------------------------------------------------------------
@@ -944,6 +973,18 @@ impl<'t> Scanner<'t, '_> {
                 )
                 .with_label(reference, "reference to an NDATA entity")
                 .with_secondary(entity.decl, "declared here"),
+            });
+        }
+        if entity.markup_char_refs && !in_attr {
+            return Err(Fail {
+                at: name.offset,
+                diag: Diagnostic::error(
+                    "xml/unsupported-entity",
+                    format!("entity &{n}; builds markup from character references, which teikit cannot expand"),
+                )
+                .with_label(reference, "entity used here")
+                .with_secondary(entity.decl, "declared here")
+                .with_help("write the characters themselves in the entity's value instead of &#...; references, or avoid the entity"),
             });
         }
         let Some(value) = entity.value.clone() else {
@@ -1646,7 +1687,7 @@ mod tests {
         ok("<a/>");
         ok("\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\" standalone='yes'?>\n<!-- c -->\n<a x='1' y=\"&lt;&#x41;&#65;\">t<![CDATA[<x>]]><?pi data?><b/></a>\n<!-- end -->\n");
         ok("<t:a xmlns:t='u' xmlns='v' t:x='1' x='2'><b xml:lang='de'/></t:a>");
-        ok("<!DOCTYPE a [<!ELEMENT a (#PCDATA)><!ATTLIST a x CDATA 'a>b'><!ENTITY e \"<b>&#38;#60;</b>\">]><a>&e;</a>");
+        ok("<!DOCTYPE a [<!ELEMENT a (#PCDATA)><!ATTLIST a x CDATA 'a&#62;b'><!ENTITY e \"<b>&#169;</b>\">]><a>&e;</a>");
         ok("<!DOCTYPE a SYSTEM \"a.dtd\"><a/>");
         ok("<a xmlns:p='u'><p:b/></a>");
         ok("<?xml-model href='x.rng'?><a/>");
@@ -1775,6 +1816,30 @@ mod tests {
             "xml/lt-in-attribute",
             (1, 39),
             "&e;",
+        );
+    }
+
+    #[test]
+    fn markup_built_from_character_references_is_refused_clearly() {
+        let src = "<!DOCTYPE a [<!ENTITY e \"<&#x61;/>\">]><a>&e;</a>";
+        check(src, "xml/unsupported-entity", (1, 42), "&e;");
+        // Character references in the text of an entity are fine.
+        ok("<!DOCTYPE a [<!ENTITY e \"<b>caf&#233;</b>\">]><a>&e;</a>");
+        let doc = crate::parse(
+            "<!DOCTYPE a [<!ENTITY e \"<b>caf&#233;</b>\">]><a>&e;</a>",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("b")).count(), 1);
+    }
+
+    #[test]
+    fn gt_in_a_dtd_literal_is_refused_clearly() {
+        check(
+            "<!DOCTYPE a [<!ATTLIST a x CDATA \"a>b\">]><a/>",
+            "xml/unsupported-dtd",
+            (1, 36),
+            ">",
         );
     }
 
