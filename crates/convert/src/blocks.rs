@@ -117,7 +117,20 @@ pub(crate) fn layout(text: &str, start: usize) -> Layout {
         blocks.push((blank, current));
     }
     let content_lines: usize = blocks.iter().map(|b| b.1.len()).sum();
-    let line_mode = content_lines >= 6 && blocks.len() * 3 <= content_lines;
+    // Line mode: blocks average three or more lines, and those lines read as separate blocks
+    // (most end a sentence or are short) rather than as hard-wrapped prose.
+    let (mut interior, mut separate) = (0usize, 0usize);
+    for (_, block) in &blocks {
+        for l in &block[..block.len() - 1] {
+            let t = &text[l.start..l.end];
+            interior += 1;
+            if t.chars().count() < 50 || crate::classify::ends_sentence(t) {
+                separate += 1;
+            }
+        }
+    }
+    let line_mode =
+        content_lines >= 6 && blocks.len() * 3 <= content_lines && separate * 2 >= interior;
     let mut units = Vec::new();
     for (blank, block) in blocks {
         let all_short = block
@@ -281,6 +294,15 @@ mod tests {
     fn bracket_across_lines_keeps_block() {
         let (u, _) = check("[Stamp: Subject to return\nin 2 days]");
         assert_eq!(u.len(), 1);
+    }
+
+    #[test]
+    fn hard_wrapped_prose_is_not_line_mode() {
+        let para = "This paragraph is wrapped by the transcriber at about seventy\ncharacters so that every line of it runs on into the next one\nwithout any punctuation at the end of the line until the end.\n";
+        let text = format!("{para}\n{para}\n{para}");
+        let (u, lm) = check(&text);
+        assert!(!lm);
+        assert_eq!(u.len(), 3);
     }
 
     #[test]
