@@ -253,7 +253,8 @@ fn first_error_line(report: &FileReport) -> String {
             let (l, c) = teikit_diagnostics::LineIndex::new(src).line_col(src, offset);
             format!("{}:{l}:{c}: {}", report.path, d.message)
         }
-        _ => format!("{}: {}", report.path, d.message),
+        // Unreadable: the loader's message names the file already.
+        _ => d.message.clone(),
     }
 }
 
