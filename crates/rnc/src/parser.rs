@@ -1361,6 +1361,13 @@ impl Parser {
             if matches!(self.peek(), Tok::Eof) {
                 return self.close_fail("]", open, "annotation");
             }
+            if self.is_name() && self.is_p_at(1, "=") {
+                let span = self.span();
+                return self.fail(ParseError::new(
+                    "annotation attributes must come before annotation elements",
+                    span,
+                ));
+            }
             return self.unexpected(
                 "an annotation attribute (prefix:name = \"value\"), an annotation element (name [ … ]) or \"]\"",
             );
@@ -1521,6 +1528,13 @@ impl Parser {
                 _ if self.is_name() && self.is_p_at(1, "[") => {
                     let child = self.annotation_element(AnnoKind::Nested)?;
                     el.children.push(Node::Element(child));
+                }
+                _ if self.is_name() && self.is_p_at(1, "=") => {
+                    let span = self.span();
+                    return self.fail(ParseError::new(
+                        "annotation attributes must come before the content (elements and literals) of the annotation element",
+                        span,
+                    ));
                 }
                 Tok::Eof => {
                     return self.close_fail("]", open, "annotation element");
@@ -2041,6 +2055,20 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
             "## doc",
         );
         assert!(parse("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ foo [ r:x = \"v\" r:y [ \"z\" ] ] ] element foo { empty }").is_ok());
+    }
+
+    #[test]
+    fn annotation_attributes_come_first() {
+        check_error(
+            "namespace a = \"urn:a\"\n[ a:x [] a:y = \"1\" ] element foo { empty }",
+            "must come before",
+            "a:y",
+        );
+        check_error(
+            "namespace a = \"urn:a\"\n[ a:x [ \"t\" b = \"1\" ] ] element foo { empty }",
+            "must come before",
+            "b",
+        );
     }
 
     #[test]

@@ -31,7 +31,13 @@ fn check_tree(text: &str, e: &Element) {
 
 fn check(text: &str) {
     match parse(text) {
-        Ok(tree) => check_tree(text, &tree),
+        Ok(tree) => {
+            check_tree(text, &tree);
+            let xml = tree.to_xml();
+            if let Err(e) = roxmltree::Document::parse(&xml) {
+                panic!("to_xml of {text:?} is not well-formed: {e}\n{xml}");
+            }
+        }
         Err(errors) => {
             assert!(!errors.is_empty());
             assert!(errors.len() <= teikit_rnc::MAX_ERRORS);
@@ -107,8 +113,67 @@ const VOCAB: &[&str] = &[
     "default namespace = \"urn:d\"\n",
 ];
 
+/// Valid compact patterns (each combination parenthesised, so operators never mix).
+fn pattern() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("empty".to_string()),
+        Just("text".to_string()),
+        Just("notAllowed".to_string()),
+        Just("foo".to_string()),
+        Just("\\element".to_string()),
+        Just("\"v\" ~ 'w'".to_string()),
+        Just("xsd:int { minInclusive = \"1\" }".to_string()),
+        Just("token \"t\"".to_string()),
+        Just("(string - (\"a\" | \"b\"))".to_string()),
+        Just("parent foo".to_string()),
+        Just("external \"x.rnc\"".to_string()),
+    ];
+    leaf.prop_recursive(6, 64, 4, |inner| {
+        prop_oneof![
+            (name_class(), inner.clone()).prop_map(|(n, p)| format!("element {n} {{ {p} }}")),
+            (name_class(), inner.clone()).prop_map(|(n, p)| format!("attribute {n} {{ {p} }}")),
+            proptest::collection::vec(inner.clone(), 2..4).prop_flat_map(|ps| {
+                prop_oneof![Just(" | "), Just(", "), Just(" & ")]
+                    .prop_map(move |op| format!("({})", ps.join(op)))
+            }),
+            (inner.clone(), prop_oneof![Just("*"), Just("+"), Just("?")])
+                .prop_map(|(p, r)| format!("({p}){r}")),
+            inner.clone().prop_map(|p| format!("list {{ {p} }}")),
+            inner.clone().prop_map(|p| format!("mixed {{ {p} }}")),
+            inner
+                .clone()
+                .prop_map(|p| format!("[ eg:a = \"1\" eg:b [ \"x\" ] ] ({p})")),
+            inner
+                .clone()
+                .prop_map(|p| format!("({p}) >> eg:after [ x = \"1\" ]")),
+            inner.clone().prop_map(|p| format!("\n## doc\n({p})")),
+            inner.prop_map(|p| format!("grammar {{ start = {p} foo = empty }}")),
+        ]
+    })
+}
+
+fn name_class() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("foo".to_string()),
+        Just("eg:foo".to_string()),
+        Just("*".to_string()),
+        Just("(eg:* - eg:bar)".to_string()),
+        Just("(* - (eg:* | foo))".to_string()),
+        Just("(a | eg:b | element)".to_string()),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn generated_schemas_parse(p in pattern()) {
+        let text = format!("namespace eg = \"urn:eg\"\nstart = {p}\nfoo = empty\n");
+        if let Err(e) = parse(&text) {
+            panic!("{text}\n{e:?}");
+        }
+        check(&text);
+    }
 
     #[test]
     fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
@@ -125,6 +190,37 @@ proptest! {
         let text: Vec<&str> = picks.iter().map(|&i| VOCAB[i]).collect();
         check(&text.join(" "));
     }
+}
+
+#[test]
+fn to_xml_is_well_formed_and_namespace_correct() {
+    let src = r#"namespace eg = "urn:eg"
+namespace r = "http://relaxng.org/ns/structure/1.0"
+## doc
+[ eg:a = '1&<"' xml:lang = "en" ] start = element eg:x { text } >> other [ eg:w = "2" r:y [ "z" ] ]
+"#;
+    let tree = parse(src).unwrap();
+    let xml = tree.to_xml();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let start = doc.root_element().first_element_child().unwrap();
+    assert_eq!(start.attribute(("urn:eg", "a")), Some("1&<\""));
+    assert_eq!(
+        start.attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+        Some("en")
+    );
+    let other = start.last_element_child().unwrap();
+    assert_eq!(other.tag_name().namespace().unwrap_or(""), "");
+    assert_eq!(other.attribute(("urn:eg", "w")), Some("2"));
+    let y = other.first_element_child().unwrap();
+    assert_eq!(
+        y.tag_name().namespace(),
+        Some("http://relaxng.org/ns/structure/1.0")
+    );
+    let doc_el = start.first_element_child().unwrap();
+    assert_eq!(
+        doc_el.tag_name().namespace(),
+        Some(teikit_rnc::ANNOTATIONS_NS)
+    );
 }
 
 #[test]
