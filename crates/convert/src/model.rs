@@ -167,6 +167,8 @@ struct Leaf {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tag {
     None,
+    /// Running text: only `Cde. X` / `Comrade X` are tagged.
+    Prose,
     Head,
     Dateline,
     Dates,
@@ -786,7 +788,7 @@ impl<'a> Builder<'a> {
                             || trimmed.starts_with("PS")
                             || trimmed.starts_with("P. S")
                         {
-                            let leaf = self.leaf("p", it, Tag::None, first_leaf, "");
+                            let leaf = self.leaf("p", it, Tag::Prose, first_leaf, "");
                             let mut ps = El::new("postscript");
                             let Leaf { el, space } = leaf;
                             if let Some(sp) = space {
@@ -800,7 +802,7 @@ impl<'a> Builder<'a> {
                         }
                         start_div(&mut divs, &mut div, "section");
                     }
-                    let leaf = self.leaf("p", it, Tag::None, first_leaf, "");
+                    let leaf = self.leaf("p", it, Tag::Prose, first_leaf, "");
                     div.push_body(leaf);
                 }
             }
@@ -1453,6 +1455,7 @@ impl<'a> Builder<'a> {
         let mut spans: Vec<(usize, usize, El)> = Vec::new();
         match tag {
             Tag::None => {}
+            Tag::Prose => comrade_spans(t, &mut spans),
             Tag::Head => {
                 if let Some((s, e)) = classify::number_after_mark(t) {
                     spans.push((
@@ -1494,7 +1497,12 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            Tag::Names => name_spans(t, &mut spans),
+            Tag::Names => {
+                name_spans(t, &mut spans);
+                if spans.is_empty() {
+                    comrade_spans(t, &mut spans);
+                }
+            }
             Tag::AddrLine => {
                 let lower = t.to_lowercase();
                 if let Some(rest) = lower.strip_prefix("to ") {
@@ -1745,6 +1753,49 @@ fn name_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
                 // `name` is a sub-slice of `t`: its offset is the pointer difference.
                 let s = name.as_ptr() as usize - base;
                 spans.push((s, s + name.len(), El::new("persName")));
+            }
+        }
+    }
+}
+
+/// `Cde. STALIN`, `Comrade Li Fuchun`: the title and up to four capitalised words after it.
+fn comrade_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
+    for title in ["Cde. ", "Comrade "] {
+        let mut from = 0;
+        while let Some(p) = t[from..].find(title) {
+            let start = from + p;
+            let boundary = t[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let mut end = start + title.len();
+            let mut words = 0;
+            let mut last_end = None;
+            while words < 4 {
+                let rest = &t[end..];
+                let w_len = rest.find(' ').unwrap_or(rest.len());
+                let w = &rest[..w_len];
+                let core = w.trim_end_matches([',', '.', '!', '?', ';', ':', ')', '”', '"', '\'']);
+                if core.is_empty()
+                    || !core.starts_with(char::is_uppercase)
+                    || !core
+                        .chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '.')
+                {
+                    break;
+                }
+                words += 1;
+                last_end = Some(end + core.len());
+                if core.len() < w.len() || w_len == rest.len() {
+                    break;
+                }
+                end += w_len + 1;
+            }
+            if let (true, Some(e)) = (boundary, last_end) {
+                spans.push((start, e, El::new("persName")));
+                from = e;
+            } else {
+                from = start + title.len();
             }
         }
     }
