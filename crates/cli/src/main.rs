@@ -43,6 +43,8 @@ pub struct Failure {
     pub message: String,
     /// Usage errors add a hint to `--help`.
     pub usage: bool,
+    /// Standard output was closed by the reader: stop quietly with status 0.
+    pub closed_output: bool,
 }
 
 impl Failure {
@@ -50,6 +52,7 @@ impl Failure {
         Failure {
             message: message.into(),
             usage: false,
+            closed_output: false,
         }
     }
 
@@ -57,13 +60,17 @@ impl Failure {
         Failure {
             message: message.into(),
             usage: true,
+            closed_output: false,
         }
     }
 }
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
-        Failure::error(format!("cannot write output: {}", inputs::io_reason(&e)))
+        Failure {
+            closed_output: e.kind() == io::ErrorKind::BrokenPipe,
+            ..Failure::error(format!("cannot write output: {}", inputs::io_reason(&e)))
+        }
     }
 }
 
@@ -79,7 +86,7 @@ fn main() -> ExitCode {
     };
     match commands::run(cli.command) {
         Ok(status) => ExitCode::from(status.code()),
-        Err(f) if f.message.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(f) if f.closed_output => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("teikit: error: {}", f.message);
             if f.usage {

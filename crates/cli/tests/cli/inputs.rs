@@ -179,3 +179,34 @@ fn color_always_colours_and_no_color_is_honoured_by_auto() {
         "piped output is not coloured"
     );
 }
+
+#[test]
+fn closed_stdout_is_success() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let s = Scratch::new();
+    for i in 0..2500 {
+        s.write(&format!("d/f{i:04}.xml"), "<a>");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_teikit"))
+        .args(["validate", "--format", "short", "-j", "2", "d"])
+        .current_dir(s.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("d/f0000.xml:"), "{first}");
+    // The reader is gone (as with `| head -1`).
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
