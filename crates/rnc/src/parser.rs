@@ -1112,6 +1112,7 @@ impl Parser {
             Tok::Lit(_) => {
                 let (v, vsp) = self.literal()?;
                 let mut el = rng("value", vsp.clone());
+                el.attributes.extend(self.value_ns(&vsp));
                 if !v.is_empty() {
                     el.children.push(Node::Text(v, vsp));
                 }
@@ -1138,6 +1139,7 @@ impl Parser {
             let (v, vsp) = self.literal()?;
             let mut el = rng("value", sp.start..vsp.end);
             el.attributes = attrs;
+            el.attributes.extend(self.value_ns(&vsp));
             if !v.is_empty() {
                 el.children.push(Node::Text(v, vsp));
             }
@@ -1174,6 +1176,17 @@ impl Parser {
             el.span.end = close.end;
         }
         Ok((el, true))
+    }
+
+    /// The `ns` of a `value`: the declared default namespace, as jing gives it, so that an
+    /// unprefixed QName value resolves there (the spec's translation leaves the value's
+    /// context to the loader; with `inherit` nothing is added and the including schema's
+    /// namespace applies).
+    fn value_ns(&self, span: &Range<usize>) -> Option<Attribute> {
+        match self.env.lookup_default() {
+            NsVal::Uri(u) => Some(attr("ns", u, span.clone())),
+            NsVal::Inherit => None,
+        }
     }
 
     // ----- name classes -------------------------------------------------------------------
@@ -1823,6 +1836,20 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
             </choice>
             </except>
             </data>
+            </choice>
+            </element>"#,
+        );
+    }
+
+    #[test]
+    fn values_take_the_default_namespace() {
+        check(
+            "default namespace = \"urn:d\"\nelement a { xsd:QName \"x\" | \"y\" }",
+            r#"<element xmlns="http://relaxng.org/ns/structure/1.0">
+            <name ns="urn:d">a</name>
+            <choice>
+            <value datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes" type="QName" ns="urn:d">x</value>
+            <value ns="urn:d">y</value>
             </choice>
             </element>"#,
         );
