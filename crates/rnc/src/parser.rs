@@ -1267,6 +1267,33 @@ impl Parser {
         if kind != NcKind::Name && allow_except && self.is_p("-") {
             let minus = self.bump().span;
             let (ex, _) = self.lead_annotated_name_class(is_elem, false)?;
+            // RELAX NG 4.16 (checked here too, as jing's compact parser does, to point at
+            // the offending name class): `* - …` may not contain `*`; `p:* - …` may
+            // contain neither `*` nor `q:*`.
+            let forbidden: &[&str] = if kind == NcKind::AnyName {
+                &["anyName"]
+            } else {
+                &["anyName", "nsName"]
+            };
+            if let Some(bad) = ex.iter().find_map(|e| find_rng(e, forbidden)) {
+                let what = if bad.local == "anyName" {
+                    "\"*\""
+                } else {
+                    "\"prefix:*\""
+                };
+                let outer = if kind == NcKind::AnyName {
+                    "\"*\""
+                } else {
+                    "\"prefix:*\""
+                };
+                self.report(
+                    ParseError::new(
+                        format!("{what} cannot be excepted from {outer} (RELAX NG section 4.16): it would leave nothing to match"),
+                        bad.span.clone(),
+                    )
+                    .with_note(el.span.clone(), "the name class it is excepted from"),
+                );
+            }
             let mut except = rng("except", minus.start..self.prev_end());
             except.children = elements(ex);
             el.children.push(Node::Element(except));
@@ -1617,6 +1644,14 @@ impl Parser {
         }
         Ok((value, span))
     }
+}
+
+/// The first RELAX NG element named one of `locals` in `e` or below it.
+fn find_rng<'e>(e: &'e Element, locals: &[&str]) -> Option<&'e Element> {
+    if e.ns == RNG_NS && locals.contains(&e.local.as_str()) {
+        return Some(e);
+    }
+    e.elements().find_map(|c| find_rng(c, locals))
 }
 
 /// `innerParticle(anno)`: a repeated primary takes the annotations itself; otherwise they go
@@ -2045,6 +2080,23 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
             "namespace xml = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }"
         )
         .is_ok());
+    }
+
+    #[test]
+    fn except_name_class_constraints() {
+        check_error("element * - * { empty }", "cannot be excepted", "*");
+        check_error("element * - (a | *) { empty }", "cannot be excepted", "*");
+        check_error(
+            "namespace e = \"urn:e\"\nelement e:* - (e:x | e:*) { empty }",
+            "cannot be excepted",
+            "e:*",
+        );
+        check_error(
+            "namespace e = \"urn:e\"\nelement e:* - * { empty }",
+            "cannot be excepted",
+            "*",
+        );
+        assert!(parse("namespace e = \"urn:e\"\nelement * - (e:* - e:x) { empty }").is_ok());
     }
 
     #[test]
