@@ -40,8 +40,13 @@ impl Writer {
         if let Some((p, _)) = decls.iter().find(|(_, u)| u == ns) {
             return p.clone();
         }
-        self.generated += 1;
-        let p = format!("ns{}", self.generated);
+        let p = loop {
+            self.generated += 1;
+            let p = format!("ns{}", self.generated);
+            if !self.prefixes.iter().any(|(q, _)| *q == p) && !decls.iter().any(|(q, _)| *q == p) {
+                break p;
+            }
+        };
         decls.push((p.clone(), ns.to_string()));
         p
     }

@@ -224,6 +224,23 @@ namespace r = "http://relaxng.org/ns/structure/1.0"
 }
 
 #[test]
+fn to_xml_generated_prefixes_do_not_clash() {
+    let tree = parse("namespace ns1 = \"urn:one\"\n## doc\nelement ns1:x { empty }").unwrap();
+    let xml = tree.to_xml();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let doc_el = doc
+        .root_element()
+        .children()
+        .find(|n| n.is_element())
+        .unwrap();
+    assert_eq!(
+        doc_el.tag_name().namespace(),
+        Some(teikit_rnc::ANNOTATIONS_NS),
+        "{xml}"
+    );
+}
+
+#[test]
 fn long_flat_schemas_parse_quickly() {
     let mut s = String::from("start = a0\n");
     for i in 0..20_000 {
