@@ -34,8 +34,9 @@ pub const ANNOTATIONS_NS: &str = "http://relaxng.org/ns/compatibility/annotation
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The XML Schema datatypes library, predeclared as the `xsd` datatypes prefix.
 pub const XSD_DATATYPES: &str = "http://www.w3.org/2001/XMLSchema-datatypes";
-/// Patterns, name classes and annotations nested deeper than this are an error (the parser
-/// and every consumer of the tree recurse on it).
+/// Patterns, name classes, `div`s and annotations nested deeper than this are an error, so
+/// that the parser, and every consumer recursing on the tree, has bounded depth (the tree
+/// is at most a few times this deep: `(p)*` is one level of nesting but two elements).
 pub const MAX_DEPTH: usize = 100;
 /// Parsing stops after this many errors.
 pub const MAX_ERRORS: usize = 30;
