@@ -141,6 +141,24 @@ impl Datatype {
         }
     }
 
+    /// Like [`Datatype::check`], and `ENTITY`/`ENTITIES` values must also name unparsed
+    /// entities declared in the document (`entities` tells whether a name is one).
+    pub fn check_with_entities(
+        &self,
+        value: &str,
+        ctx: &dyn NamespaceContext,
+        entities: &dyn Fn(&str) -> bool,
+    ) -> Result<(), String> {
+        match &self.kind {
+            Kind::Xsd(x) => x.check_with_entities(
+                value,
+                &|p: &str| ctx.resolve(p).map(str::to_string),
+                Some(entities),
+            ),
+            _ => self.check(value, ctx),
+        }
+    }
+
     /// Are `a` (in `actx`) and `b` (in `bctx`) the same value of this type? Both are assumed
     /// to be valid lexical forms; an invalid one compares unequal.
     pub fn equal(

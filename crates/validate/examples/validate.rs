@@ -28,6 +28,13 @@ fn main() {
         t1.duration_since(t0),
         t2.duration_since(t1)
     );
+    if let Some(jobs) = std::env::var("JOBS")
+        .ok()
+        .and_then(|j| j.parse::<usize>().ok())
+    {
+        batch(&grammar, docs, jobs);
+        return;
+    }
     let repeat: usize = std::env::var("REPEAT")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -80,4 +87,39 @@ fn main() {
             }
         }
     }
+}
+
+/// Validates every document on `jobs` threads sharing one grammar; prints the wall time.
+fn batch(grammar: &teikit_validate::Grammar, docs: &[String], jobs: usize) {
+    let texts: Vec<(String, String)> = docs
+        .iter()
+        .filter_map(|p| Some((p.clone(), std::fs::read_to_string(p).ok()?)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let invalid = std::sync::atomic::AtomicUsize::new(0);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, text)) = texts.get(i) else { break };
+                let opts = roxmltree::ParsingOptions {
+                    allow_dtd: true,
+                    ..Default::default()
+                };
+                if let Ok(doc) = roxmltree::Document::parse_with_options(text, opts) {
+                    if !grammar.validate(&doc).is_empty() {
+                        invalid.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    println!(
+        "{} documents on {jobs} threads: {:?}, {} with diagnostics, {} patterns",
+        texts.len(),
+        t.elapsed(),
+        invalid.load(std::sync::atomic::Ordering::Relaxed),
+        grammar.pattern_count()
+    );
 }

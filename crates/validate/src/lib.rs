@@ -168,6 +168,8 @@ impl Grammar {
     pub fn validate(&self, doc: &roxmltree::Document<'_>) -> Vec<Diagnostic> {
         let text = doc.input_text();
         let mut m = self.matcher();
+        let prolog_end = doc.root_element().range().start;
+        m.set_unparsed_entities(unparsed_entities(&text[..prolog_end]));
         // Iterative walk: open a node, descend to its first child, close it when it has no
         // further sibling to move on to.
         let mut next = doc.root().first_child();
@@ -297,6 +299,85 @@ impl NamespaceContext for NodeNs<'_, '_> {
     }
 }
 
+/// Names of the unparsed entities (`<!ENTITY name … NDATA notation>`) declared in the internal
+/// subset of the document type declaration in `prolog` (comments, PIs, parameter entities
+/// and quoted literals are skipped).
+fn unparsed_entities(prolog: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(dt) = prolog.find("<!DOCTYPE") else {
+        return out;
+    };
+    let b = prolog.as_bytes();
+    let mut i = dt + 9;
+    // up to the `[` that opens the internal subset, skipping quoted system/public ids
+    loop {
+        match b.get(i) {
+            None | Some(b'>') => return out,
+            Some(b'[') => break,
+            Some(&q @ (b'"' | b'\'')) => {
+                i = skip_quoted(b, i, q);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i += 1;
+    while i < b.len() {
+        let rest = &prolog[i..];
+        if rest.starts_with(']') {
+            break;
+        } else if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(b.len(), |e| i + e + 3);
+        } else if rest.starts_with("<?") {
+            i = rest.find("?>").map_or(b.len(), |e| i + e + 2);
+        } else if rest.starts_with('<') {
+            // a markup declaration: find its end, noting the words outside literals
+            let is_entity = rest.starts_with("<!ENTITY");
+            let mut words: Vec<&str> = Vec::new();
+            let mut j = i + 1;
+            let mut word_start = None;
+            while j < b.len() && b[j] != b'>' {
+                let c = b[j];
+                if c == b'"' || c == b'\'' {
+                    if let Some(ws) = word_start.take() {
+                        words.push(&prolog[ws..j]);
+                    }
+                    j = skip_quoted(b, j, c);
+                    continue;
+                }
+                if c.is_ascii_whitespace() {
+                    if let Some(ws) = word_start.take() {
+                        words.push(&prolog[ws..j]);
+                    }
+                } else if word_start.is_none() {
+                    word_start = Some(j);
+                }
+                j += 1;
+            }
+            if let Some(ws) = word_start {
+                words.push(&prolog[ws..j.min(b.len())]);
+            }
+            // words: ["!ENTITY", name, …, "NDATA", notation]
+            if is_entity && words.len() >= 2 && words[1] != "%" && words.contains(&"NDATA") {
+                out.push(words[1].to_string());
+            }
+            i = j + 1;
+        } else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// Offset just past the literal quoted with `q` that starts at `i`.
+fn skip_quoted(b: &[u8], i: usize, q: u8) -> usize {
+    b[i + 1..]
+        .iter()
+        .position(|&c| c == q)
+        .map_or(b.len(), |p| i + 1 + p + 1)
+}
+
 /// Length of the XML name at the start of `s`.
 fn name_len(s: &str) -> usize {
     s.find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
@@ -342,6 +423,23 @@ mod tests {
             assert!(c.code.starts_with("rng/"), "{}", c.code);
             assert!(seen.insert(c.code), "duplicate {}", c.code);
         }
+    }
+
+    #[test]
+    fn unparsed_entity_declarations() {
+        let p = r#"<?xml version="1.0"?>
+<!DOCTYPE doc SYSTEM "a[b].dtd" [
+  <!-- <!ENTITY no SYSTEM "x" NDATA n> -->
+  <!NOTATION gif SYSTEM "image/gif">
+  <!ENTITY pic SYSTEM "pic.gif" NDATA gif>
+  <!ENTITY % pe "<!ENTITY fake SYSTEM 'y' NDATA gif>">
+  <!ENTITY text "NDATA is just a word here">
+  <!ENTITY other PUBLIC "-//x//y" 'o.png' NDATA png>
+]>
+"#;
+        assert_eq!(unparsed_entities(p), vec!["pic", "other"]);
+        assert!(unparsed_entities("<!DOCTYPE doc>").is_empty());
+        assert!(unparsed_entities("").is_empty());
     }
 
     #[test]

@@ -11,8 +11,10 @@ use teikit_diagnostics::{Diagnostic, Span};
 use teikit_relaxng::datatype::{is_xml_space, NamespaceContext};
 use teikit_relaxng::{IdType, NameClass, QName};
 
-use crate::fx::{hash_pair, FxHashMap};
-use crate::store::{Node, PId, Store, TextArg, NOT_ALLOWED};
+use std::sync::Arc;
+
+use crate::fx::{hash_pair, FxHashMap, FxHashSet};
+use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
 use crate::Grammar;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -74,6 +76,8 @@ pub struct Matcher<'g> {
     idrefs: Vec<(String, Span)>,
     /// An error was reported: a `notAllowed` state from now on is its consequence.
     had_error: bool,
+    /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
+    entities: Option<Arc<FxHashSet<String>>>,
 }
 
 impl<'g> Matcher<'g> {
@@ -91,13 +95,28 @@ impl<'g> Matcher<'g> {
             ids: FxHashMap::default(),
             idrefs: Vec::new(),
             had_error: false,
+            entities: None,
         }
+    }
+
+    /// Declares the unparsed entities of the document's DTD (`<!ENTITY n SYSTEM "…" NDATA x>`).
+    /// Until this is called, `ENTITY`/`ENTITIES` values are only checked to be names.
+    pub fn set_unparsed_entities(&mut self, names: impl IntoIterator<Item = String>) {
+        self.entities = Some(Arc::new(names.into_iter().collect()));
     }
 
     /// A start tag opens; `span` is the element name in it; `ns` resolves prefixes in the
     /// parent (for text before this tag).
     pub fn start_tag_open(&mut self, name: Name<'_>, span: Span, ns: &dyn NamespaceContext) {
-        self.flush_text(false, ns);
+        let ents = self.entities.clone();
+        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
+        let vc = ValueCx {
+            ns,
+            entities: ents
+                .is_some()
+                .then_some(&is_entity as &dyn Fn(&str) -> bool),
+        };
+        self.flush_text(false, &vc);
         let g = self.g;
         // path bookkeeping
         let h = hash_pair(name.ns, name.local);
@@ -198,6 +217,15 @@ impl<'g> Matcher<'g> {
         value_span: Span,
     ) {
         let g = self.g;
+        let ents = self.entities.clone();
+        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
+        let vc = ValueCx {
+            ns,
+            entities: ents
+                .is_some()
+                .then_some(&is_entity as &dyn Fn(&str) -> bool),
+        };
+
         if let Some(f) = self.depth.checked_sub(1).map(|d| &self.frames[d]) {
             if f.id_elem != u32::MAX {
                 if let Some(t) = g.id_attribute(f.id_elem, name.ns, name.local) {
@@ -225,7 +253,7 @@ impl<'g> Matcher<'g> {
             let mut first = NOT_ALLOWED;
             let mut count = 0;
             for &(v, r) in alts.iter() {
-                if s.value_match(v, value, ns) {
+                if s.value_match(v, value, &vc) {
                     if count == 0 {
                         first = r;
                     }
@@ -237,7 +265,7 @@ impl<'g> Matcher<'g> {
         self.state = match count {
             1 => first,
             0 => {
-                self.invalid_attribute_value(name, value, value_span, &alts, ns);
+                self.invalid_attribute_value(name, value, value_span, &alts, &vc);
                 let rests: Vec<PId> = alts.iter().map(|&(_, r)| r).collect();
                 g.write().choice(&rests)
             }
@@ -245,7 +273,7 @@ impl<'g> Matcher<'g> {
                 let matched: Vec<PId> = {
                     let s = g.read();
                     alts.iter()
-                        .filter(|(v, _)| s.value_match(*v, value, ns))
+                        .filter(|(v, _)| s.value_match(*v, value, &vc))
                         .map(|&(_, r)| r)
                         .collect()
                 };
@@ -259,7 +287,7 @@ impl<'g> Matcher<'g> {
         let _ = span;
         let g = self.g;
         let before = self.state;
-        if before == NOT_ALLOWED {
+        if before == NOT_ALLOWED || self.depth == 0 {
             return;
         }
         let memo = g.read().end_attrs_memo(before);
@@ -312,7 +340,15 @@ impl<'g> Matcher<'g> {
         if self.depth == 0 {
             return;
         }
-        self.flush_text(true, ns);
+        let ents = self.entities.clone();
+        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
+        let vc = ValueCx {
+            ns,
+            entities: ents
+                .is_some()
+                .then_some(&is_entity as &dyn Fn(&str) -> bool),
+        };
+        self.flush_text(true, &vc);
         let g = self.g;
         let kind = self.frames[self.depth - 1].kind;
         let before = self.state;
@@ -367,7 +403,7 @@ impl<'g> Matcher<'g> {
 
     // ----- text -----
 
-    fn flush_text(&mut self, before_end: bool, ns: &dyn NamespaceContext) {
+    fn flush_text(&mut self, before_end: bool, ns: &ValueCx<'_>) {
         let whole = before_end && self.depth > 0 && !self.frames[self.depth - 1].had_child;
         if !self.text.present && !whole {
             return;
@@ -493,7 +529,10 @@ impl<'g> Matcher<'g> {
         let mut required = Vec::new();
         let mut optional = Vec::new();
         for (d, req) in els {
-            for n in class_names(&g.cx.schema.defines[d as usize].name_class, "element") {
+            let Some(def) = g.cx.schema.defines.get(d as usize) else {
+                continue;
+            };
+            for n in class_names(&def.name_class, "element") {
                 if req {
                     required.push(n);
                 } else {
@@ -600,7 +639,7 @@ impl<'g> Matcher<'g> {
         value: &str,
         span: Span,
         alts: &[(PId, PId)],
-        ns: &dyn NamespaceContext,
+        ns: &ValueCx<'_>,
     ) {
         let (reason, expected) = {
             let s = self.g.read();
@@ -678,7 +717,7 @@ impl<'g> Matcher<'g> {
         self.push(d);
     }
 
-    fn invalid_data(&mut self, before: PId, value: &str, present: bool, ns: &dyn NamespaceContext) {
+    fn invalid_data(&mut self, before: PId, value: &str, present: bool, ns: &ValueCx<'_>) {
         let span = if present {
             self.text.trimmed.unwrap_or(self.text.span)
         } else {
@@ -790,12 +829,7 @@ fn describe_data(s: &Store, leaves: &[PId]) -> Vec<String> {
 }
 
 /// The datatype's reason when only one datatype was tried.
-fn why_invalid(
-    s: &Store,
-    leaves: &[PId],
-    value: &str,
-    ns: &dyn NamespaceContext,
-) -> Option<String> {
+fn why_invalid(s: &Store, leaves: &[PId], value: &str, ns: &ValueCx<'_>) -> Option<String> {
     let mut datas = leaves.iter().filter_map(|&p| match *s.node(p) {
         Node::Data(d) | Node::DataExcept(d, _) => Some(d),
         _ => None,
@@ -804,7 +838,7 @@ fn why_invalid(
     if datas.next().is_some() || leaves.iter().any(|&p| matches!(s.node(p), Node::Value(_))) {
         return None;
     }
-    match s.datatypes[first as usize].check(value, ns) {
+    match ns.check(&s.datatypes[first as usize], value) {
         Err(e) => Some(e),
         Ok(()) => Some("the value is excluded".to_string()),
     }
@@ -1035,6 +1069,19 @@ mod tests {
             "{}",
             d[0].message
         );
+    }
+
+    #[test]
+    fn entity_values_name_unparsed_entities() {
+        let s = || schema(el("a", att("pic", data("xsd", "ENTITY"))));
+        let dtd = "<!DOCTYPE a [<!NOTATION gif SYSTEM 'g'><!ENTITY p SYSTEM 'p.gif' NDATA gif>]>";
+        check(s(), &format!("{dtd}<a pic='p'/>"), &[]);
+        check(
+            s(),
+            &format!("{dtd}<a pic='q'/>"),
+            &["rng/invalid-attribute-value"],
+        );
+        check(s(), "<a pic='p'/>", &["rng/invalid-attribute-value"]);
     }
 
     #[test]

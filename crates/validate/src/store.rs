@@ -469,10 +469,12 @@ impl Store {
         }
         let r = match self.node(p).clone() {
             Node::Element(d) => {
-                if cx
-                    .names
-                    .contains(&cx.schema.defines[d as usize].name_class, key)
-                {
+                let named = cx
+                    .schema
+                    .defines
+                    .get(d as usize)
+                    .is_some_and(|def| cx.names.contains(&def.name_class, key));
+                if named {
                     let c = self.element_content(cx, d);
                     self.after(c, EMPTY)
                 } else {
@@ -764,7 +766,7 @@ impl Store {
                 TextArg::Mixed => NOT_ALLOWED,
                 TextArg::Lenient => EMPTY,
                 TextArg::Value(s, ns) => {
-                    if self.text_ok(p, s, *ns) {
+                    if self.text_ok(p, s, ns) {
                         EMPTY
                     } else {
                         NOT_ALLOWED
@@ -804,12 +806,12 @@ impl Store {
     // ----- values (read-only) -----
 
     /// `valueMatch`: does the whole value `s` match `p` (an attribute's value pattern)?
-    pub(crate) fn value_match(&self, p: PId, s: &str, ns: &dyn NamespaceContext) -> bool {
+    pub(crate) fn value_match(&self, p: PId, s: &str, ns: &ValueCx<'_>) -> bool {
         (self.nullable(p) && s.chars().all(is_xml_space)) || self.text_ok(p, s, ns)
     }
 
     /// Is `textDeriv p s` nullable?
-    pub(crate) fn text_ok(&self, p: PId, s: &str, ns: &dyn NamespaceContext) -> bool {
+    pub(crate) fn text_ok(&self, p: PId, s: &str, ns: &ValueCx<'_>) -> bool {
         match self.node(p) {
             Node::Text => true,
             Node::Choice(ps) => ps.iter().any(|&q| self.text_ok(q, s, ns)),
@@ -824,14 +826,14 @@ impl Store {
                     && self.text_ok(ps[i], s, ns)
             }),
             Node::OneOrMore(a) => self.text_ok(*a, s, ns),
-            Node::Data(d) => self.datatypes[*d as usize].check(s, ns).is_ok(),
+            Node::Data(d) => ns.check(&self.datatypes[*d as usize], s).is_ok(),
             Node::DataExcept(d, e) => {
-                self.datatypes[*d as usize].check(s, ns).is_ok() && !self.text_ok(*e, s, ns)
+                ns.check(&self.datatypes[*d as usize], s).is_ok() && !self.text_ok(*e, s, ns)
             }
             Node::Value(v) => {
                 let leaf = &self.values[*v as usize];
                 let dt = &self.datatypes[leaf.datatype as usize];
-                dt.equal(&leaf.value, &Bindings(&leaf.ns), s, ns)
+                dt.equal(&leaf.value, &Bindings(&leaf.ns), s, ns.ns)
             }
             Node::List(c) => {
                 let tokens: Vec<&str> = s.split(is_xml_space).filter(|t| !t.is_empty()).collect();
@@ -844,13 +846,7 @@ impl Store {
     }
 
     /// Positions where `p` can end, given the positions where it can start, in a token list.
-    fn list_ends(
-        &self,
-        p: PId,
-        tokens: &[&str],
-        starts: &[bool],
-        ns: &dyn NamespaceContext,
-    ) -> Vec<bool> {
+    fn list_ends(&self, p: PId, tokens: &[&str], starts: &[bool], ns: &ValueCx<'_>) -> Vec<bool> {
         let n = tokens.len();
         let none = || vec![false; n + 1];
         match self.node(p) {
@@ -1050,7 +1046,24 @@ pub(crate) enum TextArg<'a> {
     /// Recovery: data leaves accept anything.
     Lenient,
     /// A value, checked against data leaves, with its namespace context.
-    Value(&'a str, &'a dyn NamespaceContext),
+    Value(&'a str, &'a ValueCx<'a>),
+}
+
+/// What checking a document value needs besides the value: its namespace context and,
+/// when known, the document's unparsed entities (for `ENTITY`/`ENTITIES`).
+pub(crate) struct ValueCx<'a> {
+    pub(crate) ns: &'a dyn NamespaceContext,
+    pub(crate) entities: Option<&'a dyn Fn(&str) -> bool>,
+}
+
+impl ValueCx<'_> {
+    /// Checks `s` against `dt`.
+    pub(crate) fn check(&self, dt: &Datatype, s: &str) -> Result<(), String> {
+        match self.entities {
+            Some(e) => dt.check_with_entities(s, self.ns, e),
+            None => dt.check(s, self.ns),
+        }
+    }
 }
 
 /// Namespace bindings written in the schema, as a [`NamespaceContext`].
@@ -1144,7 +1157,10 @@ mod tests {
         ));
         s.element_content(&cx, 0);
         let no: &[(String, String)] = &[];
-        let ns = Bindings(no);
+        let ns = ValueCx {
+            ns: &Bindings(no),
+            entities: None,
+        };
         let leaf = |pred: &dyn Fn(&Node) -> bool| {
             (0..s.len() as PId)
                 .find(|&p| pred(s.node(p)))
