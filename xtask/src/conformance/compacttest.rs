@@ -108,6 +108,7 @@ fn run_case(case: roxmltree::Node<'_, '_>) -> Result<(), String> {
     let schema = text_of(correct);
     let tree = teikit_rnc::parse(&schema)
         .map_err(|e| format!("rejected a correct schema: {}", first_error(&e)))?;
+    check_spans(&schema, &tree)?;
     let Some(xml) = child(case, "xml") else {
         return Ok(());
     };
@@ -166,6 +167,7 @@ fn run_file(rnc: &Path, rng: Option<std::path::PathBuf>) -> Result<(), String> {
     if elapsed > TEI_PARSE_LIMIT {
         return Err(format!("parsing took {elapsed:?}"));
     }
+    check_spans(&text, &tree)?;
     let Some(rng) = rng.filter(|p| p.is_file()) else {
         return Ok(());
     };
@@ -177,6 +179,44 @@ fn run_file(rnc: &Path, rng: Option<std::path::PathBuf>) -> Result<(), String> {
             rng.file_name().unwrap_or_default().to_string_lossy()
         )
     })
+}
+
+/// Every span lies in the text, on character boundaries, and every RELAX NG element's span
+/// contains its RELAX NG children's and its text's.
+fn check_spans(text: &str, e: &Element) -> Result<(), String> {
+    let ok = |r: &std::ops::Range<usize>| {
+        r.start <= r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end)
+    };
+    if !ok(&e.span) {
+        return Err(format!("bad span {:?} on <{}>", e.span, e.local));
+    }
+    for a in &e.attributes {
+        if !ok(&a.span) {
+            return Err(format!("bad span {:?} on attribute {}", a.span, a.local));
+        }
+    }
+    for c in &e.children {
+        let (span, foreign) = match c {
+            Node::Element(c) => {
+                check_spans(text, c)?;
+                (&c.span, c.ns != RNG_NS)
+            }
+            Node::Text(_, span) => (span, false),
+        };
+        // Leading annotations are children outside their element's span (which starts at
+        // the construct itself), and the implicit grammar's span is empty.
+        let exempt = foreign || (e.span.is_empty() && e.local == "grammar");
+        if !ok(span) || (!exempt && (span.start < e.span.start || span.end > e.span.end)) {
+            return Err(format!(
+                "span {span:?} of a child of <{}> is outside its span {:?}",
+                e.local, e.span
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
