@@ -21,10 +21,28 @@ fn check_tree(text: &str, e: &Element) {
     for a in &e.attributes {
         check_span(text, &a.span);
     }
+    let implicit_grammar = e.span.is_empty() && e.local == "grammar";
     for c in &e.children {
-        match c {
-            Node::Element(c) => check_tree(text, c),
-            Node::Text(_, span) => check_span(text, span),
+        let span = match c {
+            Node::Element(c) => {
+                check_tree(text, c);
+                if c.ns != teikit_rnc::RNG_NS {
+                    continue; // leading annotations precede their element's span
+                }
+                &c.span
+            }
+            Node::Text(_, span) => {
+                check_span(text, span);
+                span
+            }
+        };
+        if e.ns == teikit_rnc::RNG_NS && !implicit_grammar {
+            assert!(
+                e.span.start <= span.start && span.end <= e.span.end,
+                "child span {span:?} outside <{}> {:?} in {text:?}",
+                e.local,
+                e.span
+            );
         }
     }
 }
