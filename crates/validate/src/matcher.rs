@@ -1237,3 +1237,104 @@ mod tests {
         check(s(), "<root><a/></root>", &["rng/element-not-allowed"]);
     }
 }
+
+#[cfg(test)]
+mod random_tests {
+    use crate::testutil::*;
+
+    /// A tiny deterministic generator (xorshift), so the test needs no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[(self.next() % items.len() as u64) as usize]
+        }
+    }
+
+    fn gen(r: &mut Rng, depth: usize, out: &mut String) {
+        let name = r.pick(&["doc", "head", "p", "hi", "x", "num"]);
+        out.push('<');
+        out.push_str(name);
+        if r.next() % 3 == 0 {
+            let a = r.pick(&["id", "n", "rend"]);
+            let v = r.pick(&["1", "a b", "", "x"]);
+            out.push_str(&format!(" {a}='{v}'"));
+        }
+        if depth == 0 || r.next() % 4 == 0 {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for _ in 0..(r.next() % 4) {
+            match r.next() % 3 {
+                0 => out.push_str(r.pick(&[" ", "text", "12", "\n  "])),
+                _ => gen(r, depth - 1, out),
+            }
+        }
+        out.push_str(&format!("</{name}>"));
+    }
+
+    #[test]
+    fn random_documents_do_not_panic_and_are_deterministic() {
+        let s = || {
+            schema(el(
+                "doc",
+                group(vec![
+                    opt(att("id", data("dtd", "ID"))),
+                    el("head", text()),
+                    more(el(
+                        "p",
+                        group(vec![
+                            opt(att("n", data("xsd", "integer"))),
+                            inter(vec![
+                                text(),
+                                star(el("hi", text())),
+                                star(el("num", data("xsd", "integer"))),
+                            ]),
+                        ]),
+                    )),
+                ]),
+            ))
+        };
+        let g = crate::Grammar::new(s());
+        let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut valid = 0;
+        for _ in 0..400 {
+            // mostly the right skeleton, random inside
+            let mut doc = String::from("<doc><head>t</head>");
+            for _ in 0..=(r.next() % 3) {
+                doc.push_str("<p>");
+                for _ in 0..(r.next() % 3) {
+                    if r.next() % 2 == 0 {
+                        doc.push_str(r.pick(&["a", " ", "<hi>x</hi>", "<num> 7 </num>"]));
+                    } else {
+                        gen(&mut r, 2, &mut doc);
+                    }
+                }
+                doc.push_str("</p>");
+            }
+            doc.push_str("</doc>");
+            let d = roxmltree::Document::parse(&doc).expect("generated XML is well-formed");
+            let first = g.validate(&d);
+            // a fresh grammar (cold memo) gives the same diagnostics as the warm one
+            let cold = crate::Grammar::new(s()).validate(&d);
+            assert_eq!(first, cold, "{doc}");
+            for diag in &first {
+                let sp = diag.primary_span().expect("every diagnostic has a span");
+                assert!(sp.end() <= doc.len(), "{doc}: {diag:?}");
+            }
+            if first.is_empty() {
+                valid += 1;
+            }
+        }
+        // the generator reaches both outcomes
+        assert!(valid > 0);
+    }
+}
