@@ -478,7 +478,9 @@ impl<'a> Builder<'a> {
                 self.span_info(first.start, end);
             }
             let mut toks = tokenize(src, first.start, end, &mut self.diags);
-            if let (Some(sig), true) = (signature_bracket(src, &toks), toks.len() > 1) {
+            let sig_ok = toks.len() > 1
+                || matches!(toks.as_slice(), [Tok::Br(b)] if word_count(b.inner(src)) <= 4 && !b.inner(src).contains(':'));
+            if let (Some(sig), true) = (signature_bracket(src, &toks), sig_ok) {
                 if !matches!(shape, Shape::Names | Shape::Salute | Shape::Close) && sig {
                     shape = Shape::Names;
                 }
@@ -588,6 +590,9 @@ impl<'a> Builder<'a> {
                         }
                         _ => div.push_div(leaf_el),
                     }
+                    // A note or page marker does not change what came before it.
+                    i += 1;
+                    continue;
                 }
                 (Shape::Head { kind, .. }, _) => {
                     if div.has_body || div.zone != Zone::Top {
@@ -615,6 +620,13 @@ impl<'a> Builder<'a> {
                         self.facts.kind = Some(kind.clone());
                     }
                     div.has_head = true;
+                    div.push_div(leaf);
+                }
+                (Shape::Short | Shape::Prose | Shape::Names, _)
+                    if div.zone == Zone::Top && is_subject(self.text(it.start, it.end)) =>
+                {
+                    let mut leaf = self.leaf("head", it, Tag::None, first_leaf, "");
+                    leaf.el.attrs.insert(0, ("type", "subject".to_string()));
                     div.push_div(leaf);
                 }
                 (Shape::Short | Shape::Names, _)
@@ -732,7 +744,9 @@ impl<'a> Builder<'a> {
                     div.push_div(leaf);
                 }
                 (Shape::Short, _)
-                    if div.zone == Zone::Top && (div.has_head || div.el.attrs[0].1 == "letter") =>
+                    if div.zone == Zone::Top
+                        && (div.has_head || div.el.attrs[0].1 == "letter")
+                        && !matches!(prev_shape, Some(Shape::Salute | Shape::SaluteWord)) =>
                 {
                     let leaf = self.leaf("addrLine", it, Tag::AddrLine, first_leaf, "");
                     div.push_opener(leaf);
@@ -1137,6 +1151,9 @@ impl<'a> Builder<'a> {
         if (lower.ends_with(" sic") || lower.ends_with(" sic!")) && words >= 2 {
             return BKind::SicOriginal;
         }
+        if is_page_marker(&lower) && !plain.contains(['\n', '\r']) {
+            return BKind::Page;
+        }
         if !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()) {
             return BKind::FootnoteRef;
         }
@@ -1145,6 +1162,11 @@ impl<'a> Builder<'a> {
         }
         if words <= 6 && DAMAGE.iter().any(|w| lower.contains(w)) {
             return BKind::Gap("damage", true);
+        }
+        if words <= 4
+            && (lower.contains("signature") || lower.contains("seal") || lower == "signed")
+        {
+            return BKind::Gap("omitted", true);
         }
         if in_word {
             return BKind::Supplied;
@@ -1313,6 +1335,10 @@ impl<'a> Builder<'a> {
                 }
                 let p = b.plain(src).unwrap_or_default();
                 El::new("note").attr("type", "original").text(p)
+            }
+            BKind::Page => {
+                let p = b.plain(src).unwrap_or_default();
+                El::new("pb").attr("n", p).attr("rend", "bracketed")
             }
             BKind::FootnoteRef => {
                 let p = b.plain(src).unwrap_or_default();
@@ -1578,6 +1604,7 @@ impl<'a> Builder<'a> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum BKind {
     Hand,
+    Page,
     Stamp,
     Editorial(&'static str),
     Gap(&'static str, bool),
@@ -1712,7 +1739,48 @@ fn find_ci(t: &str, needle: &str) -> Option<usize> {
 pub(crate) fn looks_like_name(t: &str) -> bool {
     let t = t.trim();
     let words: Vec<&str> = t.split_whitespace().collect();
-    !words.is_empty()
+    const ROLES: &[&str] = &[
+        "Sir",
+        "Sirs",
+        "Madam",
+        "Gentlemen",
+        "Friends",
+        "Colleagues",
+        "Deputy",
+        "Secretary",
+        "Director",
+        "Chief",
+        "Head",
+        "Consul",
+        "First",
+        "Second",
+        "Third",
+        "Vice",
+        "Acting",
+        "Attaché",
+        "Counsellor",
+        "Counselor",
+        "Chargé",
+        "Affaires",
+        "Officer",
+        "Department",
+        "Ministry",
+        "Embassy",
+        "Comrades",
+        "The",
+        "Central",
+        "Committee",
+        "State",
+        "Foreign",
+        "Affairs",
+        "Defence",
+        "Defense",
+        "Soviet",
+    ];
+    let has_name = words.iter().any(|w| {
+        !NAME_TITLES.contains(w) && !ROLES.contains(w) && !ROLES.contains(&capitalised(w).as_str())
+    });
+    has_name
         && words.len() <= 6
         && !t.chars().any(|c| c.is_ascii_digit())
         && words.iter().all(|w| {
@@ -1724,6 +1792,17 @@ pub(crate) fn looks_like_name(t: &str) -> bool {
                 )
         })
         && !ends_sentence(t)
+}
+
+fn capitalised(w: &str) -> String {
+    let mut c = w.chars();
+    match c.next() {
+        Some(f) => f
+            .to_uppercase()
+            .chain(c.flat_map(char::to_lowercase))
+            .collect(),
+        None => String::new(),
+    }
 }
 
 /// Names in a signature or salutation: comma/`and`-separated capitalised groups.
@@ -1756,6 +1835,40 @@ fn name_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
             }
         }
     }
+}
+
+/// `Subject: …`, `Re: …`, `Concerning: …` at the top of a document.
+fn is_subject(t: &str) -> bool {
+    let l = t.trim_start().to_lowercase();
+    t.chars().count() <= 200
+        && [
+            "subject:",
+            "re:",
+            "concerning:",
+            "regarding:",
+            "ref.:",
+            "subject -",
+            "on the subject of",
+        ]
+        .iter()
+        .any(|k| l.starts_with(k))
+}
+
+/// `[page 2]`, `[p. 3]`, `[sheet 4]`, `[end of page 1]`: a page marker.
+fn is_page_marker(lower: &str) -> bool {
+    let l = lower.trim();
+    let l = l.strip_prefix("end of ").unwrap_or(l);
+    for w in [
+        "page ", "p. ", "p.", "sheet ", "list ", "l. ", "folio ", "f. ",
+    ] {
+        if let Some(rest) = l.strip_prefix(w) {
+            let rest = rest.trim();
+            return !rest.is_empty()
+                && rest.len() <= 8
+                && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        }
+    }
+    matches!(l, "page break" | "new page")
 }
 
 /// `Cde. STALIN`, `Comrade Li Fuchun`: the title and up to four capitalised words after it.

@@ -167,6 +167,11 @@ impl Walker {
         let (open, close) = if double { ("[[", "]]") } else { ("[", "]") };
         let close = if rend_has(n, "unclosed") { "" } else { close };
         match name {
+            "pb" if rend_has(n, "bracketed") => {
+                self.out.push_str(open);
+                self.out.push_str(n.attribute("n").unwrap_or(""));
+                self.out.push_str(close);
+            }
             "lb" | "pb" => {
                 let default = usize::from(name == "pb");
                 let blank = blank_of(n).unwrap_or(default);

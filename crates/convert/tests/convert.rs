@@ -177,6 +177,162 @@ fn odd_layouts_round_trip() {
     }
 }
 
+/// One case per bracket convention: the transcription and a piece of the expected TEI.
+#[test]
+fn bracket_conventions() {
+    let cases = [
+        (
+            "with all [our] energy.",
+            r#"all <supplied reason="omitted">our</supplied> energy"#,
+        ),
+        (
+            "Com[rade] Kim came.",
+            r#"Com<supplied reason="omitted">rade</supplied> Kim"#,
+        ),
+        (
+            "A [stamp: Incoming No 3561/shs of 1 October 1950] B",
+            r#"<stamp type="received">Incoming No 3561/shs of <date when="1950-10-01">1 October 1950</date></stamp>"#,
+        ),
+        (
+            "A [Stamp: Outgoing No 5] B",
+            r#"<stamp type="sent" n="Stamp: ">Outgoing No 5</stamp>"#,
+        ),
+        (
+            "[handwritten above the form: seen]\n\nMEMORANDUM",
+            r##"<note type="handwritten" place="top"><label>handwritten above the form:</label> <add hand="#hand-1" place="top">seen</add></note>"##,
+        ),
+        (
+            "[in the margin: agreed]",
+            r#"<note type="handwritten" place="margin">"#,
+        ),
+        (
+            "signed by [illegible signature] today",
+            r#"<gap reason="illegible" extent="signature"><desc>illegible signature</desc></gap>"#,
+        ),
+        (
+            "and [[several illegible words]] the",
+            r#"<gap reason="illegible" extent="several words" rend="double"><desc>several illegible words</desc></gap>"#,
+        ),
+        (
+            "the city [?] of Seoul",
+            r#"the <unclear cert="low">city</unclear> of"#,
+        ),
+        (
+            "the [city?] of Seoul",
+            r#"<unclear cert="low" rend="bracketed">city</unclear>"#,
+        ),
+        ("at lenght [sic] and", r#"at <sic>lenght</sic> and"#),
+        ("BEIPING [SIC] and", r#"<sic n="SIC">BEIPING</sic>"#),
+        (
+            "not observe [ponablyusti – SIC] the",
+            r#"<sic rend="noted">observe</sic> <note type="original">ponablyusti – SIC</note>"#,
+        ),
+        (
+            "the text [Translator's note: in German] here",
+            r##"<note type="editorial" resp="#translator"><label>Translator's note:</label> in German</note>"##,
+        ),
+        (
+            "the text [Ed. note: see below] here",
+            r##"<note type="editorial" resp="#editor"><label>Ed. note:</label> see below</note>"##,
+        ),
+        (
+            "to FILIPPOV [Stalin] at once",
+            r#"FILIPPOV <note type="identification">Stalin</note>"#,
+        ),
+        (
+            "has fallen [otpala] away",
+            r#"<note type="original"><foreign xml:lang="ru-Latn">otpala</foreign></note>"#,
+        ),
+        (
+            "as agreed [1].\n\n[1] In May.",
+            r##"<ref type="noteAnchor" target="#fn-1">1</ref>"##,
+        ),
+        (
+            "as agreed [1].\n\n[1] In May.",
+            r#"<note type="footnote" xml:id="fn-1" n="1">In May.</note>"#,
+        ),
+        (
+            "the page [cut off] here",
+            r#"<gap reason="damage"><desc>cut off</desc></gap>"#,
+        ),
+        (
+            "the rest [text missing]",
+            r#"<gap reason="damage"><desc>text missing</desc></gap>"#,
+        ),
+        (
+            "we [...] agree",
+            r#"<gap reason="omitted"><desc>...</desc></gap>"#,
+        ),
+        ("we […] agree", r#"<gap reason="omitted"/>"#),
+        (
+            "end. [page 2] Start",
+            r#"<pb n="page 2" rend="bracketed"/>"#,
+        ),
+        (
+            "A [Stamp: Subject to return to the\n8th Directorate within 2 days] B",
+            r#"Subject to return to the<lb/>8th Directorate"#,
+        ),
+        (
+            "the [broken bracket",
+            r#"<supplied reason="omitted" rend="unclosed">broken bracket</supplied>"#,
+        ),
+        (
+            "This [is a long editorial remark: that the editor added here] ok",
+            r#"<note type="editorial">is a long editorial remark"#,
+        ),
+    ];
+    for (input, want) in cases {
+        let tei = round_trip(input);
+        assert!(tei.contains(want), "{input:?} should give {want}\n{tei}");
+    }
+}
+
+/// One case per block convention.
+#[test]
+fn block_conventions() {
+    let cases = [
+        ("CABLE Nº 600308/sh\n\nText.", r#"<head>CABLE Nº <idno type="cable">600308/sh</idno></head>"#),
+        ("MEMORANDUM\n\nText.", r#"<div type="memorandum">"#),
+        ("RECORD OF CONVERSATION\n\nText.", r#"<div type="conversation">"#),
+        (
+            "CABLE\n\nfrom PYONGYANG sent at 2035 30 September 1950\n\nText.",
+            r#"<dateline>from <placeName>PYONGYANG</placeName> sent at <date when="1950-09-30T20:35:00">2035 30 September 1950</date></dateline>"#,
+        ),
+        ("CABLE\n\nby wire\n\nText.", r#"<seg type="transmission">by wire</seg>"#),
+        ("CABLE\n\nextremely urgent\n\nText.", r#"<seg type="priority">extremely urgent</seg>"#),
+        ("CABLE\n\nTOP SECRET\n\nText.", r#"<seg type="classification">TOP SECRET</seg>"#),
+        (
+            "CABLE\n\nMoscow\n\nto Cde. GROMYKO\n\nText.",
+            "<address>\n            <addrLine>Moscow</addrLine>\n            <addrLine>to <persName>Cde. GROMYKO</persName></addrLine>",
+        ),
+        ("MEMO\n\nSome of the text here.\n\nSHTYKOV", "<closer>\n          <signed><persName>SHTYKOV</persName></signed>"),
+        ("Dear Sir,\n\nText of it.", "<salute>Dear Sir,</salute>"),
+        ("Text of the letter.\n\nSincerely,\n\nJOHN SMITH", "<salute>Sincerely,</salute>"),
+        ("Text of the letter.\n\nIVANOV\n\n29 September 1950", r#"<dateline><date when="1950-09-29">29 September 1950</date></dateline>"#),
+        ("Text.\n\nIVANOV\n\nCopy Nº 1 to Cde. Stalin\n\nCopy № 2 to file", r#"<item n="2">Copy № 2 to file</item>"#),
+        ("Text.\n\nIVANOV\n\n12 copies printed", "<div type=\"registration\">\n        <p>12 copies printed</p>"),
+        ("Text.\n\nIVANOV\n\nNº 1351", r#"<p>Nº <idno type="registration">1351</idno></p>"#),
+        (
+            "Text.\n\nIVANOV\n\nSent by Shcherbakova at 0145 1 October 1950",
+            "<div type=\"transmission\">\n        <p>Sent by <persName>Shcherbakova</persName>",
+        ),
+        (
+            "Copies: Stalin (2), Molotov",
+            r#"<p>Copies: <list type="distribution"><item n="2">Stalin (2),</item> <item>Molotov</item></list></p>"#,
+        ),
+        (
+            "Pass the following:\n\n“To Cde. MAO.\n\nWe agree.\n\nFILIPPOV”",
+            r#"<floatingText type="telegram">"#,
+        ),
+        ("MEMORANDUM\n\nSubject: the border\n\nText.", r#"<head type="subject">Subject: the border</head>"#),
+        ("Text.\n\nSHTYKOV\n\nP.S. And more.", "<postscript><p>P.S. And more.</p></postscript>"),
+    ];
+    for (input, want) in cases {
+        let tei = round_trip(input);
+        assert!(tei.contains(want), "{input:?} should give {want}\n{tei}");
+    }
+}
+
 #[test]
 fn a_few_megabytes_convert() {
     let block = "CABLE Nº 600308/sh\n\nfrom PYONGYANG sent at 2035 30 September 1950\n\nThe enemy [illegible] seized the port [stamp: Incoming No 1 of 1 October 1950] and is waging battles right in\n\nthe city of Seoul. Com[rade] X [?] said [sic].\n\nSHTYKOV\n\nCopy Nº 1 to Cde. Stalin\n\n";
