@@ -164,6 +164,7 @@ pub(crate) fn parse_tokens(toks: Vec<Token>, len: usize) -> Result<Element, Vec<
         env: Env::new(),
         depth: 0,
         fatal: false,
+        recoveries: 0,
     };
     let root = p.top();
     match root {
@@ -186,6 +187,8 @@ struct Parser {
     depth: usize,
     /// Stop everything (too many errors, or nesting too deep).
     fatal: bool,
+    /// Recoveries after a failed grammar member so far.
+    recoveries: usize,
 }
 
 fn rng(local: &str, span: Range<usize>) -> Element {
@@ -641,6 +644,13 @@ impl Parser {
     /// After an error in the grammar member that started at token `start`, skips to what
     /// looks like the beginning of the next member (or the `}` closing the grammar).
     fn recover(&mut self, start: usize) {
+        // Each recovery scans ahead, and a member that fails again on an error already
+        // reported adds no error: bound the number of recoveries to keep parsing linear.
+        self.recoveries += 1;
+        if self.recoveries > 4 * MAX_ERRORS {
+            self.fatal = true;
+            return;
+        }
         let mut j = start + 1;
         let mut level = 0usize;
         let last = self.toks.len() - 1;

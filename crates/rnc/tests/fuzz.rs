@@ -278,3 +278,16 @@ fn long_flat_schemas_parse_quickly() {
         t.elapsed()
     );
 }
+
+#[test]
+fn many_errors_stop_early() {
+    let s = "a = element a { x y\nb = (c | d, e)\n[ q ] r\n".repeat(30_000);
+    let t = std::time::Instant::now();
+    let errors = parse(&s).expect_err("broken");
+    assert!(errors.len() <= teikit_rnc::MAX_ERRORS);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        t.elapsed()
+    );
+}
