@@ -360,9 +360,10 @@ impl<'a> Builder<'a> {
             let mut prose_join = false;
             let mut spanned = false;
             let mut j = i + 1;
+            // Kept up to date as units are absorbed, so a long chain of joins stays linear.
+            let mut depth = open_depth(&src[first.start..first.end]);
             loop {
                 let t = &src[first.start..end];
-                let depth = open_depth(t);
                 let Some(next) = units.get(j) else { break };
                 if matches!(next.sep, Sep::Spaces(_)) {
                     break;
@@ -398,9 +399,11 @@ impl<'a> Builder<'a> {
                         end = units[k].end;
                         j = k + 1;
                         spanned = true;
+                        depth = 0;
                         continue;
                     }
                     if starts_lower(next_text) && !structural {
+                        depth = depth_through(next_text, depth);
                         end = next.end;
                         j += 1;
                         spanned = true;
@@ -413,6 +416,7 @@ impl<'a> Builder<'a> {
                     && matches!(next_shape, Shape::Short | Shape::Prose | Shape::Names)
                     && next_text.chars().count() <= 120
                 {
+                    depth = depth_through(next_text, depth);
                     end = next.end;
                     j += 1;
                     continue;
@@ -426,8 +430,8 @@ impl<'a> Builder<'a> {
                     j += 1;
                     break;
                 }
-                let prose_like =
-                    matches!(shape, Shape::Prose | Shape::Short) && t.chars().count() >= 60;
+                let prose_like = matches!(shape, Shape::Prose | Shape::Short)
+                    && t.chars().take(60).count() >= 60;
                 let next_ok = matches!(
                     next_shape,
                     Shape::Prose | Shape::Short | Shape::Names | Shape::Registration
@@ -442,6 +446,7 @@ impl<'a> Builder<'a> {
                     && (starts_lower(next_text) || self.line_mode && blank == 0)
                 {
                     let at = end;
+                    depth = depth_through(next_text, depth);
                     end = next.end;
                     shape = Shape::Prose;
                     j += 1;
@@ -1507,8 +1512,8 @@ impl<'a> Builder<'a> {
             }
             Tag::Transmission => {
                 self.date_spans(a, t, &mut spans);
-                if let Some(p) =
-                    find_ci(t, " by ").or_else(|| t.to_lowercase().starts_with("by ").then_some(0))
+                if let Some(p) = find_ci(t, " by ")
+                    .or_else(|| t.to_ascii_lowercase().starts_with("by ").then_some(0))
                 {
                     let s = if p == 0 { 3 } else { p + 4 };
                     let rest = &t[s..];
@@ -1530,7 +1535,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Tag::AddrLine => {
-                let lower = t.to_lowercase();
+                let lower = t.to_ascii_lowercase();
                 if let Some(rest) = lower.strip_prefix("to ") {
                     let _ = rest;
                     let name = t[3..].trim_end().trim_end_matches(['.', ',', ':']);
@@ -1916,7 +1921,8 @@ fn comrade_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
 
 /// `from PYONGYANG sent at …`, `arrived in the X at …`: places and organisations.
 fn place_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
-    let lower = t.to_lowercase();
+    // ASCII lower-casing keeps byte offsets valid for `t`.
+    let lower = t.to_ascii_lowercase();
     for kw in [
         "from ",
         "arrived in the ",

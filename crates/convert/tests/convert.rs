@@ -345,6 +345,15 @@ fn a_few_megabytes_convert() {
     round_trip(&long);
     let deep = "[".repeat(200_000);
     round_trip(&deep);
+    // A paragraph continued over many lines (line mode) and over many page breaks.
+    let wrapped =
+        "the lines of this paragraph never end a sentence and go on and on and\n".repeat(30_000);
+    round_trip(&wrapped);
+    let paged =
+        "the lines of this paragraph never end a sentence and go on and on and\n\n".repeat(30_000);
+    round_trip(&paged);
+    let open = "[handwritten: a note that is never closed and goes on\n\n".repeat(30_000);
+    round_trip(&open);
 }
 
 #[test]
