@@ -37,7 +37,6 @@ use teikit_diagnostics::{CodeDoc, Diagnostic, Severity, Span};
 use teikit_relaxng::datatype::NamespaceContext;
 use teikit_relaxng::IdType;
 
-use crate::fx::FxHashMap;
 pub use crate::matcher::{Matcher, Name};
 use crate::names::NameTable;
 use crate::store::{Compiled, Store};
@@ -114,9 +113,10 @@ pub static CODES: &[CodeDoc] = &[
 pub struct Grammar {
     cx: Compiled,
     store: RwLock<Store>,
-    /// ID-typed attributes: element namespace → element local name → index into `id_attrs`.
-    id_elements: FxHashMap<String, FxHashMap<String, u32>>,
-    id_attrs: Vec<Vec<(String, String, IdType)>>,
+    /// ID-typed attributes: element name key → index into `id_attrs` (`u32::MAX`: none).
+    /// Every name of the ID table has its own key, so keys identify them exactly.
+    id_elements: Vec<u32>,
+    id_attrs: Vec<Vec<(u32, IdType)>>,
 }
 
 impl Grammar {
@@ -124,18 +124,18 @@ impl Grammar {
     /// derivatives are compiled when a document first needs them.
     pub fn new(schema: teikit_relaxng::Schema) -> Grammar {
         let names = NameTable::build(&schema);
-        let mut id_elements: FxHashMap<String, FxHashMap<String, u32>> = FxHashMap::default();
-        let mut id_attrs: Vec<Vec<(String, String, IdType)>> = Vec::new();
+        let mut id_elements = vec![u32::MAX; names.len()];
+        let mut id_attrs: Vec<Vec<(u32, IdType)>> = Vec::new();
         for (e, a, t) in &schema.id_types {
             if *t == IdType::Null {
                 continue;
             }
-            let locals = id_elements.entry(e.ns.clone()).or_default();
-            let i = *locals.entry(e.local.clone()).or_insert_with(|| {
+            let ek = names.key(&e.ns, &e.local) as usize;
+            if id_elements[ek] == u32::MAX {
+                id_elements[ek] = id_attrs.len() as u32;
                 id_attrs.push(Vec::new());
-                (id_attrs.len() - 1) as u32
-            });
-            id_attrs[i as usize].push((a.ns.clone(), a.local.clone(), *t));
+            }
+            id_attrs[id_elements[ek] as usize].push((names.key(&a.ns, &a.local), *t));
         }
         let cx = Compiled { schema, names };
         let store = Store::new(&cx);
@@ -249,22 +249,19 @@ impl Grammar {
     }
 
     /// Index of the element's ID-typed attribute list, or `u32::MAX`.
-    fn id_element(&self, ns: &str, local: &str) -> u32 {
-        if self.id_attrs.is_empty() {
-            return u32::MAX;
-        }
+    fn id_element(&self, key: u32) -> u32 {
         self.id_elements
-            .get(ns)
-            .and_then(|m| m.get(local))
+            .get(key as usize)
             .copied()
             .unwrap_or(u32::MAX)
     }
 
-    fn id_attribute(&self, elem: u32, ns: &str, local: &str) -> Option<IdType> {
-        self.id_attrs[elem as usize]
+    fn id_attribute(&self, elem: u32, key: u32) -> Option<IdType> {
+        self.id_attrs
+            .get(elem as usize)?
             .iter()
-            .find(|(n, l, _)| n == ns && l == local)
-            .map(|t| t.2)
+            .find(|(k, _)| *k == key)
+            .map(|t| t.1)
     }
 }
 

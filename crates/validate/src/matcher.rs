@@ -14,6 +14,7 @@ use teikit_relaxng::{IdType, NameClass, QName};
 use std::sync::Arc;
 
 use crate::fx::{hash_pair, FxHashMap, FxHashSet};
+use crate::names::NsCache;
 use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
 use crate::Grammar;
 
@@ -78,6 +79,7 @@ pub struct Matcher<'g> {
     had_error: bool,
     /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
     entities: Option<Arc<FxHashSet<String>>>,
+    ns_cache: NsCache,
 }
 
 impl<'g> Matcher<'g> {
@@ -96,6 +98,7 @@ impl<'g> Matcher<'g> {
             idrefs: Vec::new(),
             had_error: false,
             entities: None,
+            ns_cache: NsCache::default(),
         }
     }
 
@@ -146,7 +149,9 @@ impl<'g> Matcher<'g> {
             let _ = write!(self.path, "[{index}]");
         }
 
-        let key = g.cx.names.key(name.ns, name.local);
+        let key =
+            g.cx.names
+                .key_cached(&mut self.ns_cache, name.ns, name.local);
         let before = self.state;
         let kind = if before == NOT_ALLOWED && self.had_error {
             Kind::Cont(NOT_ALLOWED)
@@ -181,7 +186,7 @@ impl<'g> Matcher<'g> {
                 }
             }
         };
-        let id_elem = g.id_element(name.ns, name.local);
+        let id_elem = g.id_element(key);
         if self.frames.len() == self.depth {
             self.frames.push(Frame {
                 kind,
@@ -226,9 +231,12 @@ impl<'g> Matcher<'g> {
                 .then_some(&is_entity as &dyn Fn(&str) -> bool),
         };
 
+        let key =
+            g.cx.names
+                .key_cached(&mut self.ns_cache, name.ns, name.local);
         if let Some(f) = self.depth.checked_sub(1).map(|d| &self.frames[d]) {
             if f.id_elem != u32::MAX {
-                if let Some(t) = g.id_attribute(f.id_elem, name.ns, name.local) {
+                if let Some(t) = g.id_attribute(f.id_elem, key) {
                     self.record_id(t, value, value_span);
                 }
             }
@@ -237,7 +245,6 @@ impl<'g> Matcher<'g> {
         if before == NOT_ALLOWED {
             return;
         }
-        let key = g.cx.names.key(name.ns, name.local);
         let memo = g.read().att_memo(before, key);
         let alts = match memo {
             Some(a) => a,

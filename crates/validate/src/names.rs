@@ -18,16 +18,25 @@ pub(crate) type NameKey = u32;
 /// schema does not mention".
 const UNKNOWN_NS: &str = "\u{0}";
 
-#[derive(Default)]
 struct NsEntry {
+    uri: String,
     /// Key for local names the schema does not mention in this namespace.
     other: NameKey,
     locals: FxHashMap<String, NameKey>,
 }
 
+/// Remembers the last namespace looked up: documents repeat the same few namespaces, so
+/// comparing with the previous one usually spares hashing the URI.
+#[derive(Default)]
+pub(crate) struct NsCache {
+    /// Index into `NameTable::entries` plus one (`0`: nothing cached).
+    entry: u32,
+}
+
 /// The keys of one schema.
 pub(crate) struct NameTable {
-    by_ns: FxHashMap<String, NsEntry>,
+    by_ns: FxHashMap<String, u32>,
+    entries: Vec<NsEntry>,
     unknown: NameKey,
     /// A representative expanded name per key (the name itself, or one with an empty local
     /// name, which no schema can mention, for the "other" keys).
@@ -39,6 +48,7 @@ impl NameTable {
     pub(crate) fn build(schema: &Schema) -> NameTable {
         let mut t = NameTable {
             by_ns: FxHashMap::default(),
+            entries: Vec::new(),
             unknown: 0,
             reps: vec![QName::new(UNKNOWN_NS, "")],
         };
@@ -69,24 +79,29 @@ impl NameTable {
     }
 
     fn add_ns(&mut self, ns: &str) -> &mut NsEntry {
-        if !self.by_ns.contains_key(ns) {
-            let other = self.reps.len() as NameKey;
-            self.reps.push(QName::new(ns, ""));
-            self.by_ns.insert(
-                ns.to_string(),
-                NsEntry {
+        let i = match self.by_ns.get(ns) {
+            Some(&i) => i,
+            None => {
+                let other = self.reps.len() as NameKey;
+                self.reps.push(QName::new(ns, ""));
+                let i = self.entries.len() as u32;
+                self.entries.push(NsEntry {
+                    uri: ns.to_string(),
                     other,
                     locals: FxHashMap::default(),
-                },
-            );
-        }
-        self.by_ns.get_mut(ns).expect("just inserted")
+                });
+                self.by_ns.insert(ns.to_string(), i);
+                i
+            }
+        };
+        &mut self.entries[i as usize]
     }
 
     fn add_name(&mut self, q: &QName) {
         self.add_ns(&q.ns);
         let next = self.reps.len() as NameKey;
-        let entry = self.by_ns.get_mut(q.ns.as_str()).expect("namespace added");
+        let i = self.by_ns[q.ns.as_str()];
+        let entry = &mut self.entries[i as usize];
         if entry.locals.contains_key(q.local.as_str()) {
             return;
         }
@@ -119,7 +134,30 @@ impl NameTable {
     #[inline]
     pub(crate) fn key(&self, ns: &str, local: &str) -> NameKey {
         match self.by_ns.get(ns) {
-            Some(e) => e.locals.get(local).copied().unwrap_or(e.other),
+            Some(&i) => self.local_key(i, local),
+            None => self.unknown,
+        }
+    }
+
+    #[inline]
+    fn local_key(&self, entry: u32, local: &str) -> NameKey {
+        let e = &self.entries[entry as usize];
+        e.locals.get(local).copied().unwrap_or(e.other)
+    }
+
+    /// [`NameTable::key`] with a one-entry namespace cache.
+    #[inline]
+    pub(crate) fn key_cached(&self, cache: &mut NsCache, ns: &str, local: &str) -> NameKey {
+        if let Some(e) = cache.entry.checked_sub(1) {
+            if self.entries[e as usize].uri == ns {
+                return self.local_key(e, local);
+            }
+        }
+        match self.by_ns.get(ns) {
+            Some(&i) => {
+                cache.entry = i + 1;
+                self.local_key(i, local)
+            }
             None => self.unknown,
         }
     }
@@ -130,7 +168,6 @@ impl NameTable {
     }
 
     /// Number of keys.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.reps.len()
     }
@@ -176,6 +213,20 @@ mod tests {
         assert!(t.contains(nsb, t.key("urn:b", "yes")));
         assert!(!t.contains(nsb, t.key("urn:b", "no")));
         assert!(!t.contains(nsb, t.key("urn:a", "x")));
+        let mut cache = NsCache::default();
+        for (ns, local) in [
+            ("urn:a", "x"),
+            ("urn:a", "y"),
+            ("urn:b", "no"),
+            ("urn:zz", "x"),
+            ("urn:a", "x"),
+        ] {
+            assert_eq!(
+                t.key_cached(&mut cache, ns, local),
+                t.key(ns, local),
+                "{ns} {local}"
+            );
+        }
         assert!(t.contains(&s.defines[0].name_class, x));
         assert!(!t.contains(&s.defines[0].name_class, t.key("urn:a", "q")));
     }
