@@ -221,6 +221,13 @@ pub static CODES: &[CodeDoc] = &[
         fix: "put the marker right after the word it qualifies",
     },
     CodeDoc {
+        code: "convert/original-language",
+        severity: Severity::Info,
+        summary: "a single bracketed word that looks transliterated is read as the original-language form of the word before it",
+        example: "the unit has fallen [otpala] away",
+        fix: "nothing to do if it is the original word; otherwise rephrase the bracket",
+    },
+    CodeDoc {
         code: "convert/footnote-unresolved",
         severity: Severity::Info,
         summary: "a footnote marker `[n]` has no footnote text `[n] …`",

@@ -1112,10 +1112,20 @@ impl<'a> Builder<'a> {
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric())
         };
+        let strong = [
+            "handwritten",
+            "hand-written",
+            "handwriting",
+            "in handwriting",
+            "written by hand",
+        ];
         if HAND_KEYS
             .iter()
             .any(|k| head.starts_with(k) && boundary_after(k))
             && first_text_has(src, b, ':')
+            || strong
+                .iter()
+                .any(|k| head.starts_with(k) && boundary_after(k))
         {
             return BKind::Hand;
         }
@@ -1379,6 +1389,20 @@ impl<'a> Builder<'a> {
             }
             BKind::Original => {
                 let p = b.plain(src).unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::new(
+                        Severity::Info,
+                        "convert/original-language",
+                        "a bracketed word after a word is read as its original-language form",
+                    )
+                    .with_label(
+                        Span::new(b.open, b.end - b.open),
+                        "encoded as <note type=\"original\">",
+                    )
+                    .with_help(
+                        "if the editor supplied this word, it should read as part of the sentence",
+                    ),
+                );
                 El::new("note").attr("type", "original").child(
                     El::new("foreign")
                         .attr("xml:lang", self.opts.original_lang.clone())
@@ -1410,7 +1434,13 @@ impl<'a> Builder<'a> {
     fn hand_note(&mut self, b: &Bracket) -> El {
         let src = self.src;
         let head = b.plain_head(src);
-        let colon = head.find(':').map(|i| i + 1).unwrap_or(0);
+        let Some(colon) = head.find(':').map(|i| i + 1) else {
+            // `[handwritten signature]`: a description, not a transcribed addition.
+            let nodes = self.inline(&b.toks, Tag::None, false, "");
+            let mut note = El::new("note").attr("type", "handwritten");
+            note.extend(nodes);
+            return note;
+        };
         let (label, rest) = split_prefix(src, &b.toks, colon);
         let label_key = label
             .trim_end_matches(':')

@@ -206,6 +206,10 @@ fn bracket_conventions() {
             r#"<note type="handwritten" place="margin">"#,
         ),
         (
+            "signed [handwritten signature] here",
+            r#"<note type="handwritten">handwritten signature</note>"#,
+        ),
+        (
             "signed by [illegible signature] today",
             r#"<gap reason="illegible" extent="signature"><desc>illegible signature</desc></gap>"#,
         ),
