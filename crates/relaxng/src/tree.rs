@@ -99,13 +99,16 @@ pub(crate) fn from_roxmltree(doc: &roxmltree::Document<'_>, file: u32, path: &Pa
 }
 
 fn start_tag_span(node: &roxmltree::Node<'_, '_>) -> Span {
+    // `<` and the qualified name as written.
     let r = node.range();
-    // Point at the tag name: `<` plus the qualified name.
-    let name_len = node.tag_name().name().len()
-        + node
-            .lookup_prefix(node.tag_name().namespace().unwrap_or(""))
-            .map_or(0, |p| if p.is_empty() { 0 } else { p.len() + 1 });
-    Span::new(r.start, (name_len + 1).min(r.end - r.start))
+    let text = node.document().input_text();
+    let tag = text.get(r.start..r.end).unwrap_or("");
+    let len = tag
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| is_ws(c) || c == '>' || c == '/')
+        .map_or(tag.len(), |(i, _)| i);
+    Span::new(r.start, len)
 }
 
 fn convert_xml(
