@@ -709,7 +709,7 @@ impl<'t> Scanner<'t, '_> {
                 || self.starts("<!ATTLIST")
                 || self.starts("<!NOTATION")
             {
-                self.skip_decl()?;
+                self.markup_decl()?;
             } else if self.starts("<!--") {
                 self.comment()?;
                 self.sh.nodes -= 1; // DTD comments are not tree nodes
@@ -738,39 +738,262 @@ impl<'t> Scanner<'t, '_> {
         }
     }
 
-    /// `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`: skipped up to `>`, honouring quotes.
-    fn skip_decl(&mut self) -> R<()> {
-        let start = self.pos;
-        while let Some(b) = self.peek() {
-            match b {
-                b'>' => {
+    /// `<!ELEMENT`, `<!ATTLIST` or `<!NOTATION`, checked against their grammar (XML 1.0
+    /// sections 3.2, 3.3, 4.7) but otherwise ignored: teikit does not validate against DTDs.
+    fn markup_decl(&mut self) -> R<()> {
+        if self.starts("<!ELEMENT") {
+            self.pos += 9;
+            self.require_ws("<!ELEMENT")?;
+            self.need_name("the element name")?;
+            self.require_ws("the element name")?;
+            self.content_spec()?;
+        } else if self.starts("<!ATTLIST") {
+            self.pos += 9;
+            self.require_ws("<!ATTLIST")?;
+            self.need_name("the element name")?;
+            loop {
+                let ws = self.skip_ws();
+                if self.peek() == Some(b'>') {
+                    break;
+                }
+                if !ws {
+                    return Err(self.expected("whitespace or `>`"));
+                }
+                self.need_name("an attribute name or `>`")?;
+                self.require_ws("the attribute name")?;
+                self.att_type()?;
+                self.require_ws("the attribute type")?;
+                self.default_decl()?;
+            }
+        } else {
+            self.pos += 10;
+            self.require_ws("<!NOTATION")?;
+            self.need_name("the notation name")?;
+            self.require_ws("the notation name")?;
+            let public = self.starts("PUBLIC");
+            if !public && !self.starts("SYSTEM") {
+                return Err(self.expected("SYSTEM or PUBLIC"));
+            }
+            self.pos += 6;
+            self.require_ws("SYSTEM or PUBLIC")?;
+            let mut lits = vec![self.literal()?];
+            if public && self.skip_ws() && matches!(self.peek(), Some(b'"' | b'\'')) {
+                lits.push(self.literal()?);
+            }
+            for lit in lits {
+                if let Some(i) = self.str(lit).find('>') {
+                    return Err(self
+                        .fail(
+                            "xml/unsupported-dtd",
+                            "`>` inside a quoted value of a DTD declaration is not supported",
+                            Span::new(lit.offset + i, 1),
+                            "",
+                        )
+                        .with_help_fail("the tree builder (roxmltree) ends the declaration here"));
+                }
+            }
+        }
+        self.skip_ws();
+        self.expect(">", "`>` to end the declaration")
+    }
+
+    fn require_ws(&mut self, after: &str) -> R<()> {
+        if self.skip_ws() {
+            Ok(())
+        } else {
+            Err(self.expected(&format!("whitespace after {after}")))
+        }
+    }
+
+    fn need_name(&mut self, what: &str) -> R<Span> {
+        self.name().ok_or_else(|| self.expected(what))
+    }
+
+    /// `EMPTY`, `ANY`, mixed content or an element content model, without recursion.
+    fn content_spec(&mut self) -> R<()> {
+        for kw in ["EMPTY", "ANY"] {
+            if self.starts(kw) {
+                self.pos += kw.len();
+                return Ok(());
+            }
+        }
+        self.expect("(", "EMPTY, ANY or `(`")?;
+        self.skip_ws();
+        if self.starts("#PCDATA") {
+            self.pos += 7;
+            let mut names = false;
+            loop {
+                self.skip_ws();
+                if self.peek() != Some(b'|') {
+                    break;
+                }
+                self.pos += 1;
+                self.skip_ws();
+                self.need_name("an element name")?;
+                names = true;
+            }
+            self.expect(")", "`|` or `)`")?;
+            if names {
+                self.expect("*", "`*` after mixed content with element names")?;
+            } else if self.peek() == Some(b'*') {
+                self.pos += 1;
+            }
+            return Ok(());
+        }
+        // One separator per open group: `|` or `,`, fixed by the first one used.
+        let mut groups: Vec<Option<u8>> = vec![None];
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(b'(') {
+                if groups.len() >= self.sh.limits.max_depth {
+                    return Err(self.expected("fewer nested groups"));
+                }
+                self.pos += 1;
+                groups.push(None);
+                continue;
+            }
+            self.need_name("an element name or `(`")?;
+            self.occurrence();
+            loop {
+                self.skip_ws();
+                match self.peek() {
+                    Some(c @ (b'|' | b',')) => {
+                        match groups.last_mut() {
+                            Some(sep @ None) => *sep = Some(c),
+                            Some(Some(sep)) if *sep != c => {
+                                return Err(self.expected(&format!("`{}`", *sep as char)));
+                            }
+                            _ => {}
+                        }
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(b')') => {
+                        self.pos += 1;
+                        groups.pop();
+                        self.occurrence();
+                        if groups.is_empty() {
+                            return Ok(());
+                        }
+                    }
+                    _ => return Err(self.expected("`|`, `,` or `)`")),
+                }
+            }
+        }
+    }
+
+    fn occurrence(&mut self) {
+        if matches!(self.peek(), Some(b'?' | b'*' | b'+')) {
+            self.pos += 1;
+        }
+    }
+
+    fn att_type(&mut self) -> R<()> {
+        for kw in [
+            "CDATA", "IDREFS", "IDREF", "ID", "ENTITIES", "ENTITY", "NMTOKENS", "NMTOKEN",
+        ] {
+            if self.starts(kw) {
+                self.pos += kw.len();
+                return Ok(());
+            }
+        }
+        let notation = self.starts("NOTATION");
+        if notation {
+            self.pos += 8;
+            self.require_ws("NOTATION")?;
+        }
+        self.expect("(", "an attribute type")?;
+        loop {
+            self.skip_ws();
+            let ok = if notation {
+                self.name().is_some()
+            } else {
+                self.nmtoken()
+            };
+            if !ok {
+                return Err(self.expected(if notation {
+                    "a notation name"
+                } else {
+                    "a name token"
+                }));
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b'|') => self.pos += 1,
+                Some(b')') => {
                     self.pos += 1;
                     return Ok(());
                 }
-                b'"' | b'\'' => {
-                    let lit = self.literal()?;
-                    if let Some(i) = self.str(lit).find('>') {
-                        return Err(self
-                            .fail(
-                                "xml/unsupported-dtd",
-                                "`>` inside a quoted value of a DTD declaration is not supported",
-                                Span::new(lit.offset + i, 1),
-                                "",
-                            )
-                            .with_help_fail(
-                                "the tree builder (roxmltree) ends the declaration here; write &#62; instead",
-                            ));
-                    }
-                }
-                _ => self.pos += 1,
+                _ => return Err(self.expected("`|` or `)`")),
             }
         }
-        Err(self.fail(
-            "xml/unclosed-markup",
-            "markup declaration is not closed",
-            Span::new(start, 2),
-            "opened here",
-        ))
+    }
+
+    fn nmtoken(&mut self) -> bool {
+        let start = self.pos;
+        while let Some(c) = self.cur_char().filter(|&c| is_name_char(c)) {
+            self.pos += c.len_utf8();
+        }
+        self.pos > start
+    }
+
+    fn default_decl(&mut self) -> R<()> {
+        for kw in ["#REQUIRED", "#IMPLIED"] {
+            if self.starts(kw) {
+                self.pos += kw.len();
+                return Ok(());
+            }
+        }
+        if self.starts("#FIXED") {
+            self.pos += 6;
+            self.require_ws("#FIXED")?;
+        }
+        let q = match self.peek() {
+            Some(q @ (b'"' | b'\'')) => q,
+            _ => return Err(self.expected("#REQUIRED, #IMPLIED, #FIXED or a quoted default value")),
+        };
+        let open = self.pos;
+        self.pos += 1;
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(self.fail(
+                        "xml/unclosed-markup",
+                        "default value is not closed",
+                        Span::new(open, 1),
+                        "value starts here",
+                    ))
+                }
+                Some(b) if b == q => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'<') => {
+                    return Err(self.fail(
+                        "xml/lt-in-attribute",
+                        "`<` is not allowed in an attribute value",
+                        self.here(),
+                        "write &lt;",
+                    ))
+                }
+                Some(b'>') => {
+                    return Err(self
+                        .fail(
+                            "xml/unsupported-dtd",
+                            "`>` inside a quoted value of a DTD declaration is not supported",
+                            self.here(),
+                            "",
+                        )
+                        .with_help_fail(
+                            "the tree builder (roxmltree) ends the declaration here; write &#62; instead",
+                        ))
+                }
+                Some(b'&') => {
+                    self.reference()?;
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
     }
 
     fn entity_decl(&mut self) -> R<()> {
@@ -1474,6 +1697,9 @@ impl<'t> Scanner<'t, '_> {
     fn namespaces(&mut self, qname: &str, name: Span, attrs: &[Attr]) -> R<usize> {
         let mut pushed = 0;
         for a in attrs {
+            self.split_qname(&a.qname, a.name)?;
+        }
+        for a in attrs {
             let prefix = match a.qname.strip_prefix("xmlns") {
                 Some("") => "",
                 Some(rest) if rest.starts_with(':') => &rest[1..],
@@ -1831,6 +2057,51 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.descendants().filter(|n| n.has_tag_name("b")).count(), 1);
+    }
+
+    #[test]
+    fn dtd_declarations_are_checked() {
+        ok(
+            "<!DOCTYPE a [<!ELEMENT a (#PCDATA|b)*><!ELEMENT b ((c|d)+,e?)><!ELEMENT c EMPTY>\
+            <!ATTLIST a x CDATA #IMPLIED y (p|q) 'p' z NOTATION (n) #FIXED \"n\">\
+            <!NOTATION n PUBLIC 'p'><!NOTATION m SYSTEM 's'>]><a/>",
+        );
+        check(
+            "<!DOCTYPE a [<!ELEMENT a>]><a/>",
+            "xml/syntax",
+            (1, 25),
+            ">",
+        );
+        check(
+            "<!DOCTYPE a [<!ELEMENT a (b|c,d)>]><a/>",
+            "xml/syntax",
+            (1, 30),
+            ",",
+        );
+        check(
+            "<!DOCTYPE a [<!ELEMENT a (#PCDATA|b)>]><a/>",
+            "xml/syntax",
+            (1, 37),
+            ">",
+        );
+        check(
+            "<!DOCTYPE a [<!ATTLIST a x BOGUS #IMPLIED>]><a/>",
+            "xml/syntax",
+            (1, 28),
+            "B",
+        );
+        check(
+            "<!DOCTYPE a [<!ATTLIST a x CDATA>]><a/>",
+            "xml/syntax",
+            (1, 33),
+            ">",
+        );
+        check(
+            "<!DOCTYPE a [<!NOTATION n>]><a/>",
+            "xml/syntax",
+            (1, 26),
+            ">",
+        );
     }
 
     #[test]

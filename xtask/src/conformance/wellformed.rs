@@ -113,6 +113,11 @@ const SYNTHETIC: &[(&str, &[u8])] = &[
     ("bad-qname-two-colons", b"<a:b:c xmlns:a=\"u\"/>"),
     ("bad-pi-xml-target", b"<a><?xml x?></a>"),
     ("bad-end-tag-after-root", b"<a/></a>"),
+    ("bad-element-decl", b"<!DOCTYPE a [<!ELEMENT a>]><a/>"),
+    ("bad-element-decl-mixed-separators", b"<!DOCTYPE a [<!ELEMENT a (b|c,d)>]><a/>"),
+    ("bad-attlist-type", b"<!DOCTYPE a [<!ATTLIST a x BOGUS #IMPLIED>]><a/>"),
+    ("bad-attlist-default", b"<!DOCTYPE a [<!ATTLIST a x CDATA>]><a/>"),
+    ("ok-dtd-declarations", b"<!DOCTYPE a [<!ELEMENT a (#PCDATA|b)*><!ELEMENT b ((c|d)+,e?)><!ATTLIST a x CDATA #IMPLIED y (p|q) 'p'><!NOTATION n PUBLIC 'p'>]><a/>"),
 ];
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
