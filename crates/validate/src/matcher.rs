@@ -572,7 +572,7 @@ impl<'g> Matcher<'g> {
     }
 
     fn element_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId, key: u32) {
-        let (ends, defined) = {
+        let (ends, defined, later) = {
             let g = self.g;
             let s = g.read();
             let ends = self.depth > 0 && self.end_allowed(&s, before);
@@ -581,14 +581,25 @@ impl<'g> Matcher<'g> {
                     .defines
                     .iter()
                     .any(|d| g.cx.names.contains(&d.name_class, key));
-            (ends, defined)
+            let later = s.mentions_element(&g.cx, before, key);
+            (ends, defined, later)
         };
-        let (expected, _) = self.expected(before, Some(ends));
-        let mut d = Diagnostic::error(
-            "rng/element-not-allowed",
-            format!("element <{}> is not allowed here", name.qname),
-        )
-        .with_label(span, "not allowed here");
+        let (expected, required) = self.expected(before, Some(ends));
+        let message = if later && !required.is_empty() {
+            // jing's "not allowed yet": the content allows it, after what is required now
+            let first = match required.as_slice() {
+                [one] => format!("<{one}>"),
+                _ => "one of the expected elements".to_string(),
+            };
+            format!(
+                "element <{}> is not allowed yet: {first} must come first",
+                name.qname
+            )
+        } else {
+            format!("element <{}> is not allowed here", name.qname)
+        };
+        let mut d = Diagnostic::error("rng/element-not-allowed", message)
+            .with_label(span, "not allowed here");
         if let Some(h) = did_you_mean(name.local, &expected, false) {
             d = d.with_help(h);
         } else if !defined {
@@ -941,6 +952,20 @@ mod tests {
         assert_eq!(d[0].message, "element <persname> is not allowed here");
         assert_eq!(d[0].expected, vec!["p"]);
         assert_eq!(d[0].context.as_deref(), Some("/doc/persname"));
+    }
+
+    #[test]
+    fn not_allowed_yet() {
+        let doc = "<doc><p/></doc>";
+        let d = check(
+            doc_schema(),
+            doc,
+            &["rng/element-not-allowed", "rng/incomplete-content"],
+        );
+        assert_eq!(
+            d[0].message,
+            "element <p> is not allowed yet: <head> must come first"
+        );
     }
 
     #[test]

@@ -957,6 +957,38 @@ impl Store {
         }
     }
 
+    /// Does `p` (the current content, not the contents of its elements nor what follows the
+    /// current element) mention an element that `key` names, anywhere?
+    pub(crate) fn mentions_element(&self, cx: &Compiled, p: PId, key: NameKey) -> bool {
+        let mut seen = FxHashSet::default();
+        let mut stack = vec![p];
+        while let Some(q) = stack.pop() {
+            if !seen.insert(q) {
+                continue;
+            }
+            match self.node(q) {
+                Node::Element(d) => {
+                    if cx
+                        .schema
+                        .defines
+                        .get(*d as usize)
+                        .is_some_and(|def| cx.names.contains(&def.name_class, key))
+                    {
+                        return true;
+                    }
+                }
+                Node::Choice(ps) | Node::Interleave(ps) => stack.extend(ps.iter()),
+                Node::Group(a, b) => {
+                    stack.push(*a);
+                    stack.push(*b);
+                }
+                Node::OneOrMore(a) | Node::After(a, _) => stack.push(*a),
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Attribute leaves at the front of `p`, each with whether it is required.
     pub(crate) fn front_attributes(&self, p: PId) -> Vec<(u32, PId, bool)> {
         let mut out = Vec::new();
