@@ -967,15 +967,14 @@ impl Store {
                 continue;
             }
             match self.node(q) {
-                Node::Element(d) => {
+                Node::Element(d)
                     if cx
                         .schema
                         .defines
                         .get(*d as usize)
-                        .is_some_and(|def| cx.names.contains(&def.name_class, key))
-                    {
-                        return true;
-                    }
+                        .is_some_and(|def| cx.names.contains(&def.name_class, key)) =>
+                {
+                    return true;
                 }
                 Node::Choice(ps) | Node::Interleave(ps) => stack.extend(ps.iter()),
                 Node::Group(a, b) => {
