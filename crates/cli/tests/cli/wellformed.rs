@@ -280,3 +280,20 @@ fn deep_nesting_and_billion_laughs_are_diagnostics() {
         lines[1]
     );
 }
+
+#[test]
+fn utf16_documents_are_read_and_positions_are_in_characters() {
+    let s = Scratch::new();
+    let text = "<TEI>\n  <p>Grüße</q>\n</TEI>\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    s.write("utf16.xml", bytes);
+    let run = s.run(&["validate", "--format", "short", "utf16.xml"]);
+    run.status(1);
+    assert!(
+        run.stdout
+            .starts_with("utf16.xml:2:11: error: end tag </q> does not match"),
+        "{}",
+        run.stdout
+    );
+}
