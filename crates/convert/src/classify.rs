@@ -431,6 +431,9 @@ pub(crate) fn shape(t: &str) -> Shape {
     if len <= 120
         && (starts_with_ci(t, "copies:")
             || starts_with_ci(t, "copies -")
+            || starts_with_ci(t, "cc:")
+            || starts_with_ci(t, "copy to:")
+            || starts_with_ci(t, "copies to:")
             || starts_with_ci(t, "distribution"))
         && t.contains([',', ':'])
     {

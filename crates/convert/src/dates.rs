@@ -179,10 +179,15 @@ pub(crate) fn find(s: &str) -> Vec<Found> {
                 }
             }
         } else if parts.len() == 3 {
+            let y = year(parts[2]).or_else(|| {
+                number(parts[2], 2)
+                    .filter(|_| parts[2].len() == 2)
+                    .map(|y| 1900 + y as i32)
+            });
             if let (Some(day), Some(m), Some(y)) = (
                 number(parts[0], 2),
                 ROMAN.iter().position(|r| *r == parts[1]),
-                year(parts[2]),
+                y,
             ) {
                 let m = m as u32 + 1;
                 if day >= 1 && day <= days_in(m, Some(y)) {
@@ -243,6 +248,10 @@ mod tests {
         assert_eq!(
             check("dated 30.IX.1950", None),
             vec![("30.IX.1950".into(), "1950-09-30".into())]
+        );
+        assert_eq!(
+            check("30.IX.50", None),
+            vec![("30.IX.50".into(), "1950-09-30".into())]
         );
         assert_eq!(
             check("3.10.50", None),
