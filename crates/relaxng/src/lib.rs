@@ -3,8 +3,24 @@
 //! a [`Schema`] in simplified form that the validator in `teikit-validate` compiles.
 //!
 //! ```no_run
-//! let schema = teikit_relaxng::load(std::path::Path::new("tei_all.rng"), &Default::default());
+//! use teikit_relaxng::{load, LoadOptions};
+//!
+//! match load(std::path::Path::new("tei_all.rng"), &LoadOptions::default()) {
+//!     Ok(schema) => println!("{} element definitions", schema.defines.len()),
+//!     // `unreadable`: the file itself could not be read (exit 2); otherwise the schema is
+//!     // incorrect and each diagnostic points into the file it is paired with (exit 1).
+//!     Err(e) => {
+//!         for (file, d) in &e.errors {
+//!             println!("{}: {}: {}", file.path.display(), d.code, d.message);
+//!         }
+//!     }
+//! }
 //! ```
+//!
+//! Every error is a [`teikit_diagnostics::Diagnostic`] whose code is listed in [`CODES`]
+//! (well-formedness errors of schema files keep the `xml/…` codes of `teikit-xml`) and whose
+//! message names the section of the RELAX NG specification it breaks. `DESIGN.md` describes
+//! the pipeline.
 #![warn(missing_docs)]
 
 pub mod datatype;
@@ -643,5 +659,108 @@ mod tests {
         ] {
             assert!(CODES.iter().any(|d| d.code == c), "{c} undocumented");
         }
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    const RNG: &str = "http://relaxng.org/ns/structure/1.0";
+
+    fn load_text(files: &[(&str, &str)]) -> Result<Schema, SchemaErrors> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        load(&dir.path().join(files[0].0), &LoadOptions::default())
+    }
+
+    #[test]
+    fn xml_base_changes_href_resolution() {
+        let main = format!(
+            "<element xmlns='{RNG}' name='a'><externalRef xml:base='sub/whatever' href='x.rng'/></element>"
+        );
+        let x = format!("<element xmlns='{RNG}' name='inner'><empty/></element>");
+        let s = load_text(&[("main.rng", &main), ("sub/x.rng", &x)]).expect("loads");
+        assert_eq!(s.defines.len(), 2);
+    }
+
+    #[test]
+    fn sugar_is_desugared() {
+        let s = load_text(&[(
+            "s.rng",
+            &format!(
+                "<element xmlns='{RNG}' name='a'><optional><element name='b'><empty/></element></optional>
+                 <zeroOrMore><element name='c'><empty/></element></zeroOrMore>
+                 <mixed><element name='d'><empty/></element></mixed></element>"
+            ),
+        )])
+        .expect("loads");
+        let Pattern::Group(parts) = &s.defines[0].content else {
+            panic!("{:?}", s.defines[0].content);
+        };
+        assert!(matches!(&parts[0], Pattern::Choice(v) if matches!(v[0], Pattern::Empty)));
+        assert!(matches!(&parts[1], Pattern::Choice(v) if matches!(v[1], Pattern::OneOrMore(_))));
+        assert!(matches!(&parts[2], Pattern::Interleave(v) if matches!(v[1], Pattern::Text)));
+    }
+
+    #[test]
+    fn value_keeps_its_namespace_context() {
+        let s = load_text(&[(
+            "s.rng",
+            &format!(
+                "<element xmlns='{RNG}' xmlns:p='urn:p' ns='urn:default' name='a'><value>x</value></element>"
+            ),
+        )])
+        .expect("loads");
+        let Pattern::Value {
+            ns_context, value, ..
+        } = &s.defines[0].content
+        else {
+            panic!("{:?}", s.defines[0].content);
+        };
+        assert_eq!(value, "x");
+        assert!(ns_context.contains(&("p".to_string(), "urn:p".to_string())));
+        assert!(ns_context.contains(&(String::new(), "urn:default".to_string())));
+    }
+
+    #[test]
+    fn name_class_constraints() {
+        for nc in [
+            "<anyName><except><anyName/></except></anyName>",
+            "<nsName><except><nsName/></except></nsName>",
+            "<anyName><except><choice><name>x</name><nsName><except><anyName/></except></nsName></choice></except></anyName>",
+        ] {
+            let text = format!(
+                "<element xmlns='{RNG}' name='a'><zeroOrMore><attribute>{nc}</attribute></zeroOrMore></element>"
+            );
+            let e = load_text(&[("s.rng", &text)]).expect_err(nc);
+            assert_eq!(e.errors[0].1.code, "rng/schema-name", "{nc}");
+        }
+        let ok = format!(
+            "<element xmlns='{RNG}' name='a'><zeroOrMore><attribute><anyName><except><nsName ns='urn:x'/></except></anyName></attribute></zeroOrMore></element>"
+        );
+        load_text(&[("s.rng", &ok)]).expect("nsName inside anyName's except is fine");
+    }
+
+    #[test]
+    fn include_must_name_a_grammar_and_start_override_needs_a_start() {
+        let pattern_file = format!("<element xmlns='{RNG}' name='x'><empty/></element>");
+        let main = format!("<grammar xmlns='{RNG}'><include href='p.rng'/><start><ref name='q'/></start></grammar>");
+        let e =
+            load_text(&[("main.rng", &main), ("p.rng", &pattern_file)]).expect_err("not a grammar");
+        assert_eq!(e.errors[0].1.code, "rng/schema-include");
+
+        let no_start = format!("<grammar xmlns='{RNG}'><define name='q'><element name='q'><empty/></element></define></grammar>");
+        let main = format!(
+            "<grammar xmlns='{RNG}'><include href='g.rng'><start><ref name='q'/></start></include></grammar>"
+        );
+        let e = load_text(&[("main.rng", &main), ("g.rng", &no_start)])
+            .expect_err("no start to override");
+        assert_eq!(e.errors[0].1.code, "rng/schema-include");
+        assert!(e.errors[0].1.message.contains("a start"));
     }
 }
