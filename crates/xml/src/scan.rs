@@ -1231,10 +1231,23 @@ impl<'t> Scanner<'t, '_> {
         if self.sh.entity_stack.iter().any(|e| e == n) {
             return Err(Fail {
                 at: name.offset,
-                diag: Diagnostic::error(
-                    "xml/recursive-entity",
-                    format!("entity &{n}; refers to itself"),
-                )
+                diag: Diagnostic::error("xml/recursive-entity", {
+                    let from = self
+                        .sh
+                        .entity_stack
+                        .iter()
+                        .position(|e| e == n)
+                        .unwrap_or(0);
+                    let via: Vec<String> = self.sh.entity_stack[from + 1..]
+                        .iter()
+                        .map(|e| format!("&{e};"))
+                        .collect();
+                    if via.is_empty() {
+                        format!("entity &{n}; refers to itself")
+                    } else {
+                        format!("entity &{n}; refers to itself through {}", via.join(", "))
+                    }
+                })
                 .with_label(reference, "recursive reference")
                 .with_secondary(entity.decl, "declared here"),
             });
