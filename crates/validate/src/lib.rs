@@ -27,6 +27,8 @@
 mod fx;
 mod matcher;
 mod names;
+#[cfg(test)]
+mod oracle;
 mod store;
 #[cfg(test)]
 mod testutil;

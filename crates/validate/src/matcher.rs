@@ -1370,3 +1370,183 @@ mod random_tests {
         assert!(valid > 0);
     }
 }
+
+#[cfg(test)]
+mod oracle_tests {
+    use crate::oracle::Oracle;
+    use crate::testutil::*;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[(self.next() % items.len() as u64) as usize]
+        }
+    }
+
+    const NAMES: &[&str] = &["a", "b", "c", "d", "e"];
+    const ATTS: &[&str] = &["x", "y", "n"];
+    const VALUES: &[&str] = &["1", " 2 ", "a b", "", "x", "-3", "1 2"];
+    const TEXTS: &[&str] = &[" ", "1", "a b", "x", "\n ", " 7 "];
+
+    fn gen(r: &mut Rng, name: &str, depth: usize, out: &mut String) {
+        out.push('<');
+        out.push_str(name);
+        let mut used = Vec::new();
+        for _ in 0..(r.next() % 3) {
+            let a = r.pick(ATTS);
+            if !used.contains(&a) {
+                used.push(a);
+                out.push_str(&format!(" {a}='{}'", r.pick(VALUES)));
+            }
+        }
+        let n = if depth == 0 { 0 } else { r.next() % 4 };
+        if n == 0 && r.next() % 2 == 0 {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for _ in 0..n {
+            if r.next() % 3 == 0 {
+                out.push_str(r.pick(TEXTS));
+            } else {
+                let c = r.pick(NAMES);
+                gen(r, c, depth - 1, out);
+            }
+        }
+        out.push_str(&format!("</{name}>"));
+    }
+
+    fn compare(make: &dyn Fn() -> teikit_relaxng::Schema, seed: u64, cases: usize) {
+        let schema = make();
+        let oracle = Oracle::new(&schema);
+        let warm = crate::Grammar::new(make());
+        let mut r = Rng(seed);
+        let (mut valid, mut invalid) = (0, 0);
+        for _ in 0..cases {
+            let mut doc = String::new();
+            gen(&mut r, "a", 3, &mut doc);
+            let d = roxmltree::Document::parse(&doc).expect("generated XML is well-formed");
+            let want = oracle.valid(&d);
+            let got = warm.validate(&d);
+            assert_eq!(got.is_empty(), want, "{doc}: {got:#?}");
+            if want {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+        }
+        assert!(valid > 0 && invalid > 0, "valid {valid}, invalid {invalid}");
+    }
+
+    #[test]
+    fn sequences_and_optional_attributes() {
+        compare(
+            &|| {
+                schema(el(
+                    "a",
+                    group(vec![
+                        opt(att("x", data("xsd", "integer"))),
+                        star(choice(vec![
+                            el("b", text()),
+                            el(
+                                "c",
+                                group(vec![opt(att("y", text())), star(el("d", empty()))]),
+                            ),
+                        ])),
+                    ]),
+                ))
+            },
+            0x1234_5678_9abc_def1,
+            3000,
+        );
+    }
+
+    #[test]
+    fn ambiguous_definitions_and_interleave() {
+        compare(
+            &|| {
+                schema(el(
+                    "a",
+                    inter(vec![
+                        star(choice(vec![
+                            group(vec![el("b", att("x", text())), el("c", empty())]),
+                            group(vec![el("b", opt(el("d", empty()))), el("d", empty())]),
+                        ])),
+                        text(),
+                        opt(att("n", list(star(data("xsd", "integer"))))),
+                    ]),
+                ))
+            },
+            0x0f0f_1e1e_2d2d_3c3c,
+            3000,
+        );
+    }
+
+    #[test]
+    fn data_values_lists_and_weak_match() {
+        compare(
+            &|| {
+                schema(el(
+                    "a",
+                    star(choice(vec![
+                        el("b", data("xsd", "integer")),
+                        el(
+                            "c",
+                            choice(vec![value("", "token", "a b"), value("", "string", "")]),
+                        ),
+                        el(
+                            "d",
+                            list(group(vec![
+                                data("xsd", "integer"),
+                                star(value("", "token", "2")),
+                            ])),
+                        ),
+                        el(
+                            "e",
+                            group(vec![
+                                att("x", choice(vec![empty(), value("", "token", "x")])),
+                                opt(data("", "string")),
+                            ]),
+                        ),
+                        more(el("b", empty())),
+                    ])),
+                ))
+            },
+            0x5555_aaaa_1357_9bdf,
+            3000,
+        );
+    }
+
+    #[test]
+    fn repeated_attribute_groups() {
+        compare(
+            &|| {
+                schema(el(
+                    "a",
+                    choice(vec![
+                        group(vec![
+                            att("x", text()),
+                            att("y", text()),
+                            more(el("b", empty())),
+                        ]),
+                        group(vec![
+                            att("x", value("", "token", "1")),
+                            star(el("c", text())),
+                        ]),
+                        inter(vec![att("n", text()), el("d", empty()), el("e", empty())]),
+                    ]),
+                ))
+            },
+            0x2468_ace0_1357_9bdf,
+            3000,
+        );
+    }
+}
