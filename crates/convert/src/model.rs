@@ -579,7 +579,7 @@ impl<'a> Builder<'a> {
             if letter_start.contains(&i) && (div.zone != Zone::Top || div.has_head) {
                 start_div(&mut divs, &mut div, "letter");
             }
-            let bracket_only = bracket_only(self.src, &it.toks);
+            let bracket_only = bracket_only(&it.toks);
             match (&it.shape, bracket_only) {
                 (_, Some(b)) if !matches!(it.shape, Shape::Names | Shape::FootnoteText(_)) => {
                     let kind = self.bracket_kind(b, None, None);
@@ -899,8 +899,6 @@ impl<'a> Builder<'a> {
     /// A leaf that is one bracket (a note, a stamp …) standing alone.
     fn leaf_bracket(&mut self, it: &Item, first_leaf: bool) -> Leaf {
         let nodes = self.inline(&it.toks, Tag::None, false, "");
-        // Leading/trailing white space around the bracket, if any, is lost otherwise:
-        // bracket_only guarantees there is none.
         let mut el = nodes
             .into_iter()
             .find_map(|n| match n {
@@ -2020,13 +2018,13 @@ fn depth_through(t: &str, mut d: i64) -> i64 {
 }
 
 /// The single bracket that makes up a whole item, if it is one.
-fn bracket_only<'t>(src: &str, toks: &'t [Tok]) -> Option<&'t Bracket> {
+fn bracket_only(toks: &[Tok]) -> Option<&Bracket> {
+    // Units end at their last non-blank character, so no white space can follow the bracket;
+    // leading indentation is a text token, which makes the unit ordinary text.
     match toks {
         [Tok::Br(b)] => Some(b),
-        [Tok::Br(b), Tok::Text(a, e)] if src[*a..*e].trim().is_empty() => Some(b),
         _ => None,
     }
-    .filter(|_| !matches!(toks.first(), Some(Tok::Text(..))))
 }
 
 /// Some(true) when the item ends with a bracket describing a signature (`[illegible signature]`).
@@ -2104,9 +2102,6 @@ fn quote_end(src: &str, items: &[Item], i: usize) -> Option<usize> {
         return None;
     }
     for (k, it) in items.iter().enumerate().skip(i + 1).take(400) {
-        if matches!(it.shape, Shape::Head { .. }) && k > i + 1 && !it.toks.is_empty() {
-            // A new document inside a quotation is fine; only stop at a closing quote.
-        }
         let u = src[it.start..it.end].trim();
         if u.starts_with('“') || u.starts_with('«') {
             return None;
