@@ -142,16 +142,42 @@ fn refuse_overwrites(jobs: &[(Input, Dest)]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// An absolute path with the existing part resolved (symlinks, `..`).
+/// An absolute path with `.` and `..` resolved and its longest existing prefix canonicalized
+/// (symlinks), so two spellings of one file compare equal.
 fn normalize(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut lexical = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other.as_os_str()),
+        }
     }
-    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    match parent {
-        Some(p) => normalize(p).join(name),
-        None => std::env::current_dir().unwrap_or_default().join(name),
+    let mut rest = Vec::new();
+    let mut prefix = lexical.as_path();
+    loop {
+        if let Ok(real) = prefix.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (prefix.file_name(), prefix.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                prefix = parent;
+            }
+            _ => return lexical,
+        }
     }
 }
 
@@ -269,4 +295,70 @@ fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, base: Option<&str>) -> Input {
+        Input::File {
+            path: PathBuf::from(path),
+            base: base.map(PathBuf::from),
+        }
+    }
+
+    fn dests(inputs: Vec<Input>, o: Option<&str>, dir: Option<&str>) -> Vec<String> {
+        destinations(inputs, o.map(Path::new), dir.map(Path::new))
+            .unwrap()
+            .into_iter()
+            .map(|(_, d)| match d {
+                Dest::Stdout => "-".to_string(),
+                Dest::File(p) => p.display().to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn destinations_follow_the_rules() {
+        assert_eq!(dests(vec![file("a.txt", None)], None, None), ["-"]);
+        assert_eq!(
+            dests(vec![Input::Stdin(Vec::new())], None, Some("out")),
+            ["out/stdin.xml"]
+        );
+        assert_eq!(
+            dests(
+                vec![file("in/x/a.txt", Some("in")), file("b.txt", None)],
+                None,
+                Some("out")
+            ),
+            ["out/x/a.xml", "out/b.xml"]
+        );
+        assert_eq!(
+            dests(vec![file("a.txt", None), file("d/b.txt", None)], None, None),
+            ["a.xml", "d/b.xml"]
+        );
+        assert!(destinations(
+            vec![file("a.txt", None), Input::Stdin(Vec::new())],
+            None,
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn overwrites_are_refused_even_through_dot_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("a.txt");
+        std::fs::write(&input, "x").unwrap();
+        let sneaky = dir.path().join("sub/../a.txt");
+        let jobs = vec![(
+            Input::File {
+                path: input,
+                base: None,
+            },
+            Dest::File(sneaky),
+        )];
+        assert!(refuse_overwrites(&jobs).is_err());
+    }
 }
