@@ -19,6 +19,18 @@ struct Errors {
 const MAX_ERRORS: usize = 100;
 
 impl Errors {
+    /// An error at `loc`, with `other` (the earlier occurrence) as a secondary label when it is
+    /// in the same file.
+    fn push_pair(&mut self, loc: Loc, other: Loc, code: &str, message: String) {
+        if self.list.len() < MAX_ERRORS {
+            let mut d = Diagnostic::error(code, message).with_label(loc.span, "");
+            if other.file == loc.file && other != loc {
+                d = d.with_secondary(other.span, "first occurrence");
+            }
+            self.list.push((loc.file, d));
+        }
+    }
+
     fn push(&mut self, loc: Loc, code: &str, message: String) {
         if self.list.len() < MAX_ERRORS {
             let d = Diagnostic::error(code, message).with_label(loc.span, "");
@@ -287,21 +299,28 @@ fn occurring<'a>(p: &'a Pat, out: &mut Vec<&'a Pat>) {
 /// A set of names for fast overlap tests.
 #[derive(Default)]
 struct NcSet<'a> {
-    names: HashSet<&'a QName>,
-    others: Vec<&'a NameClass>,
+    names: HashMap<&'a QName, Loc>,
+    others: Vec<(&'a NameClass, Loc)>,
+}
+
+/// A name in two sets, and where each set has it.
+struct Clash {
+    name: String,
+    first: Loc,
+    second: Loc,
 }
 
 impl<'a> NcSet<'a> {
-    fn add(&mut self, nc: &'a NameClass) {
+    fn add(&mut self, nc: &'a NameClass, loc: Loc) {
         match nc {
             NameClass::Name(q) => {
-                self.names.insert(q);
+                self.names.entry(q).or_insert(loc);
             }
             NameClass::Choice(a, b) => {
-                self.add(a);
-                self.add(b);
+                self.add(a, loc);
+                self.add(b, loc);
             }
-            other => self.others.push(other),
+            other => self.others.push((other, loc)),
         }
     }
 
@@ -309,26 +328,42 @@ impl<'a> NcSet<'a> {
         self.names.is_empty() && self.others.is_empty()
     }
 
-    /// A name in both sets, for the message.
-    fn overlap(&self, other: &NcSet<'_>) -> Option<String> {
-        let (small, big) = if self.names.len() <= other.names.len() {
-            (self, other)
-        } else {
-            (other, self)
+    /// A name in both sets (`self` is the earlier one).
+    fn overlap(&self, later: &NcSet<'_>) -> Option<Clash> {
+        let clash = |q: &QName, first: Loc, second: Loc| Clash {
+            name: show(q),
+            first,
+            second,
         };
-        if let Some(q) = small.names.iter().find(|q| big.names.contains(**q)) {
-            return Some(show(q));
+        // The clash nearest the start of the file, so that messages are deterministic.
+        let best = if self.names.len() <= later.names.len() {
+            self.names
+                .iter()
+                .filter_map(|(q, l)| later.names.get(*q).map(|l2| (*q, *l, *l2)))
+                .min_by_key(|(_, _, l2)| (l2.file, l2.span.offset))
+        } else {
+            later
+                .names
+                .iter()
+                .filter_map(|(q, l2)| self.names.get(*q).map(|l| (*q, *l, *l2)))
+                .min_by_key(|(_, _, l2)| (l2.file, l2.span.offset))
+        };
+        if let Some((q, l, l2)) = best {
+            return Some(clash(q, l, l2));
         }
-        for (a, b) in [(self, other), (other, self)] {
-            for nc in &a.others {
-                if let Some(q) = b.names.iter().find(|q| nc.contains(q)) {
-                    return Some(show(q));
+        for (nc, l) in &self.others {
+            if let Some((q, l2)) = later.names.iter().find(|(q, _)| nc.contains(q)) {
+                return Some(clash(q, *l, *l2));
+            }
+            for (nc2, l2) in &later.others {
+                if let Some(q) = nc_overlap(nc, nc2) {
+                    return Some(clash(&q, *l, *l2));
                 }
-                for nc2 in &b.others {
-                    if let Some(q) = nc_overlap(nc, nc2) {
-                        return Some(show(&q));
-                    }
-                }
+            }
+        }
+        for (nc2, l2) in &later.others {
+            if let Some((q, l)) = self.names.iter().find(|(q, _)| nc2.contains(q)) {
+                return Some(clash(q, *l, *l2));
             }
         }
         None
@@ -393,8 +428,8 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                 let mut e = NcSet::default();
                 for o in occ {
                     match &o.kind {
-                        K::Attribute(nc, _) => a.add(nc),
-                        K::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc),
+                        K::Attribute(nc, _) => a.add(nc, o.loc),
+                        K::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc, o.loc),
                         K::Text if is_interleave => {
                             if text.is_some_and(|t| t != i) {
                                 errs.push(
@@ -411,11 +446,12 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                 }
                 if !a.is_empty() {
                     for prev in &attrs {
-                        if let Some(name) = prev.overlap(&a) {
-                            errs.push(
-                                q.loc,
+                        if let Some(c) = prev.overlap(&a) {
+                            errs.push_pair(
+                                c.second,
+                                c.first,
                                 code::ATTRIBUTE,
-                                format!("section 7.3: attribute {name} may occur twice"),
+                                format!("section 7.3: attribute {} may occur twice", c.name),
                             );
                             return;
                         }
@@ -423,11 +459,15 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                 }
                 if !e.is_empty() {
                     for prev in &elems {
-                        if let Some(name) = prev.overlap(&e) {
-                            errs.push(
-                                q.loc,
+                        if let Some(c) = prev.overlap(&e) {
+                            errs.push_pair(
+                                c.second,
+                                c.first,
                                 code::INTERLEAVE,
-                                format!("section 7.4: element {name} occurs in more than one branch of this interleave"),
+                                format!(
+                                    "section 7.4: element {} occurs in more than one branch of this interleave",
+                                    c.name
+                                ),
                             );
                             return;
                         }

@@ -494,6 +494,15 @@ mod tests {
             assert_eq!(c, code, "{body}");
             assert!(msg.contains(section), "{body}: {msg}");
         }
+        // The duplicate is labelled, with the first occurrence as a secondary label.
+        let text = g(
+            "<start><element name='a'><attribute name='b'/><attribute name='b'/></element></start>",
+        );
+        let (_d, r) = load_files(&[("s.rng", &text)]);
+        let e = r.expect_err("duplicate");
+        let d = &e.errors[0].1;
+        assert_eq!(d.labels.len(), 2);
+        assert!(d.labels[0].span.offset > d.labels[1].span.offset);
     }
 
     #[test]
