@@ -3,6 +3,7 @@
 //! Suites read their data from `../shared` beside the repository and fail loudly when it is
 //! missing; nothing from there is ever copied into the repository.
 
+mod bench;
 mod codegen;
 mod conformance;
 mod tidy;
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("conformance") => conformance::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -35,7 +37,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   conformance [SUITE...]   run conformance suites from ../shared (all when none named; -v lists
                            expected failures)
-  codegen [--check]        regenerate docs/diagnostics.md from the CODES registries";
+  codegen [--check]        regenerate docs/diagnostics.md from the CODES registries
+  bench [--quick] [--runs N] [--large]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md";
 
 /// The repository root.
 pub fn project_root() -> PathBuf {
