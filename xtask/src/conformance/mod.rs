@@ -6,6 +6,7 @@ mod archive;
 mod compacttest;
 mod convert;
 mod libxml2;
+mod parity;
 mod regextest;
 mod sarif;
 mod spectest;
@@ -54,6 +55,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("compacttest", compacttest::run),
     ("convert", convert::run),
     ("archive", archive::run),
+    ("parity", parity::run),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
