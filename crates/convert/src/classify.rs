@@ -320,6 +320,21 @@ pub(crate) fn number_after_mark(s: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The text with bracketed insertions removed (`FYN-SI [Stalin]` → `FYN-SI`), for shape tests.
+pub(crate) fn without_brackets(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut depth = 0usize;
+    for c in t.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn is_names_line(t: &str) -> bool {
     if t.is_empty() || t.chars().count() > 70 || t.chars().any(|c| c.is_ascii_digit()) {
         return false;
@@ -456,7 +471,7 @@ pub(crate) fn shape(t: &str) -> Shape {
             return Shape::Registration;
         }
     }
-    if is_names_line(t) && head_kind(t).is_none() {
+    if is_names_line(&without_brackets(t)) && head_kind(t).is_none() {
         return Shape::Names;
     }
     if len > SHORT_PROSE || (ends_sentence(t) && words >= 4 && !t.ends_with(':')) {
@@ -617,5 +632,6 @@ mod tests {
         assert_eq!(check("[1] See the cable of 2 May."), "footnote 1");
         assert_eq!(check("Moscow"), "short");
         assert_eq!(check("MINISTRY OF FOREIGN AFFAIRS"), "names");
+        assert_eq!(check("FYN-SI [Stalin]"), "names");
     }
 }

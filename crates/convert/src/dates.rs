@@ -70,7 +70,7 @@ fn words(s: &str) -> Vec<(usize, usize)> {
     out.into_iter()
         .map(|(a, b)| {
             let w = &s[a..b];
-            let t = w.trim_end_matches([',', ';', ')', ':', '!']);
+            let t = w.trim_end_matches([',', ';', ')', ':', '!', '”', '"', '’', '»']);
             let t = if t.len() > 1 && t.ends_with('.') && !t[..t.len() - 1].contains('.') {
                 &t[..t.len() - 1]
             } else {
@@ -248,6 +248,10 @@ mod tests {
         assert_eq!(
             check("dated 30.IX.1950", None),
             vec![("30.IX.1950".into(), "1950-09-30".into())]
+        );
+        assert_eq!(
+            check("1 October 1950”", None),
+            vec![("1 October 1950".into(), "1950-10-01".into())]
         );
         assert_eq!(
             check("30.IX.50", None),
