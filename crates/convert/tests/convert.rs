@@ -145,6 +145,7 @@ fn packed_header_line_round_trips() {
 fn odd_layouts_round_trip() {
     for input in [
         "\n\n\nLeading blank lines.\n",
+        "\u{feff}CABLE Nº 3\r\n\r\nText of it.\r\n",
         "A\r\nB\r\n\r\nC\r",
         "x",
         "[",
