@@ -94,6 +94,9 @@ pub(crate) fn header(
     if facts.sent_when.is_some() || facts.from_place.is_some() {
         let mut corresp = El::new("correspDesc");
         let mut sent = El::new("correspAction").attr("type", "sent");
+        if let Some(p) = &facts.signer {
+            sent.push(El::new("persName").text(display(p)));
+        }
         if let Some(p) = &facts.from_place {
             sent.push(El::new("placeName").text(display(p)));
         }
@@ -101,8 +104,14 @@ pub(crate) fn header(
             sent.push(El::new("date").attr("when", when.clone()));
         }
         corresp.push(sent);
-        if facts.received_when.is_some() || facts.addressee.is_some() {
+        if facts.received_when.is_some()
+            || facts.addressee.is_some()
+            || facts.addressee_person.is_some()
+        {
             let mut rec = El::new("correspAction").attr("type", "received");
+            if let Some(p) = &facts.addressee_person {
+                rec.push(El::new("persName").text(display(p)));
+            }
             if let Some(a) = &facts.addressee {
                 rec.push(El::new("name").text(display(a)));
             }

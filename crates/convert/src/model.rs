@@ -37,6 +37,8 @@ pub(crate) struct Facts {
     pub sent_when: Option<(String, String)>,
     pub received_when: Option<String>,
     pub addressee: Option<String>,
+    pub addressee_person: Option<String>,
+    pub signer: Option<String>,
     pub hands: Vec<String>,
     pub translator: bool,
     pub editor: bool,
@@ -886,6 +888,19 @@ impl<'a> Builder<'a> {
         el.extend(nodes);
         if name == "dateline" && tag == Tag::Dateline {
             self.record_routing(&el);
+        }
+        // The first person signing and the first person addressed, for correspDesc.
+        let first_person = || {
+            el.children.iter().find_map(|c| match c {
+                Node::El(e) if e.name == "persName" => Some(strip_titles(&plain_text(e))),
+                _ => None,
+            })
+        };
+        if name == "signed" && self.facts.signer.is_none() {
+            self.facts.signer = first_person();
+        }
+        if name == "addrLine" && self.facts.addressee_person.is_none() {
+            self.facts.addressee_person = first_person();
         }
         if name == "addrLine" && self.facts.addressee.is_none() {
             let t = self.text(it.start, it.end).trim();
@@ -1825,6 +1840,16 @@ pub(crate) fn looks_like_name(t: &str) -> bool {
                 )
         })
         && !ends_sentence(t)
+}
+
+/// `Cde. GROMYKO` → `GROMYKO`.
+fn strip_titles(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let skip = words.iter().take_while(|w| NAME_TITLES.contains(w)).count();
+    if skip == words.len() {
+        return words.join(" ");
+    }
+    words[skip..].join(" ")
 }
 
 fn capitalised(w: &str) -> String {
