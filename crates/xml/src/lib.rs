@@ -67,15 +67,50 @@ impl Default for Limits {
 
 /// Checks `text` for well-formedness (XML 1.0 and Namespaces in XML 1.0) and builds its tree,
 /// or returns the first error. Spans index into `text`.
+///
+/// An internal entity whose value builds markup from character references
+/// (`<!ENTITY e "<&#x61;/>">`) is the error `xml/unsupported-entity` here; [`parse_with_storage`]
+/// reads such documents.
 pub fn parse<'a>(text: &'a str, limits: &Limits) -> Result<roxmltree::Document<'a>, Diagnostic> {
-    scan::check(text, limits)?;
+    scan::check(text, limits, false)?;
+    build(text, text, limits)
+}
+
+/// [`parse`], but documents whose entity values build markup from character references are
+/// read too: for the tree builder, such a literal is replaced in `storage` by its replacement
+/// text, padded to the same length, so every span still indexes `text` (and the tree's
+/// [`input_text`](roxmltree::Document::input_text) differs from `text` only inside those
+/// literals).
+pub fn parse_with_storage<'a>(
+    text: &'a str,
+    limits: &Limits,
+    storage: &'a mut String,
+) -> Result<roxmltree::Document<'a>, Diagnostic> {
+    let rewrites = scan::check(text, limits, true)?;
+    if rewrites.is_empty() {
+        return build(text, text, limits);
+    }
+    storage.clear();
+    storage.push_str(text);
+    for (span, new) in &rewrites {
+        storage.replace_range(span.offset..span.end(), new);
+    }
+    let stored: &'a String = storage;
+    build(stored, text, limits)
+}
+
+fn build<'a>(
+    text: &'a str,
+    original: &str,
+    limits: &Limits,
+) -> Result<roxmltree::Document<'a>, Diagnostic> {
     let options = roxmltree::ParsingOptions {
-        // Safe: the scanner above refused every reference to an external entity and
-        // bounded internal expansion; roxmltree never reads external subsets itself.
+        // Safe: the scanner refused every reference to an external entity and bounded
+        // internal expansion; roxmltree never reads external subsets itself.
         allow_dtd: true,
         nodes_limit: limits.max_nodes,
     };
-    roxmltree::Document::parse_with_options(text, options).map_err(|e| from_roxmltree(text, &e))
+    roxmltree::Document::parse_with_options(text, options).map_err(|e| from_roxmltree(original, &e))
 }
 
 /// A roxmltree error the scanner did not predict (the two disagree): reported at its

@@ -28,8 +28,14 @@ pub(crate) struct Fail {
     diag: Diagnostic,
 }
 
-/// Checks `text`; `Ok` means roxmltree may parse it.
-pub(crate) fn check(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
+/// Checks `text`; `Ok` means roxmltree may parse it once the returned rewrites (always
+/// empty unless `rewrite`) are applied: each replaces a span of the internal subset by a
+/// text of the same length.
+pub(crate) fn check(
+    text: &str,
+    limits: &Limits,
+    rewrite: bool,
+) -> Result<Vec<(Span, String)>, Diagnostic> {
     let bad = first_bad_char(text);
     let mut shared = Shared {
         limits: limits.clone(),
@@ -42,6 +48,8 @@ pub(crate) fn check(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
         entity_stack: Vec::new(),
         unread_decls: false,
         standalone: false,
+        rewrite,
+        rewrites: Vec::new(),
     };
     let mut s = Scanner {
         text,
@@ -56,7 +64,7 @@ pub(crate) fn check(text: &str, limits: &Limits) -> Result<(), Diagnostic> {
         (Err(f), Some((at, c))) if at <= f.at => Err(bad_char(at, c)),
         (Err(f), _) => Err(f.diag),
         (Ok(()), Some((at, c))) => Err(bad_char(at, c)),
-        (Ok(()), None) => Ok(()),
+        (Ok(()), None) => Ok(shared.rewrites),
     }
 }
 
@@ -114,6 +122,8 @@ struct Entity {
     /// Character references in its value build markup (inside a tag, or a `<`/`&`): the
     /// tree builder reads entity values raw and cannot expand these.
     markup_char_refs: bool,
+    /// The quoted literal of its value (quotes included).
+    literal: Span,
     /// The entity's name in its declaration.
     decl: Span,
 }
@@ -134,6 +144,10 @@ struct Shared {
     /// A parameter entity reference or external subset left declarations unread.
     unread_decls: bool,
     standalone: bool,
+    /// May entity literals be rewritten for the tree builder?
+    rewrite: bool,
+    /// Literal spans and their same-length replacements.
+    rewrites: Vec<(Span, String)>,
 }
 
 /// An open element.
@@ -1019,6 +1033,7 @@ impl<'t> Scanner<'t, '_> {
             system: None,
             unparsed: false,
             markup_char_refs: false,
+            literal: Span::default(),
             decl: name,
         };
         if self.starts("SYSTEM") || self.starts("PUBLIC") {
@@ -1039,6 +1054,7 @@ impl<'t> Scanner<'t, '_> {
             let (value, markup_char_refs) = self.entity_value(lit)?;
             entity.value = Some(value.into());
             entity.markup_char_refs = markup_char_refs;
+            entity.literal = Span::new(lit.offset - 1, lit.len + 2);
         }
         self.skip_ws();
         self.expect(">", "`>` to end the entity declaration")?;
@@ -1199,7 +1215,13 @@ impl<'t> Scanner<'t, '_> {
             });
         }
         if entity.markup_char_refs && !in_attr {
-            return Err(Fail {
+            if let Some(new) = self.sh.rewrite.then(|| rewritten(entity)).flatten() {
+                let span = entity.literal;
+                if !self.sh.rewrites.iter().any(|(s, _)| *s == span) {
+                    self.sh.rewrites.push((span, new));
+                }
+            } else {
+                return Err(Fail {
                 at: name.offset,
                 diag: Diagnostic::error(
                     "xml/unsupported-entity",
@@ -1208,7 +1230,8 @@ impl<'t> Scanner<'t, '_> {
                 .with_label(reference, "entity used here")
                 .with_secondary(entity.decl, "declared here")
                 .with_help("write the characters themselves in the entity's value instead of &#...; references, or avoid the entity"),
-            });
+                });
+            }
         }
         let Some(value) = entity.value.clone() else {
             let system = entity.system.clone().unwrap_or_default();
@@ -1843,6 +1866,27 @@ impl<'t> Scanner<'t, '_> {
     }
 }
 
+/// The entity's literal with character references expanded, quoted and padded with spaces
+/// after the closing quote to the original length; `None` when that text would not mean the
+/// same (it contains `&` or `%`, or both quote characters).
+fn rewritten(entity: &Entity) -> Option<String> {
+    let value = entity.value.as_deref()?;
+    if value.contains(['&', '%']) {
+        return None;
+    }
+    let quote = ['"', '\''].into_iter().find(|q| !value.contains(*q))?;
+    let len = value.len() + 2;
+    if len > entity.literal.len {
+        return None;
+    }
+    let mut out = String::with_capacity(entity.literal.len);
+    out.push(quote);
+    out.push_str(value);
+    out.push(quote);
+    out.extend(std::iter::repeat_n(' ', entity.literal.len - len));
+    Some(out)
+}
+
 fn predefined(name: &str) -> char {
     match name {
         "lt" => '<',
@@ -1912,7 +1956,7 @@ mod tests {
     }
 
     fn check_doc(src: &str) -> Result<(), Diagnostic> {
-        super::check(src, &Limits::default())
+        super::check(src, &Limits::default(), false).map(|_| ())
     }
 
     fn ok(src: &str) {
@@ -2180,7 +2224,7 @@ mod tests {
             max_depth: n + 1,
             ..Limits::default()
         };
-        assert!(super::check(&src, &limits).is_ok());
+        assert!(super::check(&src, &limits, false).is_ok());
     }
 
     #[test]
@@ -2189,7 +2233,7 @@ mod tests {
             max_nodes: 3,
             ..Limits::default()
         };
-        let d = super::check("<a><b/><c/><d/></a>", &limits).unwrap_err();
+        let d = super::check("<a><b/><c/><d/></a>", &limits, false).unwrap_err();
         assert_eq!(d.code, "xml/too-many-nodes");
     }
 }

@@ -78,3 +78,32 @@ fn internal_entities_are_expanded_into_the_tree() {
     let doc = parse(src, &Limits::default()).unwrap();
     assert_eq!(doc.root_element().text(), Some("Hello World"));
 }
+
+#[test]
+fn markup_from_character_references_is_read_with_storage() {
+    let src = "<!DOCTYPE a [<!ENTITY e \"<&#x61;/>\">]>\n<a>&e;<b/></a>";
+    assert_eq!(
+        parse(src, &Limits::default()).unwrap_err().code,
+        "xml/unsupported-entity"
+    );
+    let mut storage = String::new();
+    let doc = teikit_xml::parse_with_storage(src, &Limits::default(), &mut storage).unwrap();
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.is_element())
+        .map(|n| n.tag_name().name())
+        .collect();
+    assert_eq!(names, ["a", "a", "b"]);
+    // Spans still index the original text.
+    let b = doc.descendants().find(|n| n.has_tag_name("b")).unwrap();
+    assert_eq!(&src[b.range()], "<b/>");
+    assert_eq!(doc.input_text().len(), src.len());
+}
+
+#[test]
+fn storage_is_not_used_when_not_needed() {
+    let mut storage = String::new();
+    let doc = teikit_xml::parse_with_storage("<a/>", &Limits::default(), &mut storage).unwrap();
+    assert_eq!(doc.root_element().tag_name().name(), "a");
+    assert!(storage.is_empty());
+}

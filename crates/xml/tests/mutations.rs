@@ -7,6 +7,7 @@ use teikit_xml::{parse, Limits};
 const SEEDS: &[&str] = &[
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c -->\n<TEI xmlns=\"http://www.tei-c.org/ns/1.0\" xml:lang=\"de\">\n  <p n=\"1\">Grüße &amp; <hi rend='b'>ok</hi><![CDATA[<x>]]><?pi d?></p>\n</TEI>\n",
     "<!DOCTYPE a [<!ENTITY e \"<b x='1'>t&#233;</b>\"><!ENTITY f 'v'><!ELEMENT a ANY>]><a y=\"&f;\">&e;&f;&#x41;</a>",
+    "<!DOCTYPE a [<!ENTITY d \"<&#xE14;&#xE35; x='&#x31;'>t</&#xE14;&#xE35;>\">]><a>&d;&d;</a>",
     "<p:a xmlns:p=\"u\" xmlns:q=\"v\" p:x=\"1\" q:x=\"2\"><q:b/><c xmlns=\"w\"/></p:a>",
     "<?xml version='1.0' standalone='no'?>\r\n<!DOCTYPE r SYSTEM \"r.dtd\" [\r\n<!-- d --><?p q?><!ATTLIST r a CDATA #IMPLIED>\r\n<!ENTITY % pe 'x'><!ENTITY x SYSTEM 'f' NDATA n>]>\r\n<r a='&lt;&#10;'>\r\n<s>t</s>\r\n</r>\r\n<!-- end -->",
 ];
@@ -87,6 +88,14 @@ fn mutations_never_panic_and_the_checker_is_never_looser() {
     for round in 0..6000 {
         let seed = SEEDS[round % SEEDS.len()];
         let doc = mutate(&mut rng, seed);
+        let mut storage = String::new();
+        if let Err(d) = teikit_xml::parse_with_storage(&doc, &limits, &mut storage) {
+            assert_ne!(
+                d.code, "xml/not-well-formed",
+                "with storage: {doc:?}: {}",
+                d.message
+            );
+        }
         match parse(&doc, &limits) {
             Ok(_) => {}
             Err(d) => {

@@ -162,7 +162,11 @@ fn teikit_verdict(file: &Path) -> anyhow::Result<Result<(), String>> {
         Err(d) => return Ok(Err(describe(&bytes, &d))),
     };
     Ok(
-        match teikit_xml::parse(&text, &teikit_xml::Limits::default()) {
+        match teikit_xml::parse_with_storage(
+            &text,
+            &teikit_xml::Limits::default(),
+            &mut String::new(),
+        ) {
             Ok(_) => Ok(()),
             Err(d) => Err(describe(text.as_bytes(), &d)),
         },

@@ -136,7 +136,8 @@ fn check(input: &Input, schema: &SchemaSource) -> Outcome {
         Err(d) => return done(FileReport::new(path, Some(bytes.into()), vec![d]), false),
     };
     let source: Arc<[u8]> = Arc::from(text.as_bytes());
-    let doc = match teikit_xml::parse(&text, &Limits::default()) {
+    let mut storage = String::new();
+    let doc = match teikit_xml::parse_with_storage(&text, &Limits::default(), &mut storage) {
         Ok(doc) => doc,
         Err(d) => return done(FileReport::new(path, Some(source), vec![d]), false),
     };
