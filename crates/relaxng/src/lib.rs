@@ -176,8 +176,30 @@ pub static CODES: &[CodeDoc] = &[
     },
 ];
 
+/// Stack for the loading thread: the passes recurse over the schema's nesting.
+const LOAD_STACK: usize = 256 << 20;
+
 /// Loads, simplifies and checks the schema at `path` (`.rng`, or `.rnc` for compact syntax).
+///
+/// The work runs on a helper thread with a large stack (the passes are recursive), so deeply
+/// nested or long-chained schemas give an error rather than a stack overflow.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("teikit-relaxng-load".into())
+            .stack_size(LOAD_STACK)
+            .spawn_scoped(scope, || load_here(path, options))
+        {
+            Ok(handle) => match handle.join() {
+                Ok(r) => r,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => load_here(path, options),
+        }
+    })
+}
+
+fn load_here(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
     let loader = load::Loader::new(options);
     let loaded = match loader.load(path) {
         Ok(l) => l,
@@ -685,6 +707,23 @@ mod more_tests {
             std::fs::write(p, text).expect("write");
         }
         load(&dir.path().join(files[0].0), &LoadOptions::default())
+    }
+
+    #[test]
+    fn very_long_reference_chains_are_an_error_not_a_crash() {
+        let n = 12_000;
+        let mut text = format!("<grammar xmlns='{RNG}'><start><ref name='d0'/></start>");
+        for i in 0..n {
+            text.push_str(&format!(
+                "<define name='d{i}'><ref name='d{}'/></define>",
+                i + 1
+            ));
+        }
+        text.push_str(&format!(
+            "<define name='d{n}'><element name='x'><empty/></element></define></grammar>"
+        ));
+        let e = load_text(&[("s.rng", &text)]).expect_err("too deep");
+        assert_eq!(e.errors[0].1.code, "rng/schema-recursion");
     }
 
     #[test]

@@ -31,6 +31,8 @@ enum State {
     InProgress,
     Element(u32),
     Inline(Pat),
+    /// Inlined at its only use.
+    Done,
 }
 
 struct Simplifier {
@@ -39,17 +41,42 @@ struct Simplifier {
     out: Vec<OutDef>,
     work: Vec<(u32, Pat)>,
     errors: Vec<(u32, Diagnostic)>,
+    /// Nesting of `expand` calls, bounded so the output stays shallow enough for the
+    /// recursive walks after it (restriction checks, the validator, dropping the tree).
+    depth: usize,
+    /// Static reference counts per slot.
+    uses: Vec<u32>,
 }
+
+/// Maximum nesting of patterns after expanding refs (real schemas stay far below).
+const MAX_DEPTH: usize = 10_000;
 
 /// Simplifies; errors are recursion errors (4.19).
 pub(crate) fn simplify(start: Pat, slots: Vec<Slot>) -> Result<Simplified, Vec<(u32, Diagnostic)>> {
     let n = slots.len();
+    // How often each slot is referenced: a slot used once is moved, not cloned, when it is
+    // inlined (keeps long chains of single-use defines linear).
+    let mut uses = vec![0u32; n];
+    let mut refs = Vec::new();
+    collect_refs(&start, &mut refs);
+    for slot in &slots {
+        if let Some(b) = &slot.body {
+            collect_refs(b, &mut refs);
+        }
+    }
+    for r in refs {
+        if let Some(u) = uses.get_mut(r as usize) {
+            *u = u.saturating_add(1);
+        }
+    }
     let mut s = Simplifier {
         slots,
         state: (0..n).map(|_| State::Unvisited).collect(),
+        uses,
         out: Vec::new(),
         work: Vec::new(),
         errors: Vec::new(),
+        depth: 0,
     };
     let start = s.expand(start);
     while let Some((o, content)) = s.work.pop() {
@@ -76,6 +103,24 @@ impl Simplifier {
     }
 
     fn expand(&mut self, p: Pat) -> Pat {
+        if self.depth >= MAX_DEPTH {
+            if self.errors.is_empty() {
+                let d = Diagnostic::error(
+                    code::RECURSION,
+                    format!("section 4.19: expanding references nests patterns more than {MAX_DEPTH} deep (a limit of teikit)"),
+                )
+                .with_label(p.loc.span, "");
+                self.errors.push((p.loc.file, d));
+            }
+            return Pat::new(K::NotAllowed, p.loc);
+        }
+        self.depth += 1;
+        let r = self.expand_inner(p);
+        self.depth -= 1;
+        r
+    }
+
+    fn expand_inner(&mut self, p: Pat) -> Pat {
         let loc = p.loc;
         match p.kind {
             K::Empty | K::NotAllowed | K::Text | K::Value { .. } => p,
@@ -124,6 +169,7 @@ impl Simplifier {
         match &self.state[i] {
             State::Element(o) => return Pat::new(K::Ref(*o), loc),
             State::Inline(p) => return p.clone(),
+            State::Done => return Pat::new(K::NotAllowed, loc),
             State::InProgress => {
                 let name = self.slots[i].name.clone();
                 let d = Diagnostic::error(
@@ -153,7 +199,12 @@ impl Simplifier {
         }
         self.state[i] = State::InProgress;
         let p = self.expand(body);
-        self.state[i] = State::Inline(p.clone());
+        if self.uses[i] > 1 {
+            self.state[i] = State::Inline(p.clone());
+        } else {
+            // Used once: nothing will ask for it again.
+            self.state[i] = State::Done;
+        }
         p
     }
 }
