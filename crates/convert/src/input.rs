@@ -34,8 +34,23 @@ pub(crate) fn decode<'a>(input: &'a [u8], diags: &mut Vec<Diagnostic>) -> Result
             return Err(());
         }
     };
+    // End of the current line's content (after trimming), recomputed once per line.
+    let mut content_end = 0;
+    let mut line_start = usize::MAX;
     for (i, c) in text.char_indices() {
-        let bad = matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}')
+        if line_start == usize::MAX {
+            line_start = i;
+            let rest = &text[i..];
+            let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+            content_end = i + line.trim_end().len();
+        }
+        if c == '\n' || c == '\r' {
+            line_start = usize::MAX;
+        }
+        // A vertical tab or form feed at the end of a line is trailing white space, which the
+        // conversion drops; anywhere else it would have to reach the XML, which cannot hold it.
+        let bad = matches!(c, '\u{0}'..='\u{8}' | '\u{e}'..='\u{1f}')
+            || matches!(c, '\u{b}' | '\u{c}') && i < content_end
             || c == '\u{fffe}'
             || c == '\u{ffff}';
         if bad {
@@ -89,5 +104,7 @@ mod tests {
         assert_eq!(check(b"a\xffb"), Err("convert/invalid-utf8".into()));
         assert_eq!(check(b"a\x07b"), Err("convert/control-character".into()));
         assert_eq!(check(b"a\tb\r\n"), Ok(0));
+        assert_eq!(check(b"page one\x0c\npage two"), Ok(0));
+        assert_eq!(check(b"a\x0cb"), Err("convert/control-character".into()));
     }
 }

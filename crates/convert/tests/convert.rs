@@ -146,6 +146,7 @@ fn odd_layouts_round_trip() {
     for input in [
         "\n\n\nLeading blank lines.\n",
         "\u{feff}CABLE Nº 3\r\n\r\nText of it.\r\n",
+        "Page one ends here.\x0c\n\x0c\nPage two.",
         "A\r\nB\r\n\r\nC\r",
         "x",
         "[",
