@@ -6,7 +6,9 @@
 //! a [`roxmltree::Document`]. Every failure is one [`Diagnostic`] with a stable code (see
 //! [`CODES`]), a message, the byte span where the problem is, a second span where that helps
 //! (the start tag of an unclosed element, the first of two duplicate attributes) and a help
-//! text.
+//! text. [`parse_with_storage`] also reads the rare documents whose entity values build markup
+//! from character references, which roxmltree cannot read directly. [`xml_model`] lists the
+//! `<?xml-model?>` schema associations of a parsed document.
 //!
 //! ```
 //! use teikit_xml::{parse, Limits};
