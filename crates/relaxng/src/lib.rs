@@ -45,7 +45,9 @@ use crate::pattern::{Pat, K};
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     /// Local copies for remote schema URLs (`http://…/tei_all.rng` → a file), as an OASIS
-    /// catalog would map them. Any other `http(s):` href is an error naming the URL.
+    /// catalog would map them; a URL ending in `/` maps everything under it to the directory
+    /// given (the longest such prefix wins). Any other `http(s):` href is an error naming
+    /// the URL.
     pub url_map: Vec<(String, PathBuf)>,
     /// What to do with a schema that uses ID/IDREF/IDREFS datatypes but is not compatible
     /// with the DTD-compatibility feature (e.g. an `anyName` element whose wildcard
@@ -654,6 +656,22 @@ mod tests {
         };
         let s = load(&dir.path().join("main.rng"), &options).expect("mapped");
         assert_eq!(s.defines.len(), 1);
+
+        let options = LoadOptions {
+            url_map: vec![("http://example.com/".to_string(), dir.path().join("mirror"))],
+            ..LoadOptions::default()
+        };
+        std::fs::create_dir_all(dir.path().join("mirror")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("mirror/lib.rng"),
+            format!("<element xmlns='{RNG}' name='y'><empty/></element>"),
+        )
+        .expect("write");
+        let s = load(&dir.path().join("main.rng"), &options).expect("prefix-mapped");
+        assert_eq!(
+            s.defines[0].name_class,
+            NameClass::Name(QName::new("", "y"))
+        );
     }
 
     #[test]

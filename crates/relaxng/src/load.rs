@@ -164,6 +164,16 @@ impl<'o> Loader<'o> {
             if let Some((_, p)) = self.options.url_map.iter().find(|(u, _)| u == href) {
                 return Some(p.clone());
             }
+            // A key ending in '/' maps every URL under it (like a catalog's rewriteURI).
+            let prefix = self
+                .options
+                .url_map
+                .iter()
+                .filter(|(u, _)| u.ends_with('/') && href.starts_with(u.as_str()))
+                .max_by_key(|(u, _)| u.len());
+            if let Some((u, dir)) = prefix {
+                return Some(dir.join(percent_decode(&href[u.len()..])));
+            }
             self.err(
                 loc,
                 code::INCLUDE,
