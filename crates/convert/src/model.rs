@@ -578,8 +578,13 @@ impl<'a> Builder<'a> {
                 i = end + 1;
                 continue;
             }
-            if letter_start.contains(&i) && (div.zone != Zone::Top || div.has_head) {
-                start_div(&mut divs, &mut div, "letter");
+            if letter_start.contains(&i) {
+                if div.zone != Zone::Top || div.has_head {
+                    start_div(&mut divs, &mut div, "letter");
+                } else if div.el.attrs[0].1 == "document" {
+                    // A transcription that opens with a letter's address lines.
+                    div.el.set("type", "letter");
+                }
             }
             let bracket_only = bracket_only(&it.toks);
             match (&it.shape, bracket_only) {

@@ -313,6 +313,10 @@ fn block_conventions() {
         ),
         ("MEMO\n\nSome of the text here.\n\nSHTYKOV", "<closer>\n          <signed><persName>SHTYKOV</persName></signed>"),
         ("Dear Sir,\n\nText of it.", "<salute>Dear Sir,</salute>"),
+        (
+            "To Comrade Stalin\n\nDear Comrade Stalin!\n\nWe write to you today.",
+            "<address>\n            <addrLine>To <persName>Comrade Stalin</persName></addrLine>\n          </address>\n          <salute>",
+        ),
         ("Text of the letter.\n\nSincerely,\n\nJOHN SMITH", "<salute>Sincerely,</salute>"),
         ("Text of the letter.\n\nIVANOV\n\n29 September 1950", r#"<dateline><date when="1950-09-29">29 September 1950</date></dateline>"#),
         ("Text.\n\nIVANOV\n\nCopy Nº 1 to Cde. Stalin\n\nCopy № 2 to file", r#"<item n="2">Copy № 2 to file</item>"#),
