@@ -745,6 +745,17 @@ mod more_tests {
     }
 
     #[test]
+    fn a_file_included_twice_is_read_once() {
+        let lib = format!("<grammar xmlns='{RNG}'><define name='x'><element name='x'><empty/></element></define></grammar>");
+        let main = format!(
+            "<grammar xmlns='{RNG}'><start><element name='a'><ref name='x'/><grammar><include href='lib.rng'/><start><ref name='x'/></start></grammar></element></start><include href='lib.rng'/></grammar>"
+        );
+        let s = load_text(&[("main.rng", &main), ("lib.rng", &lib)]).expect("loads");
+        assert_eq!(s.files.len(), 2);
+        assert_eq!(s.defines.len(), 3);
+    }
+
+    #[test]
     fn xml_base_changes_href_resolution() {
         let main = format!(
             "<element xmlns='{RNG}' name='a'><externalRef xml:base='sub/whatever' href='x.rng'/></element>"

@@ -96,6 +96,8 @@ pub(crate) struct Loader<'o> {
     /// Datatypes already built, by (library, type, params): TEI repeats the same few
     /// `pattern`-restricted types hundreds of times and each needs a regex compiled.
     datatypes: HashMap<DatatypeKey, Arc<Datatype>>,
+    /// Trees of files already read, by canonical path.
+    trees: HashMap<PathBuf, XElem>,
 }
 
 impl<'o> Loader<'o> {
@@ -110,6 +112,7 @@ impl<'o> Loader<'o> {
             slot_index: HashMap::new(),
             scopes: Vec::new(),
             datatypes: HashMap::new(),
+            trees: HashMap::new(),
         }
     }
 
@@ -208,6 +211,19 @@ impl<'o> Loader<'o> {
 
     /// Reads and parses one file; `from` is the include/externalRef that names it.
     fn read_tree(&mut self, path: &Path, from: Option<Loc>) -> Option<XElem> {
+        let key = std::fs::canonicalize(path).ok();
+        if let Some(e) = key.as_ref().and_then(|k| self.trees.get(k)) {
+            // Included or referenced again (not recursively): reuse the file and its tree.
+            return Some(e.clone());
+        }
+        let e = self.read_tree_uncached(path, from)?;
+        if let Some(k) = key {
+            self.trees.insert(k, e.clone());
+        }
+        Some(e)
+    }
+
+    fn read_tree_uncached(&mut self, path: &Path, from: Option<Loc>) -> Option<XElem> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
