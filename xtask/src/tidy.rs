@@ -41,9 +41,22 @@ mod tests {
             .iter()
             .flat_map(|(_, codes)| codes.iter().map(|c| c.code))
             .collect();
-        let re_areas = ["xml/", "rng/", "convert/"];
+        let re_areas = [
+            "xml/",
+            "rng/",
+            "convert/",
+            "schema/",
+            "io/",
+            "xinclude/",
+            "tei/",
+        ];
         let mut missing = Vec::new();
-        for file in crate_sources() {
+        // teikit-diagnostics is the model and its printers: its examples use made-up codes.
+        let model = project_root().join("crates/diagnostics");
+        for file in crate_sources()
+            .into_iter()
+            .filter(|f| !f.starts_with(&model))
+        {
             let text = std::fs::read_to_string(&file).unwrap();
             // string literals that look like a code: "area/name-with-dashes"
             for (i, _) in text.match_indices('"') {
