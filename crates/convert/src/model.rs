@@ -445,7 +445,11 @@ impl<'a> Builder<'a> {
                 if prose_like
                     && !ends_sentence(t)
                     && next_ok
-                    && (starts_lower(next_text) || self.line_mode && blank == 0)
+                    && (starts_lower(next_text)
+                        || self.line_mode
+                            && blank == 0
+                            && matches!(next_shape, Shape::Prose)
+                            && !t.ends_with(']'))
                 {
                     let at = end;
                     depth = depth_through(next_text, depth);
