@@ -484,8 +484,7 @@ impl Processor<'_> {
                 );
                 self.push(file, e);
             } else {
-                let span = tag_span(text, c);
-                self.element(file, text, c, scope, None, span, file);
+                self.element(file, text, c, scope, None);
             }
             cursor = r.end;
         }
@@ -590,7 +589,7 @@ impl Processor<'_> {
         let selected = if xpointer.is_empty() {
             Some(doc.root_element())
         } else {
-            match select(&doc, xpointer) {
+            match select(&doc, xpointer, self.options.xml_id_pointers) {
                 Ok(s) => s,
                 Err(msg) => {
                     let e = self.error(file, "xinclude/bad-xpointer", msg, span, "this include");
@@ -655,12 +654,13 @@ impl Processor<'_> {
             return Ok(());
         }
         let base = base_attr.filter(|_| g != file);
-        self.element(g, gtext, e, scope, base, span, file);
+        self.element(g, gtext, e, scope, base);
         Ok(())
     }
 
     /// Copies element `e` of file `g` with the fix-up attributes it needs under `scope`,
-    /// processing the includes inside it. Generated text maps to `site` in `site_file`.
+    /// processing the includes inside it. The attributes added map to the element's name in
+    /// its file (where jing reports errors on them), with a note saying where they come from.
     #[allow(clippy::too_many_arguments)]
     fn element(
         &mut self,
@@ -669,8 +669,6 @@ impl Processor<'_> {
         e: Node<'_, '_>,
         scope: &Scope,
         base: Option<String>,
-        site: Span,
-        site_file: usize,
     ) {
         let r = e.range();
         let st = start_tag(gtext, r.start);
@@ -715,7 +713,8 @@ impl Processor<'_> {
         self.copy(g, gtext, r.start..st.name_end);
         // One note is enough: the most specific (xml:base, xml:lang) wins.
         let note = notes.iter().rev().copied().next();
-        self.generate(&fix, site_file, site, note);
+        let name = Span::new(r.start, st.name_end - r.start);
+        self.generate(&fix, g, name, note);
         self.walk(g, gtext, e, st.name_end..r.end, st.name_end);
     }
 
@@ -969,13 +968,17 @@ fn file_uri(path: &Path) -> String {
 
 /// Evaluates an XPointer: shorthand (an `xml:id`) or `element()` parts, tried in turn;
 /// other schemes are skipped. `Err` for a syntax error.
-fn select<'a, 'i>(doc: &'a Document<'i>, xpointer: &str) -> Result<Option<Node<'a, 'i>>, String> {
+fn select<'a, 'i>(
+    doc: &'a Document<'i>,
+    xpointer: &str,
+    xml_ids: bool,
+) -> Result<Option<Node<'a, 'i>>, String> {
     let xp = xpointer.trim();
     if !xp.contains('(') {
         if !is_ncname(xp) {
             return Err(format!("xpointer \"{xpointer}\" is not a shorthand pointer (an NCName) nor a scheme-based pointer"));
         }
-        return Ok(by_id(doc, xp));
+        return Ok(by_id(doc, xp, xml_ids));
     }
     let mut rest = xp;
     let mut known = false;
@@ -1009,8 +1012,8 @@ fn select<'a, 'i>(doc: &'a Document<'i>, xpointer: &str) -> Result<Option<Node<'
         let data = &rest[open + 1..close];
         if scheme == "element" {
             known = true;
-            if let Some(n) =
-                element_scheme(doc, data).map_err(|m| format!("xpointer \"{xpointer}\": {m}"))?
+            if let Some(n) = element_scheme(doc, data, xml_ids)
+                .map_err(|m| format!("xpointer \"{xpointer}\": {m}"))?
             {
                 return Ok(Some(n));
             }
@@ -1026,13 +1029,14 @@ fn select<'a, 'i>(doc: &'a Document<'i>, xpointer: &str) -> Result<Option<Node<'
 fn element_scheme<'a, 'i>(
     doc: &'a Document<'i>,
     data: &str,
+    xml_ids: bool,
 ) -> Result<Option<Node<'a, 'i>>, String> {
     let mut steps = data.split('/');
     let first = steps.next().unwrap_or("");
     let mut node = if first.is_empty() {
         doc.root()
     } else if is_ncname(first) {
-        match by_id(doc, first) {
+        match by_id(doc, first, xml_ids) {
             Some(n) => n,
             None => return Ok(None),
         }
@@ -1058,7 +1062,10 @@ fn element_scheme<'a, 'i>(
     Ok(Some(node).filter(|n| n.is_element()))
 }
 
-fn by_id<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Option<Node<'a, 'i>> {
+fn by_id<'a, 'i>(doc: &'a Document<'i>, id: &str, xml_ids: bool) -> Option<Node<'a, 'i>> {
+    if !xml_ids {
+        return None;
+    }
     doc.descendants()
         .find(|n| n.is_element() && n.attribute((XML_NS, "id")) == Some(id))
 }

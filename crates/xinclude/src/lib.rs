@@ -48,6 +48,11 @@ pub struct Options {
     pub max_includes: usize,
     /// Maximum size in bytes of the merged document.
     pub max_total_bytes: usize,
+    /// Whether `xml:id` attributes are IDs for XPointer (shorthand pointers and
+    /// `element(id/…)`), as the xml:id Recommendation says. Xerces (so jing and other Java
+    /// tools) only knows IDs declared in a DTD, so with `false` such pointers match nothing,
+    /// as there. Default `true`.
+    pub xml_id_pointers: bool,
     /// Limits for reading each included XML file.
     pub limits: teikit_xml::Limits,
 }
@@ -58,6 +63,7 @@ impl Default for Options {
             max_depth: 50,
             max_includes: 100_000,
             max_total_bytes: 256 * 1024 * 1024,
+            xml_id_pointers: true,
             limits: teikit_xml::Limits::default(),
         }
     }
