@@ -11,6 +11,7 @@ mod regextest;
 mod sarif;
 mod spectest;
 mod wellformed;
+mod xinclude;
 mod xsdtest;
 
 use std::collections::BTreeSet;
@@ -56,6 +57,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("convert", convert::run),
     ("archive", archive::run),
     ("parity", parity::run),
+    ("xinclude", xinclude::run),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
