@@ -151,7 +151,7 @@ pub(super) fn element_content(holder: roxmltree::Node<'_, '_>) -> String {
     match holder.children().find(|c| c.is_element()) {
         Some(e) => {
             let mut out = String::new();
-            serialize(e, true, &mut out);
+            serialize(e, &mut out);
             out
         }
         None => holder.text().unwrap_or("").to_string(),
@@ -162,7 +162,7 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Serializes an element; namespace declarations are repeated on every element (with
 /// `xmlns=""` where there is no default namespace), which is verbose but always correct.
-fn serialize(node: roxmltree::Node<'_, '_>, _top: bool, out: &mut String) {
+fn serialize(node: roxmltree::Node<'_, '_>, out: &mut String) {
     let name = qualified(
         node,
         node.tag_name().namespace(),
@@ -194,7 +194,7 @@ fn serialize(node: roxmltree::Node<'_, '_>, _top: bool, out: &mut String) {
     out.push('>');
     for c in node.children() {
         if c.is_element() {
-            serialize(c, false, out);
+            serialize(c, out);
         } else if c.is_text() {
             out.push_str(&escape(c.text().unwrap_or(""), false));
         }
