@@ -33,7 +33,36 @@ impl Dir {
             teikit_xml::parse(&e.text, &Default::default())
                 .unwrap_or_else(|d| panic!("{d:?} in {}", e.text));
         }
+        check_map(&e);
         e
+    }
+}
+
+/// Every element's start tag in the merged text maps to the same start tag in its file, and
+/// its text content to the same text.
+fn check_map(e: &Expanded) {
+    let Ok(doc) = teikit_xml::parse(&e.text, &Default::default()) else {
+        return;
+    };
+    for n in doc.descendants() {
+        let r = n.range();
+        let merged = &e.text[r.clone()];
+        let (f, o) = e.map.locate(r.start);
+        let origin = &e.files[f].text[o..];
+        if n.is_element() {
+            let name_len = 1 + n.tag_name().name().len();
+            assert!(
+                origin.starts_with(&merged[..name_len.min(merged.len())]),
+                "{merged:?} maps to {:?}",
+                &origin[..origin.len().min(40)]
+            );
+        } else if n.is_text() && !merged.contains('&') {
+            assert!(
+                origin.starts_with(merged),
+                "{merged:?} maps to {:?}",
+                &origin[..origin.len().min(40)]
+            );
+        }
     }
 }
 
@@ -90,6 +119,33 @@ fn header_is_pulled_from_another_file_with_base_fixup() {
     // The text after the include maps back to the main file.
     let text_at = e.text.find("<text/>").unwrap();
     assert_eq!(e.map.locate(text_at), (0, main.find("<text/>").unwrap()));
+}
+
+#[test]
+fn labels_in_other_files_become_help_notes() {
+    let main = main_doc("<xi:include href=\"h.xml\"/><after/>");
+    let d = Dir::new(&[("main.xml", &main), ("h.xml", "<h>\n<inner/></h>")]);
+    let e = d.expand("main.xml");
+    let inner = e.text.find("<inner").unwrap();
+    let after = e.text.find("<after").unwrap();
+    let diag = Diagnostic::error("rng/x", "m")
+        .with_label(Span::new(inner, 8), "primary")
+        .with_secondary(Span::new(after, 8), "the other one");
+    let (f, moved) = e.remap(diag);
+    assert_eq!(f, 1);
+    assert_eq!(moved.labels.len(), 1);
+    assert!(moved.labels[0].primary);
+    let help = moved.help.unwrap();
+    assert!(
+        help.contains("the other one: ") && help.ends_with("main.xml line 1"),
+        "{help}"
+    );
+    // Grouped by file, with the expansion's own diagnostics.
+    let groups = e.remap_all(vec![
+        Diagnostic::error("rng/y", "n").with_label(Span::new(after, 2), "")
+    ]);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].0, 0);
 }
 
 #[test]
