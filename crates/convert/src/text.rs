@@ -83,10 +83,22 @@ fn rend_has(n: Node, token: &str) -> bool {
         .is_some_and(|r| r.split_whitespace().any(|t| t == token))
 }
 
+/// Largest run of blank lines or spaces reproduced from one attribute (a hostile file could
+/// otherwise ask for terabytes).
+const MAX_RUN: usize = 1_000_000;
+
 fn blank_of(n: Node) -> Option<usize> {
     n.attribute("rend")?
         .split_whitespace()
-        .find_map(|t| t.strip_prefix("blank-")?.parse().ok())
+        .find_map(|t| t.strip_prefix("blank-")?.parse::<usize>().ok())
+        .map(|b| b.min(MAX_RUN))
+}
+
+fn quantity_of(n: Node) -> usize {
+    n.attribute("quantity")
+        .and_then(|q| q.parse::<usize>().ok())
+        .unwrap_or(1)
+        .min(MAX_RUN)
 }
 
 fn is_tei(n: Node, name: &str) -> bool {
@@ -99,10 +111,7 @@ impl Walker {
         for c in n.children().filter(Node::is_element) {
             let name = c.tag_name().name();
             if name == "space" && c.tag_name().namespace() == Some(TEI_NS) {
-                let q = c
-                    .attribute("quantity")
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1);
+                let q = quantity_of(c);
                 self.pending_spaces = Some(q);
             } else if CONTAINERS.contains(&name) && c.tag_name().namespace() == Some(TEI_NS) {
                 self.container(c);
@@ -178,10 +187,7 @@ impl Walker {
                 self.out.extend(std::iter::repeat_n('\n', blank + 1));
             }
             "space" => {
-                let q = n
-                    .attribute("quantity")
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1);
+                let q = quantity_of(n);
                 self.out.extend(std::iter::repeat_n(' ', q));
             }
             "supplied" | "ref"

@@ -372,6 +372,13 @@ fn to_text_rejects_foreign_xml() {
     assert!(to_text("<html/>").is_err());
 }
 
+#[test]
+fn to_text_bounds_hostile_runs() {
+    let tei = r#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>a</p><space quantity="99999999999999"/><p rend="blank-99999999999999">b</p></body></text></TEI>"#;
+    let text = to_text(tei).unwrap();
+    assert!(text.len() < 3_000_000);
+}
+
 /// Pieces of transcriptions: prose, header lines, brackets of every kind, broken ones.
 fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
