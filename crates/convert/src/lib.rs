@@ -256,6 +256,13 @@ pub static CODES: &[CodeDoc] = &[
         fix: "give it a file written by `teikit convert`",
     },
     CodeDoc {
+        code: "convert/too-deep",
+        severity: Severity::Error,
+        summary: "`teikit text` was given XML nested deeper than any file `teikit convert` writes",
+        example: "<TEI><text><body><p><hi><hi><hi>… (thousands deep)",
+        fix: "give it a file written by `teikit convert`",
+    },
+    CodeDoc {
         code: "convert/not-teikit-tei",
         severity: Severity::Error,
         summary: "`teikit text` was given XML without a TEI <text><body>",

@@ -9,7 +9,7 @@
 //! editorial elements get their brackets back.
 
 use roxmltree::{Document, Node, ParsingOptions};
-use teikit_diagnostics::Diagnostic;
+use teikit_diagnostics::{Diagnostic, Span};
 
 const TEI_NS: &str = "http://www.tei-c.org/ns/1.0";
 
@@ -33,6 +33,17 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
         allow_dtd: false,
         nodes_limit: u32::MAX,
     };
+    // Parsing and the walk below recurse; refuse absurdly deep documents first.
+    if let Some(at) = too_deep(tei) {
+        return Err(vec![Diagnostic::error(
+            "convert/too-deep",
+            format!("elements are nested more than {MAX_DEPTH} deep"),
+        )
+        .with_label(Span::new(at, 1), "this start tag")
+        .with_help(
+            "`teikit text` reads files written by `teikit convert`, which nest a few levels",
+        )]);
+    }
     let doc = Document::parse_with_options(tei, opts).map_err(|e| {
         let pos = e.pos();
         vec![Diagnostic::error(
@@ -41,6 +52,7 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
         )
         .with_context(format!("line {}, column {}", pos.row, pos.col))]
     })?;
+    // The walk below recurses; refuse absurdly deep documents instead of exhausting the stack.
     let root = doc.root_element();
     let body = root.descendants().find(|n| {
         n.has_tag_name((TEI_NS, "body")) && n.ancestors().any(|a| a.has_tag_name((TEI_NS, "text")))
@@ -71,6 +83,55 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(w.out)
 }
 
+/// The offset of the first start tag nested deeper than [`MAX_DEPTH`], by a linear scan that
+/// skips comments, processing instructions, CDATA sections and quoted attribute values.
+fn too_deep(xml: &str) -> Option<usize> {
+    let b = xml.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(p) = xml[i..].find('<') {
+        let at = i + p;
+        let rest = &xml[at..];
+        let skip_to = |end: &str| rest.find(end).map_or(b.len(), |e| at + e + end.len());
+        if rest.starts_with("<!--") {
+            i = skip_to("-->");
+        } else if rest.starts_with("<![CDATA[") {
+            i = skip_to("]]>");
+        } else if rest.starts_with("<?") {
+            i = skip_to("?>");
+        } else if rest.starts_with("<!") {
+            i = skip_to(">");
+        } else if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            i = skip_to(">");
+        } else {
+            // A start tag: find its `>` outside quotes.
+            let mut j = at + 1;
+            let mut quote = None;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (None, b'"' | b'\'') => quote = Some(b[j]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j > 0 && j < b.len() && b[j - 1] != b'/' {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(at);
+                }
+            }
+            i = (j + 1).min(b.len());
+        }
+        if i >= b.len() {
+            break;
+        }
+    }
+    None
+}
+
 struct Walker {
     out: String,
     leaves: usize,
@@ -86,6 +147,9 @@ fn rend_has(n: Node, token: &str) -> bool {
 /// Largest run of blank lines or spaces reproduced from one attribute (a hostile file could
 /// otherwise ask for terabytes).
 const MAX_RUN: usize = 1_000_000;
+
+/// Deepest element nesting `to_text` walks.
+const MAX_DEPTH: usize = 512;
 
 fn blank_of(n: Node) -> Option<usize> {
     n.attribute("rend")?

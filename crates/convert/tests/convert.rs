@@ -373,6 +373,17 @@ fn to_text_rejects_foreign_xml() {
 }
 
 #[test]
+fn to_text_refuses_very_deep_xml() {
+    let deep = format!(
+        r#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>{}x{}</p></body></text></TEI>"#,
+        "<hi>".repeat(5000),
+        "</hi>".repeat(5000)
+    );
+    let err = to_text(&deep).unwrap_err();
+    assert_eq!(err[0].code, "convert/too-deep");
+}
+
+#[test]
 fn to_text_bounds_hostile_runs() {
     let tei = r#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>a</p><space quantity="99999999999999"/><p rend="blank-99999999999999">b</p></body></text></TEI>"#;
     let text = to_text(tei).unwrap();
