@@ -24,7 +24,7 @@ pub enum Command {
     /// RELAX NG schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
-    /// What a pre-commit hook runs: validate with teikit.toml (not available yet).
+    /// What a pre-commit hook runs: validate with teikit.toml.
     Check(CheckArgs),
 }
 
@@ -64,10 +64,24 @@ pub struct ValidateArgs {
     /// Files, folders (searched for *.xml and *.tei, honouring .gitignore) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// A RELAX NG schema (.rng or .rnc) for every document; otherwise each document's
-    /// <?xml-model href?> when it names a local file.
+    /// A RELAX NG schema for every document: a .rng/.rnc path or a name from `teikit schema
+    /// list`. Otherwise: the document's <?xml-model href?>, then teikit.toml, then the
+    /// built-in teikit-archive.
     #[arg(long, value_name = "SCHEMA")]
     pub schema: Option<String>,
+    #[command(flatten)]
+    pub options: ValidateOptions,
+}
+
+/// Options shared by `validate` and `check`.
+#[derive(Debug, Args)]
+pub struct ValidateOptions {
+    /// An OASIS XML catalog mapping schema URLs to local files (repeatable).
+    #[arg(short = 'C', long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
+    /// Do not process XInclude (xi:include elements are validated as they are).
+    #[arg(long)]
+    pub no_xinclude: bool,
     /// Report at most N diagnostics per file.
     #[arg(long, value_name = "N")]
     pub max_errors: Option<usize>,
@@ -115,9 +129,9 @@ pub struct TextArgs {
 pub enum SchemaCommand {
     /// Is this RELAX NG schema correct? (exit 0 correct, 1 incorrect, 2 unreadable)
     Check(SchemaCheckArgs),
-    /// List the schemas known by name (not available yet).
+    /// List the schemas known by name (built-in, TEIKIT_SCHEMA_PATH, user cache).
     List,
-    /// Download a schema by name (not available yet).
+    /// Make an official TEI schema available by name (offline: says where to put it).
     Fetch {
         /// The schema's name, e.g. tei_all.
         name: String,
@@ -143,4 +157,6 @@ pub struct CheckArgs {
     /// Files or folders (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub options: ValidateOptions,
 }

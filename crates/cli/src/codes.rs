@@ -8,6 +8,8 @@ pub const UNREADABLE: &str = "io/unreadable";
 pub const REMOTE_SCHEMA: &str = "schema/remote-not-loaded";
 /// The schema named by a document cannot be loaded.
 pub const SCHEMA_UNLOADABLE: &str = "schema/unloadable";
+/// teikit.toml cannot be read or is incorrect.
+pub const CONFIG: &str = "config/invalid";
 /// An output could not be written.
 pub const UNWRITABLE: &str = "io/unwritable";
 
@@ -33,6 +35,13 @@ pub static CODES: &[CodeDoc] = &[
         summary: "the schema named by the document's <?xml-model?> cannot be read or is incorrect (exit status 2)",
         example: "<?xml-model href=\"missing.rng\"?>",
         fix: "correct the href, or check the schema with `teikit schema check`",
+    },
+    CodeDoc {
+        code: CONFIG,
+        severity: Severity::Error,
+        summary: "teikit.toml cannot be read, is not TOML, or has an unknown key or a value of the wrong type (exit status 2)",
+        example: "[validate]\nschemma = \"tei_all\"",
+        fix: "correct the key at the reported position; USAGE.md lists the keys",
     },
     CodeDoc {
         code: UNWRITABLE,

@@ -6,10 +6,13 @@
 //! Only this crate prints; the libraries return values and diagnostics.
 
 mod args;
+mod catalog;
 mod codes;
 mod commands;
+mod config;
 mod inputs;
 mod output;
+mod schemas;
 
 use std::io;
 use std::process::ExitCode;

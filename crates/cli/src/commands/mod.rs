@@ -9,6 +9,8 @@ mod validate;
 use crate::args::{Command, SchemaCommand};
 use crate::{Failure, Status};
 
+pub use schema::first_error_line;
+
 /// Runs a parsed command.
 pub fn run(command: Command) -> Result<Status, Failure> {
     match command {
@@ -16,12 +18,8 @@ pub fn run(command: Command) -> Result<Status, Failure> {
         Command::Convert(args) => convert::run(args),
         Command::Text(args) => text::run(args),
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
-        Command::Schema(SchemaCommand::List) => {
-            Err(not_yet("schema list", "the built-in schema set"))
-        }
-        Command::Schema(SchemaCommand::Fetch { .. }) => {
-            Err(not_yet("schema fetch", "the built-in schema set"))
-        }
+        Command::Schema(SchemaCommand::List) => schema::list(),
+        Command::Schema(SchemaCommand::Fetch { name }) => schema::fetch(&name),
         Command::Schema(SchemaCommand::Compile { .. }) => {
             Err(not_yet("schema compile", "compiled schemas"))
         }

@@ -1,67 +1,95 @@
-//! `teikit validate`: well-formedness (teikit-xml), then RELAX NG when a schema is known —
-//! `--schema`, else the document's `<?xml-model?>` when it names a local file. Without a
-//! schema only well-formedness is checked, and the command says so.
+//! `teikit validate` (and `teikit check`): well-formedness (teikit-xml, after XInclude),
+//! then RELAX NG against the schema resolved for each document, in the contract's order:
+//! `--schema`; the document's `<?xml-model href?>` (a local path, or a URL an `--catalog`
+//! maps; an unmapped URL is a warning and the next source is tried); `teikit.toml`
+//! (`[[validate.overrides]]`, then `[validate] schema`); the built-in `teikit-archive`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use teikit_diagnostics::{Diagnostic, FileReport, Span};
 use teikit_relaxng::LoadOptions;
 use teikit_validate::Grammar;
 use teikit_xml::Limits;
 
-use super::schema::{load_error_reports, print_schema_errors};
-use crate::args::ValidateArgs;
-use crate::codes;
+use super::schema::print_schema_errors;
+use crate::args::{ValidateArgs, ValidateOptions};
+use crate::catalog::Catalogs;
+use crate::config;
 use crate::inputs::{self, Input};
 use crate::output::{OutputConfig, Printer, Stream};
-use crate::{write_result, Failure, Status};
+use crate::schemas::{self, GrammarCache, SchemaRef};
+use crate::{codes, write_result, Failure, Status};
 
 /// The settled configuration of one `validate` run.
 struct Config {
     inputs: Vec<Input>,
-    schema: SchemaSource,
+    /// `--schema`: one grammar for every document, and its name.
+    fixed: Option<(Arc<Grammar>, String)>,
+    project: Option<config::Config>,
+    catalogs: Catalogs,
+    load_options: LoadOptions,
+    xinclude: bool,
+    cache: GrammarCache,
     output: OutputConfig,
     max_errors: Option<usize>,
     jobs: Option<usize>,
 }
 
-/// Where documents get their schema from.
-enum SchemaSource {
-    /// `--schema`: one grammar for every document.
-    Fixed { grammar: Arc<Grammar>, name: String },
-    /// Each document's `<?xml-model?>`; grammars cached by path, loaded once.
-    PerDocument(Mutex<HashMap<PathBuf, Arc<OnceLock<Loaded>>>>),
-}
-
-/// A schema loaded for documents that name it.
-type Loaded = Result<Arc<Grammar>, String>;
-
-/// What checking one document produced.
+/// What checking one document produced: its report, and those of included files with
+/// diagnostics.
 struct Outcome {
-    report: FileReport,
+    reports: Vec<FileReport>,
     /// Unreadable input or unloadable schema: exit status 2.
     fatal: bool,
-    /// Only well-formedness was checked.
-    no_schema: bool,
 }
 
 pub fn run(args: ValidateArgs) -> Result<Status, Failure> {
-    let output = OutputConfig::resolve(&args.output, Stream::Stdout);
-    let schema = match &args.schema {
-        Some(s) => {
-            let (grammar, name) = load_fixed(s, &output)?;
-            SchemaSource::Fixed { grammar, name }
+    run_with(&args.paths, args.schema.as_deref(), args.options)
+}
+
+/// `validate` with its paths, `--schema` and options (also what `check` runs).
+pub fn run_with(
+    paths: &[PathBuf],
+    schema: Option<&str>,
+    options: ValidateOptions,
+) -> Result<Status, Failure> {
+    let output = OutputConfig::resolve(&options.output, Stream::Stdout);
+    let project = match config::discover() {
+        Ok(c) => c,
+        Err(report) => {
+            super::schema::print_reports_stderr(vec![*report], &output);
+            return Err(Failure::error(format!(
+                "{} is incorrect: nothing was validated",
+                config::FILE_NAME
+            )));
         }
-        None => SchemaSource::PerDocument(Mutex::new(HashMap::new())),
     };
+    let mut catalog_files = options.catalogs.clone();
+    if let Some(p) = &project {
+        catalog_files.extend(p.catalogs.iter().cloned());
+    }
+    let catalogs = Catalogs::load(&catalog_files).map_err(Failure::error)?;
+    let load_options = LoadOptions {
+        url_map: catalogs.url_map(),
+        ..LoadOptions::default()
+    };
+    let fixed = match schema {
+        Some(s) => Some(load_fixed(s, &load_options, &output)?),
+        None => None,
+    };
+    let xinclude = !options.no_xinclude && project.as_ref().is_none_or(|p| p.xinclude);
     let config = Config {
-        inputs: inputs::expand(&args.paths, &["xml", "tei"])?,
-        schema,
+        inputs: inputs::expand(paths, &["xml", "tei"])?,
+        fixed,
+        project,
+        catalogs,
+        load_options,
+        xinclude,
+        cache: GrammarCache::default(),
         output,
-        max_errors: args.max_errors,
-        jobs: args.jobs,
+        max_errors: options.max_errors,
+        jobs: options.jobs,
     };
     execute(&config)
 }
@@ -70,22 +98,20 @@ fn execute(config: &Config) -> Result<Status, Failure> {
     let mut printer = Printer::new(&config.output, config.inputs.len(), "validated")
         .max_errors(config.max_errors);
     let mut fatal = false;
-    let mut no_schema = 0;
     let mut closed = false;
     super::ordered_parallel(
         &config.inputs,
         config.jobs,
-        |input| check(input, &config.schema),
+        |input| check(input, config),
         |outcome| {
             fatal |= outcome.fatal;
-            no_schema += usize::from(outcome.no_schema);
-            match write_result(printer.push(outcome.report))? {
-                Some(()) => Ok(true),
-                None => {
+            for report in outcome.reports {
+                if write_result(printer.push(report))?.is_none() {
                     closed = true;
-                    Ok(false)
+                    return Ok(false);
                 }
             }
+            Ok(true)
         },
     )?;
     if closed {
@@ -94,17 +120,6 @@ fn execute(config: &Config) -> Result<Status, Failure> {
     let Some(summary) = write_result(printer.finish())? else {
         return Ok(Status::Success);
     };
-    if no_schema > 0 && !config.output.quiet {
-        let what = if no_schema == 1 {
-            "1 document names".to_string()
-        } else {
-            format!("{no_schema} documents name")
-        };
-        eprintln!(
-            "teikit: note: {what} no local RELAX NG schema (no --schema, no <?xml-model href?>): \
-             only well-formedness was checked"
-        );
-    }
     Ok(if fatal {
         Status::Error
     } else if summary.all_valid() {
@@ -114,8 +129,15 @@ fn execute(config: &Config) -> Result<Status, Failure> {
     })
 }
 
-/// Reads, decodes, parses and validates one document.
-fn check(input: &Input, schema: &SchemaSource) -> Outcome {
+/// The schema chosen for a document.
+enum Choice {
+    Grammar(Arc<Grammar>, String),
+    /// It cannot be loaded: its name, why, and the `<?xml-model?>` naming it.
+    Unloadable(String, String, Option<Span>),
+}
+
+/// Reads, decodes, expands XIncludes, parses and validates one document.
+fn check(input: &Input, config: &Config) -> Outcome {
     let path = input.display();
     let bytes = match input.read() {
         Ok(b) => b,
@@ -125,89 +147,171 @@ fn check(input: &Input, schema: &SchemaSource) -> Outcome {
                 format!("cannot read {path}: {}", inputs::io_reason(&e)),
             );
             return Outcome {
-                report: FileReport::new(path, None, vec![d]),
+                reports: vec![FileReport::new(path, None, vec![d])],
                 fatal: true,
-                no_schema: false,
             };
         }
     };
     let text = match teikit_xml::decode(&bytes) {
         Ok(t) => t.into_owned(),
-        Err(d) => return done(FileReport::new(path, Some(bytes.into()), vec![d]), false),
-    };
-    let source: Arc<[u8]> = Arc::from(text.as_bytes());
-    let mut storage = String::new();
-    let doc = match teikit_xml::parse_with_storage(&text, &Limits::default(), &mut storage) {
-        Ok(doc) => doc,
-        Err(d) => return done(FileReport::new(path, Some(source), vec![d]), false),
-    };
-    match schema {
-        SchemaSource::Fixed { grammar, name } => {
-            let diags = grammar.validate(&doc);
-            done(
-                FileReport::new(path, Some(source), diags).with_schema(name.clone()),
-                false,
-            )
+        Err(d) => {
+            let d = apply_project(config, vec![d]);
+            return done(FileReport::new(path, Some(bytes.into()), d), false);
         }
-        SchemaSource::PerDocument(cache) => {
-            let Some(model) = teikit_xml::xml_model(&doc)
-                .into_iter()
-                .find(|m| m.is_relaxng())
-            else {
-                return Outcome {
-                    report: FileReport::new(path, Some(source), Vec::new()),
-                    fatal: false,
-                    no_schema: true,
-                };
+    };
+    let file_path = match input {
+        Input::File { path, .. } => path.clone(),
+        Input::Stdin(_) => PathBuf::from("-"),
+    };
+    let expanded = config
+        .xinclude
+        .then(|| teikit_xinclude::expand(&file_path, &text, &teikit_xinclude::Options::default()))
+        .filter(|e| !e.is_identity() || !e.diagnostics.is_empty());
+    let merged = expanded.as_ref().map_or(text.as_str(), |e| e.text.as_str());
+    let mut storage = String::new();
+    let mut diags = Vec::new();
+    let mut schema_name = None;
+    let mut fatal = false;
+    match teikit_xml::parse_with_storage(merged, &Limits::default(), &mut storage) {
+        Err(d) => diags.push(d),
+        Ok(doc) => match choose(&doc, input, config, &mut diags) {
+            Choice::Grammar(grammar, name) => {
+                diags.extend(grammar.validate(&doc));
+                schema_name = Some(name);
+            }
+            Choice::Unloadable(name, reason, span) => {
+                let mut d = Diagnostic::error(
+                    codes::SCHEMA_UNLOADABLE,
+                    format!("schema {name} cannot be loaded: {reason}"),
+                )
+                .with_help(format!("check it with `teikit schema check {name}`"));
+                if let Some(span) = span {
+                    d = d.with_label(span, "schema named here");
+                }
+                diags.push(d);
+                schema_name = Some(name);
+                fatal = true;
+            }
+        },
+    }
+    let with_schema = |r: FileReport| match &schema_name {
+        Some(n) => r.with_schema(n.clone()),
+        None => r,
+    };
+    let Some(expanded) = expanded else {
+        let diags = apply_project(config, diags);
+        let source: Arc<[u8]> = Arc::from(text.as_bytes());
+        return done(
+            with_schema(FileReport::new(path, Some(source), diags)),
+            fatal,
+        );
+    };
+    // Diagnostics of the merged text go back to the file each one belongs to.
+    let mut groups = expanded.remap_all(diags);
+    if groups.first().is_none_or(|(f, _)| *f != 0) {
+        groups.insert(0, (0, Vec::new()));
+    }
+    let reports = groups
+        .into_iter()
+        .map(|(f, diags)| {
+            let file = &expanded.files[f];
+            let shown = if f == 0 {
+                path.clone()
+            } else {
+                file.path.display().to_string()
             };
-            let href = model.href.clone();
-            if href.starts_with("http://") || href.starts_with("https://") {
-                let d = Diagnostic::warning(
+            let source: Arc<[u8]> = Arc::from(file.text.as_bytes());
+            with_schema(FileReport::new(
+                shown,
+                Some(source),
+                apply_project(config, diags),
+            ))
+        })
+        .collect();
+    Outcome { reports, fatal }
+}
+
+fn apply_project(config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    match &config.project {
+        Some(p) => p.apply(diags),
+        None => diags,
+    }
+}
+
+/// Resolves the schema of one document in the contract's order; warnings about sources
+/// skipped go to `diags`.
+fn choose(
+    doc: &roxmltree::Document<'_>,
+    input: &Input,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Choice {
+    if let Some((grammar, name)) = &config.fixed {
+        return Choice::Grammar(grammar.clone(), name.clone());
+    }
+    let get = |schema: &SchemaRef, name: String, span: Option<Span>| match config
+        .cache
+        .get(schema, &config.load_options)
+    {
+        Ok(g) => Choice::Grammar(g, name),
+        Err(reason) => Choice::Unloadable(name, reason, span),
+    };
+    if let Some(model) = teikit_xml::xml_model(doc)
+        .into_iter()
+        .find(|m| m.is_relaxng())
+    {
+        let href = model.href.clone();
+        if href.starts_with("http://") || href.starts_with("https://") {
+            if let Some(local) = config.catalogs.lookup(&href) {
+                return get(&SchemaRef::File(local), href, Some(model.span));
+            }
+            let next = if config
+                .project
+                .as_ref()
+                .is_some_and(|p| p.schema_for(input_path(input)).is_some())
+            {
+                "the schema of teikit.toml".to_string()
+            } else {
+                format!("the built-in {}", schemas::BUILTIN_NAME)
+            };
+            diags.push(
+                Diagnostic::warning(
                     codes::REMOTE_SCHEMA,
-                    format!("schema {href} is not loaded: teikit never uses the network; only well-formedness was checked"),
+                    format!("schema {href} is not loaded: teikit never uses the network; {next} is used instead"),
                 )
                 .with_label(model.span, "remote schema")
-                .with_help("download the schema and pass it with --schema FILE, or point href at a local copy");
-                return Outcome {
-                    report: FileReport::new(path, Some(source), vec![d]),
-                    fatal: false,
-                    no_schema: false,
-                };
-            }
-            let schema_path = resolve_href(input, &href);
-            match load_cached(cache, &schema_path) {
-                Ok(grammar) => {
-                    let diags = grammar.validate(&doc);
-                    done(
-                        FileReport::new(path, Some(source), diags).with_schema(href),
-                        false,
-                    )
-                }
-                Err(reason) => {
-                    let d = Diagnostic::error(
-                        codes::SCHEMA_UNLOADABLE,
-                        format!("schema {href} cannot be loaded: {reason}"),
-                    )
-                    .with_label(model.span, "schema named here")
-                    .with_help(format!(
-                        "check it with `teikit schema check {}`",
-                        schema_path.display()
-                    ));
-                    done(
-                        FileReport::new(path, Some(source), vec![d]).with_schema(href),
-                        true,
-                    )
-                }
-            }
+                .with_help("map the URL to a local copy with --catalog FILE, pass --schema, or point href at a local file"),
+            );
+        } else {
+            return get(
+                &SchemaRef::File(resolve_href(input, &href)),
+                href,
+                Some(model.span),
+            );
         }
+    }
+    if let Some(project) = &config.project {
+        if let Some(spec) = project.schema_for(input_path(input)) {
+            return match schemas::resolve_spec(spec, Some(&project.dir)) {
+                Ok(r) => get(&r, spec.to_string(), None),
+                Err(reason) => Choice::Unloadable(spec.to_string(), reason, None),
+            };
+        }
+    }
+    get(&SchemaRef::Builtin, schemas::BUILTIN_NAME.to_string(), None)
+}
+
+fn input_path(input: &Input) -> Option<&Path> {
+    match input {
+        Input::File { path, .. } => Some(path),
+        Input::Stdin(_) => None,
     }
 }
 
 fn done(report: FileReport, fatal: bool) -> Outcome {
     Outcome {
-        report,
+        reports: vec![report],
         fatal,
-        no_schema: false,
     }
 }
 
@@ -226,50 +330,16 @@ fn resolve_href(input: &Input, href: &str) -> PathBuf {
     }
 }
 
-fn load_cached(cache: &Mutex<HashMap<PathBuf, Arc<OnceLock<Loaded>>>>, path: &Path) -> Loaded {
-    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let cell = {
-        let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key).or_default().clone()
-    };
-    cell.get_or_init(
-        || match teikit_relaxng::load(path, &LoadOptions::default()) {
-            Ok(schema) => Ok(Arc::new(Grammar::new(schema))),
-            Err(e) => Err(match load_error_reports(&e).first() {
-                Some(first) => first_error_line(first),
-                None => "unreadable".to_string(),
-            }),
-        },
-    )
-    .clone()
-}
-
-/// `file:line:col: message` of the first diagnostic of a schema's report.
-fn first_error_line(report: &FileReport) -> String {
-    let Some(d) = report.diagnostics.first() else {
-        return report.path.clone();
-    };
-    match (d.primary_span(), &report.source) {
-        (Some(Span { offset, .. }), Some(src)) => {
-            let (l, c) = teikit_diagnostics::LineIndex::new(src).line_col(src, offset);
-            format!("{}:{l}:{c}: {}", report.path, d.message)
-        }
-        // Unreadable: the loader's message names the file already.
-        _ => d.message.clone(),
-    }
-}
-
-/// Loads `--schema`; failure is exit status 2 with the schema's diagnostics on stderr.
-fn load_fixed(spec: &str, output: &OutputConfig) -> Result<(Arc<Grammar>, String), Failure> {
-    let path = Path::new(spec);
-    let is_file_like = spec.ends_with(".rng") || spec.ends_with(".rnc") || spec.contains('/');
-    if !path.exists() && !is_file_like {
-        return Err(Failure::error(format!(
-            "schema {spec:?} is neither a file nor a known name (schema names such as tei_all come with `teikit schema list`, not available yet); pass a path to a .rng or .rnc file"
-        )));
-    }
-    match teikit_relaxng::load(path, &LoadOptions::default()) {
-        Ok(schema) => Ok((Arc::new(Grammar::new(schema)), spec.to_string())),
+/// Loads `--schema` (a path or a known name); failure is exit status 2 with the schema's
+/// diagnostics on stderr.
+fn load_fixed(
+    spec: &str,
+    options: &LoadOptions,
+    output: &OutputConfig,
+) -> Result<(Arc<Grammar>, String), Failure> {
+    let schema = schemas::resolve_spec(spec, None).map_err(Failure::error)?;
+    match schemas::load(&schema, options) {
+        Ok(s) => Ok((Arc::new(Grammar::new(s)), spec.to_string())),
         Err(e) => {
             let count = e.errors.len();
             print_schema_errors(&e, output);

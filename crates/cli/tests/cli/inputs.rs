@@ -45,7 +45,7 @@ fn empty_folder_is_not_a_silent_success() {
 
 #[test]
 fn folders_are_walked_in_order_honouring_gitignore() {
-    let s = Scratch::new();
+    let s = Scratch::permissive();
     s.write("corpus/.gitignore", "build/\nskip.xml\n")
         .write("corpus/b.xml", "<b/>")
         .write("corpus/a.tei", "<a/>")
@@ -94,7 +94,7 @@ fn results_keep_input_order_with_many_jobs() {
 
 #[test]
 fn stdin_is_dash() {
-    let s = Scratch::new();
+    let s = Scratch::permissive();
     let run = s.run_with_stdin(
         &["validate", "--format", "short", "-"],
         Some(b"<a>\n<b></a>"),
@@ -107,7 +107,7 @@ fn stdin_is_dash() {
 
 #[test]
 fn max_errors_and_quiet() {
-    let s = Scratch::new();
+    let s = Scratch::permissive();
     s.write("ok.xml", "<a/>").write("bad.xml", "<a>");
     let run = s.run(&[
         "validate", "--format", "human", "--color", "never", "-q", "ok.xml", "bad.xml",
@@ -136,21 +136,14 @@ fn max_errors_and_quiet() {
 #[test]
 fn commands_not_available_yet_fail_clearly() {
     let s = Scratch::new();
-    for args in [
-        &["schema", "list"][..],
-        &["schema", "fetch", "tei_all"],
-        &["schema", "compile", "x.rng"],
-        &["check"],
-    ] {
-        let run = s.run(args);
-        run.status(2);
-        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-        assert!(
-            run.stderr.contains("not available yet (coming with"),
-            "{}",
-            run.stderr
-        );
-    }
+    let run = s.run(&["schema", "compile", "x.rng"]);
+    run.status(2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not available yet (coming with"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

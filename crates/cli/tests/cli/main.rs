@@ -3,6 +3,7 @@
 
 mod convert;
 mod inputs;
+mod resolution;
 mod schema;
 mod util;
 mod wellformed;

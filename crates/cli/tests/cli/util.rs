@@ -3,6 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// A RELAX NG schema accepting any well-formed document.
+pub const ANY_SCHEMA: &str = r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0">
+  <start><ref name="any"/></start>
+  <define name="any">
+    <element><anyName/>
+      <zeroOrMore><choice><attribute><anyName/></attribute><text/><ref name="any"/></choice></zeroOrMore>
+    </element>
+  </define>
+</grammar>"#;
+
 /// A scratch folder to run `teikit` in.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
@@ -13,6 +23,15 @@ impl Scratch {
         Scratch {
             dir: tempfile::tempdir().expect("temporary folder"),
         }
+    }
+
+    /// A scratch folder whose teikit.toml names a schema accepting any element, for tests
+    /// about inputs and formats rather than schemas.
+    pub fn permissive() -> Scratch {
+        let s = Scratch::new();
+        s.write("any.rng", ANY_SCHEMA)
+            .write("teikit.toml", "[validate]\nschema = \"any.rng\"\n");
+        s
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -37,14 +56,28 @@ impl Scratch {
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
         run_in(self.dir.path(), args, stdin)
     }
+
+    /// Runs `teikit ARGS` in the subfolder `rel` with extra environment variables.
+    pub fn run_env(&self, rel: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        run_in_env(&self.path(rel), args, None, env)
+    }
 }
 
 pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_in_env(dir, args, stdin, &[])
+}
+
+/// Runs with no `TEIKIT_SCHEMA_PATH` and a user cache inside `dir` (`.cache`), so the
+/// machine's own schemas never leak into a test, plus `env`.
+pub fn run_in_env(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_teikit"));
     cmd.args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("TEIKIT_SCHEMA_PATH")
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

@@ -229,22 +229,23 @@ fn snapshots_short_and_human() {
 }
 
 #[test]
-fn well_formed_without_schema_is_valid_and_says_so() {
+fn well_formed_without_schema_gets_the_builtin_schema() {
     let s = Scratch::new();
     s.write(
-        "ok.xml",
+        "tei.xml",
         "<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><p>fine</p></TEI>",
     );
-    let run = s.run(&["validate", "ok.xml"]);
-    run.status(0);
-    assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains("only well-formedness was checked"),
-        "{}",
-        run.stderr
-    );
-    let quiet = s.run(&["validate", "-q", "ok.xml"]);
-    quiet.status(0);
+    // Well-formed, but not a teikit-archive document; the report names the schema used.
+    let run = s.run(&["validate", "--format", "json", "tei.xml"]);
+    run.status(1);
+    let v = run.json();
+    assert_eq!(v["files"][0]["schema"], "teikit-archive");
+    assert!(v["files"][0]["diagnostics"][0]["code"]
+        .as_str()
+        .unwrap()
+        .starts_with("rng/"));
+    let quiet = s.run(&["validate", "-q", "tei.xml"]);
+    quiet.status(1);
     assert_eq!(quiet.stderr, "");
 }
 

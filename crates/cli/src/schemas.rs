@@ -1,0 +1,220 @@
+//! Schemas by name and by path: the built-in `teikit-archive`, schemas found in the folders of
+//! `TEIKIT_SCHEMA_PATH` and in the user cache, and a per-process cache of compiled grammars.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use teikit_relaxng::{LoadOptions, Schema, SchemaErrors};
+use teikit_validate::Grammar;
+
+/// The name of the built-in schema.
+pub const BUILTIN_NAME: &str = "teikit-archive";
+
+/// The built-in schema's text, embedded at build time from `schemas/teikit-archive.rng` (a
+/// self-contained grammar: no `include` or `externalRef`).
+pub const BUILTIN_RNG: &str = include_str!("../../../schemas/teikit-archive.rng");
+
+/// Where the official TEI schemas are published.
+pub const TEI_SCHEMA_BASE: &str = "https://tei-c.org/release/xml/tei/custom/schema/relaxng/";
+
+/// A schema, by where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SchemaRef {
+    /// The built-in `teikit-archive`.
+    Builtin,
+    /// A `.rng` or `.rnc` file.
+    File(PathBuf),
+}
+
+/// A schema known by name.
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub name: String,
+    pub schema: SchemaRef,
+    /// Where it was found: `built-in`, `TEIKIT_SCHEMA_PATH` or `cache`.
+    pub origin: &'static str,
+}
+
+/// The user cache folder for schemas: `$XDG_CACHE_HOME/teikit/schemas`, else
+/// `~/.cache/teikit/schemas`.
+pub fn cache_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        Some(x) if Path::new(&x).is_absolute() => PathBuf::from(x),
+        _ => PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".cache"),
+    };
+    Some(base.join("teikit").join("schemas"))
+}
+
+/// The folders searched for named schemas, in order, with their origin.
+fn search_dirs() -> Vec<(PathBuf, &'static str)> {
+    let mut dirs = Vec::new();
+    if let Some(path) = std::env::var_os("TEIKIT_SCHEMA_PATH") {
+        for d in std::env::split_paths(&path) {
+            if !d.as_os_str().is_empty() {
+                dirs.push((d, "TEIKIT_SCHEMA_PATH"));
+            }
+        }
+    }
+    if let Some(d) = cache_dir() {
+        dirs.push((d, "cache"));
+    }
+    dirs
+}
+
+/// Every known schema: the built-in one first, then each folder's `*.rng`/`*.rnc` files in
+/// file-name order. A name found twice is listed twice; the first one is used.
+pub fn known() -> Vec<Named> {
+    let mut out = vec![Named {
+        name: BUILTIN_NAME.to_string(),
+        schema: SchemaRef::Builtin,
+        origin: "built-in",
+    }];
+    for (dir, origin) in search_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("rng" | "rnc"))
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                out.push(Named {
+                    name: stem.to_string(),
+                    schema: SchemaRef::File(path.clone()),
+                    origin,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Looks a schema name up (the first known schema of that name).
+pub fn by_name(name: &str) -> Option<Named> {
+    known().into_iter().find(|n| n.name == name)
+}
+
+/// Does `spec` look like a path rather than a name?
+fn looks_like_path(spec: &str) -> bool {
+    spec.ends_with(".rng")
+        || spec.ends_with(".rnc")
+        || spec.contains('/')
+        || spec.contains(std::path::MAIN_SEPARATOR)
+}
+
+/// Resolves a schema given by name or path (`base` is the folder relative paths start from).
+/// Paths win when the text looks like one (`.rng`/`.rnc`, or a separator); otherwise names
+/// win, and an existing file of that exact name is the last resort.
+pub fn resolve_spec(spec: &str, base: Option<&Path>) -> Result<SchemaRef, String> {
+    let as_path = || {
+        let p = Path::new(spec);
+        match base {
+            Some(b) if p.is_relative() => b.join(p),
+            _ => p.to_path_buf(),
+        }
+    };
+    if looks_like_path(spec) {
+        return Ok(SchemaRef::File(as_path()));
+    }
+    if let Some(n) = by_name(spec) {
+        return Ok(n.schema);
+    }
+    let p = as_path();
+    if p.is_file() {
+        return Ok(SchemaRef::File(p));
+    }
+    let names: Vec<String> = known().into_iter().map(|n| n.name).collect();
+    Err(format!(
+        "schema {spec:?} is neither a file nor a known name (known: {}); `teikit schema list` shows where names come from",
+        names.join(", ")
+    ))
+}
+
+/// Loads a schema (the built-in one from the embedded text).
+pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    match schema {
+        SchemaRef::File(p) => teikit_relaxng::load(p, options),
+        SchemaRef::Builtin => load_builtin(options),
+    }
+}
+
+/// The loader reads files, so the embedded text is written to a private temporary folder,
+/// loaded from there and the folder removed.
+fn load_builtin(options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    let unreadable = |e: std::io::Error| SchemaErrors {
+        unreadable: true,
+        errors: vec![(
+            Arc::new(teikit_relaxng::SourceFile {
+                path: PathBuf::from(format!("<built-in {BUILTIN_NAME}>")),
+                text: String::new(),
+            }),
+            teikit_diagnostics::Diagnostic::error(
+                "rng/unreadable",
+                format!("cannot prepare the built-in schema {BUILTIN_NAME}: {e}"),
+            ),
+        )],
+    };
+    let dir = tempfile::tempdir().map_err(unreadable)?;
+    let path = dir.path().join(format!("{BUILTIN_NAME}.rng"));
+    std::fs::write(&path, BUILTIN_RNG).map_err(unreadable)?;
+    teikit_relaxng::load(&path, options)
+}
+
+/// A compiled grammar, or the first line of why it cannot be loaded.
+pub type Loaded = Result<Arc<Grammar>, String>;
+
+/// Grammars compiled once per process and shared between threads.
+#[derive(Default)]
+pub struct GrammarCache {
+    cells: Mutex<HashMap<SchemaRef, Arc<OnceLock<Loaded>>>>,
+}
+
+impl GrammarCache {
+    /// The grammar for `schema`, compiled on first use.
+    pub fn get(&self, schema: &SchemaRef, options: &LoadOptions) -> Loaded {
+        let key = match schema {
+            SchemaRef::File(p) => SchemaRef::File(p.canonicalize().unwrap_or_else(|_| p.clone())),
+            SchemaRef::Builtin => SchemaRef::Builtin,
+        };
+        let cell = {
+            let mut map = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| match load(schema, options) {
+            Ok(s) => Ok(Arc::new(Grammar::new(s))),
+            Err(e) => Err(super::commands::first_error_line(&e)),
+        })
+        .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_schema_loads() {
+        let schema = load(&SchemaRef::Builtin, &LoadOptions::default());
+        assert!(schema.is_ok(), "{:?}", schema.err().map(|e| e.errors));
+    }
+
+    #[test]
+    fn paths_and_names_are_told_apart() {
+        assert!(looks_like_path("a.rng"));
+        assert!(looks_like_path("schemas/x"));
+        assert!(!looks_like_path("tei_all"));
+        assert_eq!(
+            resolve_spec(BUILTIN_NAME, None).unwrap(),
+            SchemaRef::Builtin
+        );
+        assert_eq!(
+            resolve_spec("s.rnc", Some(Path::new("/p"))).unwrap(),
+            SchemaRef::File(PathBuf::from("/p/s.rnc"))
+        );
+    }
+}
