@@ -82,6 +82,10 @@ pub struct ValidateOptions {
     /// Do not process XInclude (xi:include elements are validated as they are).
     #[arg(long)]
     pub no_xinclude: bool,
+    /// Do not run the TEI reference rules (dangling #id pointers, duplicate xml:id, date
+    /// order, @hand) after the grammar.
+    #[arg(long)]
+    pub no_rules: bool,
     /// Report at most N diagnostics per file.
     #[arg(long, value_name = "N")]
     pub max_errors: Option<usize>,

@@ -30,6 +30,7 @@ struct Raw {
 struct RawValidate {
     schema: Option<String>,
     xinclude: Option<bool>,
+    rules: Option<bool>,
     #[serde(default)]
     catalogs: Vec<String>,
     #[serde(default)]
@@ -73,6 +74,8 @@ pub struct Config {
     pub schema: Option<String>,
     /// `[validate] xinclude` (default true).
     pub xinclude: bool,
+    /// `[validate] rules`: the TEI reference rules (default true).
+    pub rules: bool,
     /// `[validate] catalogs`, resolved.
     pub catalogs: Vec<PathBuf>,
     overrides: Vec<(GlobSet, String)>,
@@ -137,7 +140,7 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
             d = d.with_label(Span::from_range(r), label);
         }
         fail(d.with_help(
-            "keys: [validate] schema, xinclude, catalogs, [[validate.overrides]] files, schema; [diagnostics] ignore, warn; [convert] profile, authority, out-dir",
+            "keys: [validate] schema, xinclude, rules, catalogs, [[validate.overrides]] files, schema; [diagnostics] ignore, warn; [convert] profile, authority, out-dir",
         ))
     })?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -168,6 +171,7 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
         dir,
         schema: raw.validate.schema,
         xinclude: raw.validate.xinclude.unwrap_or(true),
+        rules: raw.validate.rules.unwrap_or(true),
         overrides,
         ignore: raw.diagnostics.ignore,
         warn: raw.diagnostics.warn,

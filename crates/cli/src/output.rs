@@ -83,6 +83,8 @@ pub fn all_codes() -> Vec<CodeDoc> {
         teikit_relaxng::CODES,
         teikit_validate::CODES,
         teikit_convert::CODES,
+        teikit_xinclude::CODES,
+        teikit_rules::CODES,
         crate::codes::CODES,
     ]
     .concat()
@@ -146,6 +148,17 @@ impl<'o> Printer<'o> {
                 &mut io::sink(),
             )?;
         } else {
+            // The machine formats carry the schema as a field; the graphical report names it
+            // before the diagnostics it explains.
+            if self.config.format == Format::Human && !report.diagnostics.is_empty() {
+                if let Some(schema) = &report.schema {
+                    writeln!(
+                        self.out,
+                        "{}: validated against schema {schema}",
+                        report.path
+                    )?;
+                }
+            }
             self.renderer.push(&report, &mut self.out)?;
             self.out.flush()?;
         }

@@ -3,6 +3,7 @@
 //! `--schema`; the document's `<?xml-model href?>` (a local path, or a URL an `--catalog`
 //! maps; an unmapped URL is a warning and the next source is tried); `teikit.toml`
 //! (`[[validate.overrides]]`, then `[validate] schema`); the built-in `teikit-archive`.
+//! After the grammar, TEI documents get the reference rules of `teikit-rules`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +31,7 @@ struct Config {
     catalogs: Catalogs,
     load_options: LoadOptions,
     xinclude: bool,
+    rules: bool,
     cache: GrammarCache,
     output: OutputConfig,
     max_errors: Option<usize>,
@@ -79,6 +81,7 @@ pub fn run_with(
         None => None,
     };
     let xinclude = !options.no_xinclude && project.as_ref().is_none_or(|p| p.xinclude);
+    let rules = !options.no_rules && project.as_ref().is_none_or(|p| p.rules);
     let config = Config {
         inputs: inputs::expand(paths, &["xml", "tei"])?,
         fixed,
@@ -86,6 +89,7 @@ pub fn run_with(
         catalogs,
         load_options,
         xinclude,
+        rules,
         cache: GrammarCache::default(),
         output,
         max_errors: options.max_errors,
@@ -177,6 +181,9 @@ fn check(input: &Input, config: &Config) -> Outcome {
         Ok(doc) => match choose(&doc, input, config, &mut diags) {
             Choice::Grammar(grammar, name) => {
                 diags.extend(grammar.validate(&doc));
+                if config.rules {
+                    diags.extend(teikit_rules::check(&doc));
+                }
                 schema_name = Some(name);
             }
             Choice::Unloadable(name, reason, span) => {

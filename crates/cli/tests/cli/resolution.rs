@@ -40,7 +40,13 @@ fn builtin_schema_is_used_when_nothing_else_names_one() {
         "validate", "--format", "human", "--color", "never", "bad.xml",
     ]);
     human.status(1);
-    assert!(human.stdout.contains("teikit-archive"), "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .starts_with("bad.xml: validated against schema teikit-archive\n"),
+        "{}",
+        human.stdout
+    );
     // By name, too.
     s.run(&["validate", "--schema", "teikit-archive", "ok.xml"])
         .status(0);
@@ -313,4 +319,25 @@ fn xinclude_is_expanded_and_diagnostics_land_in_the_included_file() {
     s.write("teikit.toml", "[validate]\nxinclude = false\n");
     s.run(&["validate", "--schema", "a.rng", "main.xml"])
         .status(1);
+}
+
+#[test]
+fn reference_rules_run_after_the_grammar_on_tei_documents() {
+    let s = Scratch::permissive();
+    s.write(
+        "tei.xml",
+        "<TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><p xml:id=\"p1\"/><ref target=\"#p2\"/></TEI>",
+    );
+    s.write("other.xml", "<doc><ref target=\"#p2\"/></doc>");
+    let run = s.run(&["validate", "--format", "json", "tei.xml", "other.xml"]);
+    run.status(1);
+    let v = run.json();
+    assert_eq!(v["files"][0]["diagnostics"][0]["code"], "tei/dangling-ref");
+    assert_eq!(v["files"][1]["valid"], true, "not TEI: no rules");
+    s.run(&["validate", "--no-rules", "tei.xml"]).status(0);
+    s.write(
+        "teikit.toml",
+        "[validate]\nschema = \"any.rng\"\nrules = false\n",
+    );
+    s.run(&["validate", "tei.xml"]).status(0);
 }
