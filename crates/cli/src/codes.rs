@@ -25,16 +25,16 @@ pub static CODES: &[CodeDoc] = &[
     CodeDoc {
         code: REMOTE_SCHEMA,
         severity: Severity::Warning,
-        summary: "the document's <?xml-model?> names a schema by URL; teikit never uses the network, so only well-formedness was checked",
+        summary: "the document's <?xml-model?> names a schema by URL that no --catalog maps; teikit never uses the network, so the next schema source (teikit.toml, then the built-in teikit-archive) is used",
         example: "<?xml-model href=\"http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng\"?>",
-        fix: "download the schema and pass it with --schema, or point href at a local copy",
+        fix: "map the URL to a local copy with --catalog FILE, pass --schema, or point href at a local copy",
     },
     CodeDoc {
         code: SCHEMA_UNLOADABLE,
         severity: Severity::Error,
-        summary: "the schema named by the document's <?xml-model?> cannot be read or is incorrect (exit status 2)",
+        summary: "the schema named by the document's <?xml-model?> or by teikit.toml cannot be read or is incorrect (exit status 2)",
         example: "<?xml-model href=\"missing.rng\"?>",
-        fix: "correct the href, or check the schema with `teikit schema check`",
+        fix: "correct the href or the teikit.toml entry, or check the schema with `teikit schema check`",
     },
     CodeDoc {
         code: CONFIG,
