@@ -1319,7 +1319,7 @@ impl Report<'_> {
                     .unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "| tool | median wall (s) | peak RSS (MiB) |{tp} wall ÷ teikit | RSS ÷ teikit | runs | status |"
+                    "| tool | median wall (s) | peak RSS (MiB) |{tp} teikit ÷ this (wall) | teikit ÷ this (RSS) | runs | status |"
                 );
                 let _ = writeln!(
                     o,
@@ -1353,8 +1353,8 @@ impl Report<'_> {
                         range,
                         fmt_mib(rss),
                         tpv,
-                        ratio(w, bw),
-                        ratio(rss, brss),
+                        ratio(bw, w),
+                        ratio(brss, rss),
                         r.m.samples.len(),
                         cell(&r.status)
                     );
