@@ -42,7 +42,11 @@ impl Input {
             Input::File {
                 path,
                 base: Some(base),
-            } => path.strip_prefix(base).ok().map(Path::to_path_buf),
+            } => path
+                .strip_prefix(base)
+                .ok()
+                .or_else(|| (base == Path::new(".")).then_some(path.as_path()))
+                .map(Path::to_path_buf),
             Input::File { path, base: None } => path.file_name().map(PathBuf::from),
             Input::Stdin(_) => None,
         }
@@ -115,8 +119,13 @@ fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<Input>) -> Result<(), Fai
             .and_then(|e| e.to_str())
             .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)));
         if wanted {
+            // `teikit validate .` (and `teikit check`) report `a.xml`, not `./a.xml`.
+            let path = match entry.path().strip_prefix(".") {
+                Ok(rel) if dir == Path::new(".") => rel.to_path_buf(),
+                _ => entry.path().to_path_buf(),
+            };
             out.push(Input::File {
-                path: entry.path().to_path_buf(),
+                path,
                 base: Some(dir.to_path_buf()),
             });
         }

@@ -109,3 +109,11 @@ fn text_round_trip() {
     let run = s.run(&["text", "missing.xml"]);
     run.status(2);
 }
+
+#[test]
+fn out_dir_from_the_current_folder_keeps_relative_paths() {
+    let s = Scratch::new();
+    s.write("sub/letter.txt", LETTER);
+    s.run(&["convert", ".", "-O", "tei"]).status(0);
+    assert!(s.path("tei/sub/letter.xml").is_file());
+}

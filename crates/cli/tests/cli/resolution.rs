@@ -278,6 +278,7 @@ fn check_validates_the_working_directory_with_teikit_toml() {
     run.status(0);
     let v = run.json();
     assert_eq!(v["summary"]["files"], 2);
+    assert_eq!(v["files"][0]["path"], "docs/one.xml");
     assert_eq!(v["files"][0]["schema"], "a.rng");
     s.write("proj/docs/three.xml", "<b/>");
     s.run_env("proj", &["check"], &[]).status(1);
