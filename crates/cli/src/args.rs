@@ -149,7 +149,7 @@ pub enum SchemaCommand {
 
 #[derive(Debug, Args)]
 pub struct SchemaCheckArgs {
-    /// A .rng or .rnc file.
+    /// A .rng or .rnc file, or a name from `teikit schema list`.
     #[arg(value_name = "SCHEMA")]
     pub schema: PathBuf,
     #[command(flatten)]

@@ -15,13 +15,19 @@ use crate::{write_result, Failure, Status};
 /// files), 2 unreadable.
 pub fn check(args: SchemaCheckArgs) -> Result<Status, Failure> {
     let output = OutputConfig::resolve(&args.output, Stream::Stdout);
-    if !args.schema.exists() {
-        return Err(Failure::error(format!(
-            "cannot read {}: No such file or directory",
-            args.schema.display()
-        )));
-    }
-    match teikit_relaxng::load(&args.schema, &LoadOptions::default()) {
+    // A name from `teikit schema list` (e.g. the built-in teikit-archive) or a path.
+    let spec = args.schema.to_string_lossy();
+    let schema = match schemas::resolve_spec(&spec, None) {
+        Ok(SchemaRef::File(p)) if !p.exists() => {
+            return Err(Failure::error(format!(
+                "cannot read {}: No such file or directory",
+                p.display()
+            )))
+        }
+        Ok(r) => r,
+        Err(reason) => return Err(Failure::error(reason)),
+    };
+    match schemas::load(&schema, &LoadOptions::default()) {
         Ok(schema) => {
             let report = FileReport::new(args.schema.display().to_string(), None, Vec::new());
             let mut printer = Printer::new(&output, 1, "checked");

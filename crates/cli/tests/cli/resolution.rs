@@ -50,6 +50,7 @@ fn builtin_schema_is_used_when_nothing_else_names_one() {
     // By name, too.
     s.run(&["validate", "--schema", "teikit-archive", "ok.xml"])
         .status(0);
+    s.run(&["schema", "check", "teikit-archive"]).status(0);
 }
 
 #[test]
