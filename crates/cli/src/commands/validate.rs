@@ -137,7 +137,13 @@ fn execute(config: &Config) -> Result<Status, Failure> {
 enum Choice {
     Grammar(Arc<Grammar>, String),
     /// It cannot be loaded: its name, why, and the `<?xml-model?>` naming it.
-    Unloadable(String, String, Option<Span>),
+    /// `hint` is what to pass to `teikit schema check`.
+    Unloadable {
+        name: String,
+        reason: String,
+        span: Option<Span>,
+        hint: Option<String>,
+    },
 }
 
 /// Reads, decodes, expands XIncludes, parses and validates one document.
@@ -186,12 +192,19 @@ fn check(input: &Input, config: &Config) -> Outcome {
                 }
                 schema_name = Some(name);
             }
-            Choice::Unloadable(name, reason, span) => {
+            Choice::Unloadable {
+                name,
+                reason,
+                span,
+                hint,
+            } => {
                 let mut d = Diagnostic::error(
                     codes::SCHEMA_UNLOADABLE,
                     format!("schema {name} cannot be loaded: {reason}"),
-                )
-                .with_help(format!("check it with `teikit schema check {name}`"));
+                );
+                if let Some(hint) = hint {
+                    d = d.with_help(format!("check it with `teikit schema check {hint}`"));
+                }
                 if let Some(span) = span {
                     d = d.with_label(span, "schema named here");
                 }
@@ -261,7 +274,15 @@ fn choose(
         .get(schema, &config.load_options)
     {
         Ok(g) => Choice::Grammar(g, name),
-        Err(reason) => Choice::Unloadable(name, reason, span),
+        Err(reason) => Choice::Unloadable {
+            name,
+            reason,
+            span,
+            hint: Some(match schema {
+                SchemaRef::File(p) => p.display().to_string(),
+                SchemaRef::Builtin => schemas::BUILTIN_NAME.to_string(),
+            }),
+        },
     };
     if let Some(model) = teikit_xml::xml_model(doc)
         .into_iter()
@@ -301,7 +322,12 @@ fn choose(
         if let Some(spec) = project.schema_for(input_path(input)) {
             return match schemas::resolve_spec(spec, Some(&project.dir)) {
                 Ok(r) => get(&r, spec.to_string(), None),
-                Err(reason) => Choice::Unloadable(spec.to_string(), reason, None),
+                Err(reason) => Choice::Unloadable {
+                    name: spec.to_string(),
+                    reason,
+                    span: None,
+                    hint: None,
+                },
             };
         }
     }

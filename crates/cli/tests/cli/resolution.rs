@@ -343,3 +343,15 @@ fn reference_rules_run_after_the_grammar_on_tei_documents() {
     );
     s.run(&["validate", "tei.xml"]).status(0);
 }
+
+#[test]
+fn toml_schema_that_cannot_be_found_is_exit_2() {
+    let s = Scratch::new();
+    s.write("teikit.toml", "[validate]\nschema = \"no_such_name\"\n");
+    s.write("a.xml", "<a/>");
+    let run = s.run(&["check", "--format", "json"]);
+    run.status(2);
+    let v = run.json();
+    assert_eq!(v["files"][0]["schema"], "no_such_name");
+    assert_eq!(v["files"][0]["diagnostics"][0]["code"], "schema/unloadable");
+}

@@ -112,4 +112,10 @@ fn missing_xml_model_schema_is_exit_2() {
     let run = s.run(&["validate", "--format", "short", "a.xml"]);
     run.status(2);
     assert!(run.stdout.contains("[schema/unloadable]"), "{}", run.stdout);
+    let run = s.run(&["validate", "--format", "json", "a.xml"]);
+    let d = &run.json()["files"][0]["diagnostics"][0];
+    assert_eq!(
+        d["help"], "check it with `teikit schema check nowhere.rng`",
+        "{d}"
+    );
 }
