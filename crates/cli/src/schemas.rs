@@ -18,6 +18,21 @@ pub const BUILTIN_RNG: &str = include_str!("../../../schemas/teikit-archive.rng"
 /// Where the official TEI schemas are published.
 pub const TEI_SCHEMA_BASE: &str = "https://tei-c.org/release/xml/tei/custom/schema/relaxng/";
 
+/// The schema name an official TEI schema URL stands for
+/// (`https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng` → `tei_all`), with
+/// or without `www.`, over http or https.
+pub fn official_tei_name(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let file = rest.strip_prefix("tei-c.org/release/xml/tei/custom/schema/relaxng/")?;
+    let stem = file
+        .strip_suffix(".rng")
+        .or_else(|| file.strip_suffix(".rnc"))?;
+    (!stem.is_empty() && !stem.contains('/')).then_some(stem)
+}
+
 /// A schema, by where it comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SchemaRef {
@@ -201,6 +216,21 @@ mod tests {
     fn builtin_schema_loads() {
         let schema = load(&SchemaRef::Builtin, &LoadOptions::default());
         assert!(schema.is_ok(), "{:?}", schema.err().map(|e| e.errors));
+    }
+
+    #[test]
+    fn official_tei_urls_name_schemas() {
+        assert_eq!(
+            official_tei_name(
+                "http://www.tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng"
+            ),
+            Some("tei_all")
+        );
+        assert_eq!(
+            official_tei_name(&format!("{TEI_SCHEMA_BASE}tei_lite.rnc")),
+            Some("tei_lite")
+        );
+        assert_eq!(official_tei_name("https://example.org/tei_all.rng"), None);
     }
 
     #[test]

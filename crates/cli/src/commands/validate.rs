@@ -1,7 +1,8 @@
 //! `teikit validate` (and `teikit check`): well-formedness (teikit-xml, after XInclude),
 //! then RELAX NG against the schema resolved for each document, in the contract's order:
-//! `--schema`; the document's `<?xml-model href?>` (a local path, or a URL an `--catalog`
-//! maps; an unmapped URL is a warning and the next source is tried); `teikit.toml`
+//! `--schema`; the document's `<?xml-model href?>` (a local path, a URL an `--catalog`
+//! maps, or an official TEI schema URL whose schema is known by name; any other URL is a
+//! warning and the next source is tried); `teikit.toml`
 //! (`[[validate.overrides]]`, then `[validate] schema`); the built-in `teikit-archive`.
 //! After the grammar, TEI documents get the reference rules of `teikit-rules`.
 
@@ -292,6 +293,12 @@ fn choose(
         if href.starts_with("http://") || href.starts_with("https://") {
             if let Some(local) = config.catalogs.lookup(&href) {
                 return get(&SchemaRef::File(local), href, Some(model.span));
+            }
+            // An official TEI schema URL, when that schema is known by name (a copy in
+            // TEIKIT_SCHEMA_PATH or the user cache, as `teikit schema fetch` explains).
+            let named = schemas::official_tei_name(&href).and_then(schemas::by_name);
+            if let Some(n) = named.filter(|n| n.schema != SchemaRef::Builtin) {
+                return get(&n.schema, n.name, Some(model.span));
             }
             let next = if config
                 .project

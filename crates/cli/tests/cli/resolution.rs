@@ -355,3 +355,22 @@ fn toml_schema_that_cannot_be_found_is_exit_2() {
     assert_eq!(v["files"][0]["schema"], "no_such_name");
     assert_eq!(v["files"][0]["diagnostics"][0]["code"], "schema/unloadable");
 }
+
+#[test]
+fn official_tei_url_uses_the_schema_of_that_name_when_available() {
+    let s = Scratch::new();
+    s.write(
+        "doc.xml",
+        "<?xml-model href=\"https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng\" schematypens=\"http://relaxng.org/ns/structure/1.0\"?>\n<a/>",
+    );
+    // Not available: warning, built-in schema.
+    let run = s.run(&["validate", "--format", "json", "doc.xml"]);
+    assert_eq!(run.json()["files"][0]["schema"], "teikit-archive");
+    // A stand-in `tei_all` in the user cache is used by name.
+    s.write(".cache/teikit/schemas/tei_all.rng", SCHEMA_A);
+    let run = s.run(&["validate", "--format", "json", "doc.xml"]);
+    run.status(0);
+    let v = run.json();
+    assert_eq!(v["files"][0]["schema"], "tei_all");
+    assert_eq!(v["files"][0]["diagnostics"].as_array().unwrap().len(), 0);
+}
