@@ -318,6 +318,8 @@ struct Harness {
 struct Sample {
     secs: f64,
     rss_kb: Option<u64>,
+    /// User + system CPU time of the command and its waited-for descendants.
+    cpu_secs: Option<f64>,
     /// The exit code; `None` when killed by a signal.
     code: Option<i32>,
 }
@@ -369,7 +371,7 @@ impl Harness {
             let mut cmd = match &self.time {
                 Some(time) => {
                     let mut c = Command::new(time);
-                    c.arg("-f").arg("%M").arg("-o").arg(&rss_file);
+                    c.arg("-f").arg("%M %U %S").arg("-o").arg(&rss_file);
                     c.arg("timeout");
                     c
                 }
@@ -393,16 +395,22 @@ impl Harness {
                 Err(_) => None,
             };
             // time(1) writes "Command exited with non-zero status N" before the format's line.
-            let rss_kb = fs::read_to_string(&rss_file)
+            let (rss_kb, cpu_secs) = fs::read_to_string(&rss_file)
                 .ok()
-                .and_then(|t| t.lines().last().and_then(|l| l.trim().parse().ok()));
+                .and_then(|t| t.lines().last().map(parse_time_line))
+                .unwrap_or((None, None));
             eprintln!(
                 "bench:   run {}/{runs}: {secs:.3} s, {} KB, exit {}",
                 i + 1,
                 rss_kb.map_or("?".to_string(), |k: u64| k.to_string()),
                 code.map_or("signal".to_string(), |c| c.to_string())
             );
-            samples.push(Sample { secs, rss_kb, code });
+            samples.push(Sample {
+                secs,
+                rss_kb,
+                cpu_secs,
+                code,
+            });
             if code == Some(124) {
                 break; // a timeout will time out again: do not spend the time
             }
@@ -428,6 +436,10 @@ impl Measurement {
                 .filter_map(|s| s.rss_kb.map(|k| k as f64))
                 .collect(),
         )
+    }
+
+    fn median_cpu_secs(&self) -> Option<f64> {
+        median(self.samples.iter().filter_map(|s| s.cpu_secs).collect())
     }
 
     fn min_max_secs(&self) -> Option<(f64, f64)> {
@@ -460,6 +472,15 @@ impl Measurement {
     fn stderr_text(&self) -> String {
         fs::read_to_string(&self.stderr).unwrap_or_default()
     }
+}
+
+/// `%M %U %S` from time(1): peak RSS in KB, user and system seconds.
+fn parse_time_line(line: &str) -> (Option<u64>, Option<f64>) {
+    let mut parts = line.split_whitespace();
+    let rss = parts.next().and_then(|p| p.parse().ok());
+    let user: Option<f64> = parts.next().and_then(|p| p.parse().ok());
+    let sys: Option<f64> = parts.next().and_then(|p| p.parse().ok());
+    (rss, user.zip(sys).map(|(u, s)| u + s))
 }
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -1236,8 +1257,11 @@ impl Report<'_> {
             o,
             "Written by `cargo xtask bench{}{}` ({}, finished {}). Every number below comes \
              from that one run on the machine described here; re-run the task to refresh them. \
-             Wall times are medians over the runs (min–max in brackets), peak RSS is the median \
-             of `/usr/bin/time -f %M`. Ratios are teikit ÷ peer: below 1× teikit is faster or \
+             Wall times are medians over the runs (min–max in brackets), peak RSS and CPU time \
+             (user + system, all threads and child processes) are medians of `/usr/bin/time -f \
+             \"%M %U %S\"`. On a busy machine CPU time is the steadier figure, as wall time \
+             includes waiting for a core; jing's CPU time includes the JVM's JIT and garbage \
+             collector threads, and teikit validates a batch on all cores. Ratios are teikit ÷ peer: below 1× teikit is faster or \
              smaller.\n",
             if self.args.is_empty() { "" } else { " " },
             self.args,
@@ -1285,24 +1309,36 @@ impl Report<'_> {
         let _ = writeln!(o, "## Summary: teikit ÷ peer\n");
         let _ = writeln!(
             o,
-            "| measurement | teikit wall (s) | ÷ jing | ÷ teixml | teikit peak RSS (MiB) | ÷ jing | ÷ teixml |\n|---|---|---|---|---|---|---|"
+            "| measurement | teikit wall (s) | ÷ jing | ÷ teixml | teikit CPU (s) | ÷ jing | ÷ teixml | teikit peak RSS (MiB) | ÷ jing | ÷ teixml |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for s in &self.sections {
             let Some(tk) = s.find("teikit") else { continue };
-            let (tw, tr) = (tk.m.median_secs(), tk.m.median_rss_kb());
+            let (tw, tc, tr) = (
+                tk.m.median_secs(),
+                tk.m.median_cpu_secs(),
+                tk.m.median_rss_kb(),
+            );
             let peer = |name: &str| {
-                s.find(name)
-                    .map(|r| (r.m.median_secs(), r.m.median_rss_kb()))
+                s.find(name).map(|r| {
+                    (
+                        r.m.median_secs(),
+                        r.m.median_cpu_secs(),
+                        r.m.median_rss_kb(),
+                    )
+                })
             };
-            let (jw, jr) = peer("jing").unwrap_or((None, None));
-            let (xw, xr) = peer("teixml").unwrap_or((None, None));
+            let (jw, jc, jr) = peer("jing").unwrap_or((None, None, None));
+            let (xw, xc, xr) = peer("teixml").unwrap_or((None, None, None));
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 cell(&s.title),
                 fmt_secs(tw),
                 ratio(tw, jw),
                 ratio(tw, xw),
+                fmt_secs(tc),
+                ratio(tc, jc),
+                ratio(tc, xc),
                 fmt_mib(tr),
                 ratio(tr, jr),
                 ratio(tr, xr)
@@ -1319,17 +1355,20 @@ impl Report<'_> {
                     .unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "| tool | median wall (s) | peak RSS (MiB) |{tp} teikit ÷ this (wall) | teikit ÷ this (RSS) | runs | status |"
+                    "| tool | median wall (s) | CPU user+sys (s) | peak RSS (MiB) |{tp} teikit ÷ this (wall) | teikit ÷ this (CPU) | teikit ÷ this (RSS) | runs | status |"
                 );
                 let _ = writeln!(
                     o,
-                    "|---|---|---|{}---|---|---|---|",
+                    "|---|---|---|---|{}---|---|---|---|---|",
                     if tp.is_empty() { "" } else { "---|" }
                 );
-                let base = s
-                    .rows
-                    .first()
-                    .map(|r| (r.m.median_secs(), r.m.median_rss_kb()));
+                let base = s.rows.first().map(|r| {
+                    (
+                        r.m.median_secs(),
+                        r.m.median_cpu_secs(),
+                        r.m.median_rss_kb(),
+                    )
+                });
                 for r in &s.rows {
                     let w = r.m.median_secs();
                     let rss = r.m.median_rss_kb();
@@ -1344,16 +1383,19 @@ impl Report<'_> {
                             _ => " n/a |".to_string(),
                         })
                         .unwrap_or_default();
-                    let (bw, brss) = base.unwrap_or((None, None));
+                    let cpu = r.m.median_cpu_secs();
+                    let (bw, bcpu, brss) = base.unwrap_or((None, None, None));
                     let _ = writeln!(
                         o,
-                        "| {} | {}{} | {} |{} {} | {} | {} | {} |",
+                        "| {} | {}{} | {} | {} |{} {} | {} | {} | {} | {} |",
                         r.tool,
                         fmt_secs(w),
                         range,
+                        fmt_secs(cpu),
                         fmt_mib(rss),
                         tpv,
                         ratio(bw, w),
+                        ratio(bcpu, cpu),
                         ratio(brss, rss),
                         r.m.samples.len(),
                         cell(&r.status)
@@ -1441,6 +1483,12 @@ fn xml_files(dir: &Path) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_line_parses() {
+        assert_eq!(parse_time_line("1234 0.50 0.25"), (Some(1234), Some(0.75)));
+        assert_eq!(parse_time_line("garbage"), (None, None));
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {
