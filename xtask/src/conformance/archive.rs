@@ -824,6 +824,9 @@ struct Generator<'g, 'r> {
     depth_of: HashMap<&'g str, u32>,
     rng: &'r mut Prng,
     coverage: &'r mut Coverage,
+    /// Defines from which some part no document has reached yet can be reached (computed
+    /// when the document starts).
+    fresh_defines: std::collections::HashSet<&'g str>,
     next_id: usize,
     elements: usize,
 }
@@ -853,11 +856,25 @@ impl<'g, 'r> Generator<'g, 'r> {
                 break;
             }
         }
+        // Defines that lead to something not yet covered: a fixpoint over the references.
+        let mut fresh_defines = std::collections::HashSet::new();
+        loop {
+            let before = fresh_defines.len();
+            for (name, p) in &grammar.defines {
+                if !coverage.defines.contains(name) || leads_to_fresh(p, coverage, &fresh_defines) {
+                    fresh_defines.insert(name.as_str());
+                }
+            }
+            if fresh_defines.len() == before {
+                break;
+            }
+        }
         Generator {
             grammar,
             depth_of,
             rng,
             coverage,
+            fresh_defines,
             next_id: 0,
             elements: 0,
         }
@@ -880,16 +897,25 @@ impl<'g, 'r> Generator<'g, 'r> {
         min_depth(p, &self.depth_of)
     }
 
-    /// One of the `candidates` alternatives of `choice`; half the time one that no document
-    /// has taken yet, so that the documents together cover the whole schema.
+    /// Whether `p` leads to a define or an alternative no document has reached yet.
+    fn fresh(&self, p: &Pat) -> bool {
+        leads_to_fresh(p, self.coverage, &self.fresh_defines)
+    }
+
+    /// One of the `candidates` alternatives of `choice`; mostly one that no document has
+    /// taken yet or that leads to something not yet reached, so that the documents together
+    /// cover the whole schema.
     fn pick_alternative(&mut self, choice: &Pat, candidates: &[usize]) -> usize {
         let key = choice as *const Pat as usize;
+        let Pat::Choice(alts) = choice else {
+            unreachable!("called for choices only")
+        };
         let fresh: Vec<usize> = candidates
             .iter()
             .copied()
-            .filter(|&i| !self.coverage.alternatives.contains(&(key, i)))
+            .filter(|&i| !self.coverage.alternatives.contains(&(key, i)) || self.fresh(&alts[i]))
             .collect();
-        if !fresh.is_empty() && self.rng.chance(50) {
+        if !fresh.is_empty() && self.rng.chance(80) {
             *self.rng.pick(&fresh)
         } else {
             *self.rng.pick(candidates)
@@ -984,16 +1010,20 @@ impl<'g, 'r> Generator<'g, 'r> {
             }
             Pat::Optional(inner) => {
                 let level = u64::from(MAX_DEPTH.saturating_sub(budget));
-                if !self.exhausted()
-                    && self.depth(inner) <= budget
-                    && self.rng.chance(60u64.saturating_sub(3 * level))
-                {
+                let percent = if self.fresh(inner) {
+                    90
+                } else {
+                    60u64.saturating_sub(3 * level)
+                };
+                if !self.exhausted() && self.depth(inner) <= budget && self.rng.chance(percent) {
                     self.content(inner, budget, out)?;
                 }
             }
             Pat::ZeroOrMore(inner) => {
                 if !self.exhausted() && self.depth(inner) <= budget {
-                    for _ in 0..self.rng.below(self.repeats(budget) + 1) {
+                    let least = usize::from(self.fresh(inner));
+                    let n = self.rng.below(self.repeats(budget) + 1).max(least);
+                    for _ in 0..n {
                         self.content(inner, budget, out)?;
                     }
                 }
@@ -1211,6 +1241,29 @@ impl<'g, 'r> Generator<'g, 'r> {
             .map(|_| *self.rng.pick(WORDS))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+/// Whether `p` (not following references, except to the `fresh` defines) reaches an
+/// alternative or a define that `coverage` has not seen.
+fn leads_to_fresh(p: &Pat, coverage: &Coverage, fresh: &std::collections::HashSet<&str>) -> bool {
+    match p {
+        Pat::Ref(n) => fresh.contains(n.as_str()) || !coverage.defines.contains(n),
+        Pat::Choice(alts) => alts.iter().enumerate().any(|(i, alt)| {
+            !coverage
+                .alternatives
+                .contains(&(p as *const Pat as usize, i))
+                || leads_to_fresh(alt, coverage, fresh)
+        }),
+        Pat::Group(v) | Pat::Interleave(v) => v.iter().any(|c| leads_to_fresh(c, coverage, fresh)),
+        Pat::Element(_, c)
+        | Pat::Attribute(_, c)
+        | Pat::Optional(c)
+        | Pat::ZeroOrMore(c)
+        | Pat::OneOrMore(c)
+        | Pat::Mixed(c)
+        | Pat::List(c) => leads_to_fresh(c, coverage, fresh),
+        Pat::Empty | Pat::Text | Pat::NotAllowed | Pat::Value(_) | Pat::Data(..) => false,
     }
 }
 
