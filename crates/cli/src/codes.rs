@@ -41,7 +41,7 @@ pub static CODES: &[CodeDoc] = &[
         severity: Severity::Error,
         summary: "teikit.toml cannot be read, is not TOML, or has an unknown key or a value of the wrong type (exit status 2)",
         example: "[validate]\nschemma = \"tei_all\"",
-        fix: "correct the key at the reported position; USAGE.md lists the keys",
+        fix: "correct the key at the reported position; docs/usage.md lists the keys",
     },
     CodeDoc {
         code: UNWRITABLE,
