@@ -84,8 +84,18 @@ pub fn check(doc: &Document<'_>) -> Vec<Diagnostic> {
     let text = doc.input_text();
     let mut out = Vec::new();
     let ids = collect_ids(doc, &mut out);
+    // Without a <facsimile>, `@facs="#f0001"` is a page-image name by convention (the DTA
+    // base format), not a pointer into the document.
+    let has_facsimile = doc
+        .descendants()
+        .any(|n| n.tag_name().name() == "facsimile" && n.tag_name().namespace() == Some(TEI_NS));
+    let ctx = Context {
+        text,
+        ids: &ids,
+        has_facsimile,
+    };
     for node in doc.descendants().filter(Node::is_element) {
-        check_pointers(text, node, &ids, &mut out);
+        check_pointers(&ctx, node, &mut out);
         check_dates(node, &mut out);
     }
     out.sort_by_key(|d| d.primary_span().map(|s| s.offset));
@@ -128,13 +138,34 @@ fn collect_ids<'a, 'input>(
     ids
 }
 
-/// Is this attribute one whose local pointers are checked?
-fn is_pointer_attribute(node: Node<'_, '_>, attr: &Attribute<'_, '_>) -> bool {
-    if attr.namespace().is_some() {
-        return false;
+/// What the pointer rules need to know about the whole document.
+struct Context<'c, 'a, 'input> {
+    text: &'c str,
+    ids: &'c HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>,
+    has_facsimile: bool,
+}
+
+impl Context<'_, '_, '_> {
+    /// Is this attribute one whose local pointers are checked?
+    fn is_pointer_attribute(&self, node: Node<'_, '_>, attr: &Attribute<'_, '_>) -> bool {
+        if attr.namespace().is_some() {
+            return false;
+        }
+        let element = node.tag_name().name();
+        match attr.name() {
+            "facs" => self.has_facsimile,
+            "new" => element == "handShift",
+            // A category of a taxonomy kept elsewhere (`<catRef scheme="#genre"
+            // target="#letter"/>` with no local #genre): the target is relative to it.
+            "target" if element == "catRef" => match node.attribute("scheme") {
+                Some(scheme) => scheme
+                    .strip_prefix('#')
+                    .is_some_and(|id| self.ids.contains_key(id.trim())),
+                None => true,
+            },
+            name => POINTER_ATTRIBUTES.contains(&name),
+        }
     }
-    let name = attr.name();
-    POINTER_ATTRIBUTES.contains(&name) || (name == "new" && node.tag_name().name() == "handShift")
 }
 
 /// The whitespace-separated tokens of an attribute value, each with its span in the text.
@@ -169,14 +200,10 @@ fn tokens<'v>(text: &str, attr: &Attribute<'v, '_>) -> Vec<(&'v str, Span)> {
     out
 }
 
-fn check_pointers(
-    text: &str,
-    node: Node<'_, '_>,
-    ids: &HashMap<&str, (Node<'_, '_>, Attribute<'_, '_>)>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_pointers(ctx: &Context<'_, '_, '_>, node: Node<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let (text, ids) = (ctx.text, ctx.ids);
     for attr in node.attributes() {
-        if !is_pointer_attribute(node, &attr) {
+        if !ctx.is_pointer_attribute(node, &attr) {
             continue;
         }
         let hand_like = attr.name() == "hand" || attr.name() == "new";
@@ -421,7 +448,7 @@ mod tests {
         for attr in [
             "ref", "target", "corresp", "who", "resp", "source", "facs", "hand",
         ] {
-            let (_, found) = run(&format!(r##"<p {attr}="#x"/>"##));
+            let (_, found) = run(&format!(r##"<facsimile/><p {attr}="#x"/>"##));
             assert_eq!(found.len(), 1, "{attr}");
             assert_eq!(found[0].code, "tei/dangling-ref");
         }
@@ -431,6 +458,32 @@ mod tests {
                  target="#xpointer(id('x'))" xmlns:o="urn:o" o:ref="#z"/>"##,
         );
         assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn facs_only_with_a_facsimile() {
+        let (_, found) = run(r##"<pb facs="#f0001"/>"##);
+        assert!(found.is_empty());
+        let (text, found) = run(
+            r##"<facsimile><surface xml:id="f1"/></facsimile><pb facs="#f1"/><pb facs="#f2"/>"##,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(primary(&text, &found[0]), "#f2");
+    }
+
+    #[test]
+    fn cat_ref_target_relative_to_its_scheme() {
+        // The taxonomy is elsewhere: the category cannot be checked.
+        let (_, found) = run(r##"<catRef scheme="#genre" target="#letter"/>"##);
+        assert!(found.is_empty());
+        let (text, found) = run(
+            r##"<taxonomy xml:id="genre"><category xml:id="letter"/></taxonomy>
+                <catRef scheme="#genre" target="#letter"/><catRef scheme="#genre" target="#leter"/>"##,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(primary(&text, &found[0]), "#leter");
+        let (_, found) = run(r##"<catRef target="#letter"/>"##);
+        assert_eq!(found.len(), 1);
     }
 
     #[test]
