@@ -8,6 +8,7 @@ mod convert;
 mod libxml2;
 mod parity;
 mod regextest;
+mod rules;
 mod sarif;
 mod spectest;
 mod wellformed;
@@ -58,6 +59,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("archive", archive::run),
     ("parity", parity::run),
     ("xinclude", xinclude::run),
+    ("rules", rules::run),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
