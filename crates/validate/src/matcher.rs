@@ -19,6 +19,14 @@ use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
 use crate::Grammar;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const TEI_NS: &str = "http://www.tei-c.org/ns/1.0";
+/// At most this many items in `expected`; more are summed up as a last `and N more` item.
+pub(crate) const EXPECTED_SHOWN: usize = 8;
+
+/// The TEI Guidelines reference page of an element.
+fn tei_url(local: &str) -> String {
+    format!("https://tei-c.org/release/doc/tei-p5-doc/en/html/ref-{local}.html")
+}
 
 /// An expanded name as it occurs in a document.
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +55,8 @@ struct Frame {
     qname: String,
     name_span: Span,
     id_elem: u32,
+    /// The element is in the TEI namespace (diagnostics link to its reference page).
+    tei: bool,
 }
 
 #[derive(Default)]
@@ -74,7 +84,7 @@ pub struct Matcher<'g> {
     text: PendingText,
     diags: Vec<Diagnostic>,
     ids: FxHashMap<String, Span>,
-    idrefs: Vec<(String, Span)>,
+    idrefs: Vec<(String, Span, String)>,
     /// An error was reported: a `notAllowed` state from now on is its consequence.
     had_error: bool,
     /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
@@ -161,8 +171,45 @@ impl<'g> Matcher<'g> {
                 Some(r) => r,
                 None => g.write().sto(&g.cx, before, key),
             };
-            if r == NOT_ALLOWED {
-                self.element_not_allowed(name, span, before, key);
+            // A misspelled name is read as the name suggested for it, when that one fits here:
+            // its content is then checked against the right definition and the parent does
+            // not report it missing.
+            let (r, failed) = if r == NOT_ALLOWED {
+                match self.element_not_allowed(name, span, before, key) {
+                    (None, missing) if !missing.is_empty() => {
+                        // "not allowed yet": go on as if the missing required element were
+                        // there, so that it is not reported again at the end tag.
+                        let mut found = NOT_ALLOWED;
+                        for m in missing {
+                            let km = g.cx.names.key(name.ns, &m);
+                            let r1 = g.write().sto(&g.cx, before, km);
+                            if r1 == NOT_ALLOWED {
+                                continue;
+                            }
+                            let k = g.write().end_tag(r1, true);
+                            let r2 = g.write().sto(&g.cx, k, key);
+                            if r2 != NOT_ALLOWED {
+                                found = r2;
+                                break;
+                            }
+                        }
+                        (found, true)
+                    }
+                    (Some(s), _) => {
+                        let k2 = g.cx.names.key(name.ns, &s);
+                        let memo = g.read().sto_memo(before, k2);
+                        let r2 = match memo {
+                            Some(r) => r,
+                            None => g.write().sto(&g.cx, before, k2),
+                        };
+                        (r2, true)
+                    }
+                    (None, _) => (NOT_ALLOWED, true),
+                }
+            } else {
+                (r, false)
+            };
+            if r == NOT_ALLOWED && failed {
                 let found = {
                     let m = g.read().find_memo(key);
                     match m {
@@ -196,6 +243,7 @@ impl<'g> Matcher<'g> {
                 qname: String::new(),
                 name_span: span,
                 id_elem,
+                tei: name.ns == TEI_NS,
             });
         } else {
             let f = &mut self.frames[self.depth];
@@ -205,6 +253,7 @@ impl<'g> Matcher<'g> {
             f.counts.clear();
             f.name_span = span;
             f.id_elem = id_elem;
+            f.tei = name.ns == TEI_NS;
         }
         let f = &mut self.frames[self.depth];
         f.qname.clear();
@@ -250,10 +299,28 @@ impl<'g> Matcher<'g> {
             Some(a) => a,
             None => g.write().att(&g.cx, before, key),
         };
-        if alts.is_empty() {
-            self.attribute_not_allowed(name, name_span, before);
-            return;
-        }
+        let alts = if alts.is_empty() {
+            // Read a misspelled attribute as the suggested one when that one fits here.
+            let Some(s) = self.attribute_not_allowed(name, name_span, before) else {
+                return;
+            };
+            let (ns, local) = match s.strip_prefix("xml:") {
+                Some(l) => (XML_NS, l),
+                None => ("", s.as_str()),
+            };
+            let k2 = g.cx.names.key(ns, local);
+            let memo = g.read().att_memo(before, k2);
+            let alts = match memo {
+                Some(a) => a,
+                None => g.write().att(&g.cx, before, k2),
+            };
+            if alts.is_empty() {
+                return;
+            }
+            alts
+        } else {
+            alts
+        };
         // Usually exactly one alternative matches: no allocation then.
         let (first, count) = {
             let s = g.read();
@@ -392,14 +459,25 @@ impl<'g> Matcher<'g> {
     /// Ends the document: checks IDREFs and returns every diagnostic, sorted by offset.
     pub fn finish(mut self) -> Vec<Diagnostic> {
         let refs = std::mem::take(&mut self.idrefs);
-        for (r, span) in refs {
+        for (r, span, context) in refs {
             if !self.ids.contains_key(&r) {
+                let close = self
+                    .ids
+                    .iter()
+                    .filter_map(|(id, at)| closeness(&r, id).map(|c| (c, at.offset, id)))
+                    .min();
+                let help = match close {
+                    Some((_, _, id)) => format!("did you mean \"{id}\"?"),
+                    None => "correct the reference, or give the element it means this ID".into(),
+                };
                 self.diags.push(
                     Diagnostic::error(
                         "rng/dangling-idref",
                         format!("IDREF \"{r}\" does not refer to any ID in this document"),
                     )
-                    .with_label(span, "no element has this ID"),
+                    .with_label(span, "no element has this ID")
+                    .with_help(help)
+                    .with_context(context),
                 );
             }
         }
@@ -495,7 +573,7 @@ impl<'g> Matcher<'g> {
             }
             IdType::Idref | IdType::Idrefs => {
                 for tok in value.split(is_xml_space).filter(|t| !t.is_empty()) {
-                    self.idrefs.push((tok.to_string(), span));
+                    self.idrefs.push((tok.to_string(), span, self.path.clone()));
                     if t == IdType::Idref {
                         break;
                     }
@@ -528,8 +606,25 @@ impl<'g> Matcher<'g> {
         }
     }
 
-    /// What `p` allows next: element names (required first), text, end tag.
-    fn expected(&self, p: PId, end_tag: Option<bool>) -> (Vec<String>, Vec<String>) {
+    /// The current element's TEI reference page, when it is a TEI element.
+    fn current_url(&self) -> Option<String> {
+        let f = &self.frames[self.depth.checked_sub(1)?];
+        f.tei.then(|| {
+            let local = f.qname.rsplit(':').next().unwrap_or(&f.qname);
+            tei_url(local)
+        })
+    }
+
+    /// What `p` allows next, ranked for people: names close to `got` (case, then edit
+    /// distance), the end tag, required element names, text, values/datatypes, then the other
+    /// names alphabetically. The second list holds the required names (sorted), the third
+    /// the names close to `got`, closest first.
+    fn expected(
+        &self,
+        p: PId,
+        end_tag: Option<bool>,
+        got: Option<&str>,
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
         let g = self.g;
         let mut s = g.write();
         let els = s.front_elements(&g.cx, p);
@@ -552,15 +647,17 @@ impl<'g> Matcher<'g> {
         optional.sort();
         optional.dedup();
         optional.retain(|n| required.binary_search(n).is_err());
-        let mut out = required.clone();
-        out.extend(optional);
-        if s.allows_text(p) && s.mixed(p) != NOT_ALLOWED {
-            out.push("text".to_string());
+        let mut close = Vec::new();
+        if let Some(got) = got {
+            let mut scored: Vec<(usize, &String)> = required
+                .iter()
+                .chain(&optional)
+                .filter_map(|n| closeness(got, n).map(|c| (c, n)))
+                .collect();
+            scored.sort();
+            close = scored.into_iter().map(|(_, n)| n.clone()).collect();
         }
-        let data = s.front_data(p);
-        if !data.is_empty() {
-            out.extend(describe_data(&s, &data));
-        }
+        let mut out = close.clone();
         let ends = match end_tag {
             Some(b) => b,
             None => s.end_tag(p, false) != NOT_ALLOWED,
@@ -568,10 +665,28 @@ impl<'g> Matcher<'g> {
         if ends && self.depth > 0 {
             out.push(format!("</{}>", self.current_qname()));
         }
-        (out, required)
+        out.extend(required.iter().filter(|n| !close.contains(n)).cloned());
+        if s.allows_text(p) && s.mixed(p) != NOT_ALLOWED {
+            out.push("text".to_string());
+        }
+        let data = s.front_data(p);
+        if !data.is_empty() {
+            out.extend(describe_data(&s, &data));
+        }
+        out.extend(optional.into_iter().filter(|n| !close.contains(n)));
+        (out, required, close)
     }
 
-    fn element_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId, key: u32) {
+    /// Reports an element that may not occur here; returns the name suggested for it (an
+    /// expected element with the same name in other case or a close spelling) and, when the
+    /// element is allowed later ("not allowed yet"), the required names that must come first.
+    fn element_not_allowed(
+        &mut self,
+        name: Name<'_>,
+        span: Span,
+        before: PId,
+        key: u32,
+    ) -> (Option<String>, Vec<String>) {
         let (ends, defined, later) = {
             let g = self.g;
             let s = g.read();
@@ -584,7 +699,7 @@ impl<'g> Matcher<'g> {
             let later = s.mentions_element(&g.cx, before, key);
             (ends, defined, later)
         };
-        let (expected, required) = self.expected(before, Some(ends));
+        let (expected, required, close) = self.expected(before, Some(ends), Some(name.local));
         let message = if later && !required.is_empty() {
             // jing's "not allowed yet": the content allows it, after what is required now
             let first = match required.as_slice() {
@@ -596,25 +711,60 @@ impl<'g> Matcher<'g> {
                 name.qname
             )
         } else {
-            format!("element <{}> is not allowed here", name.qname)
+            let parent = self.current_qname();
+            if parent.is_empty() {
+                format!(
+                    "element <{}> is not allowed as the root element",
+                    name.qname
+                )
+            } else {
+                format!("element <{}> is not allowed in <{parent}>", name.qname)
+            }
         };
         let mut d = Diagnostic::error("rng/element-not-allowed", message)
             .with_label(span, "not allowed here");
-        if let Some(h) = did_you_mean(name.local, &expected, false) {
-            d = d.with_help(h);
-        } else if !defined {
-            d = d.with_help(format!(
-                "the schema defines no element <{}>{}",
-                name.local,
-                if name.ns.is_empty() {
-                    " without a namespace".to_string()
-                } else {
-                    format!(" in namespace {}", name.ns)
-                }
-            ));
+        let suggestion = if later {
+            None
+        } else {
+            did_you_mean(name.local, &close)
+        };
+        let tei = name.ns == TEI_NS;
+        if let Some((n, case)) = &suggestion {
+            d = d.with_help(if *case {
+                format!("did you mean <{n}>? element names are case-sensitive")
+            } else {
+                format!("did you mean <{n}>?")
+            });
+            if tei {
+                d = d.with_url(tei_url(n));
+            }
+        } else {
+            if !defined {
+                d = d.with_help(format!(
+                    "the schema defines no element <{}>{}",
+                    name.local,
+                    if name.ns.is_empty() {
+                        " without a namespace".to_string()
+                    } else {
+                        format!(" in namespace {}", name.ns)
+                    }
+                ));
+            } else if !later {
+                d = d.with_help(format!(
+                    "<{}> is defined, but not allowed at this point; move it or use one of the expected items",
+                    name.local
+                ));
+            }
+            if tei && defined {
+                d = d.with_url(tei_url(name.local));
+            } else if let Some(u) = self.current_url() {
+                d = d.with_url(u);
+            }
         }
-        d = d.with_expected(expected);
+        d = d.with_expected(cap(expected));
         self.push(d);
+        let missing = if later { required } else { Vec::new() };
+        (suggestion.map(|(n, _)| n), missing)
     }
 
     fn end_allowed(&self, s: &Store, p: PId) -> bool {
@@ -624,7 +774,9 @@ impl<'g> Matcher<'g> {
         }
     }
 
-    fn attribute_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId) {
+    /// Reports an attribute the element does not take; returns the attribute name suggested
+    /// for it (as displayed: `n`, `xml:id`).
+    fn attribute_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId) -> Option<String> {
         let names = {
             let s = self.g.read();
             let mut v: Vec<String> = s
@@ -642,13 +794,34 @@ impl<'g> Matcher<'g> {
             format!("attribute @{} is not allowed on <{el}>", name.qname),
         )
         .with_label(span, "not allowed here");
-        if let Some(h) = did_you_mean(name.qname, &names, true) {
-            d = d.with_help(h);
+        let suggestion = did_you_mean(name.qname, &names);
+        if let Some((n, case)) = &suggestion {
+            d = d.with_help(if *case {
+                format!("did you mean @{n}? attribute names are case-sensitive")
+            } else {
+                format!("did you mean @{n}?")
+            });
         } else if names.is_empty() {
             d = d.with_help(format!("<{el}> takes no (further) attributes"));
+        } else {
+            d = d.with_help(format!(
+                "remove it, or use one of the attributes <{el}> takes"
+            ));
         }
-        d = d.with_expected(names.into_iter().map(|n| format!("@{n}")).collect());
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
+        let mut ranked: Vec<(usize, &String)> = names
+            .iter()
+            .map(|n| (closeness(name.qname, n).unwrap_or(usize::MAX), n))
+            .collect();
+        ranked.sort();
+        d = d.with_expected(cap(ranked
+            .into_iter()
+            .map(|(_, n)| format!("@{n}"))
+            .collect()));
         self.push(d);
+        suggestion.map(|(n, _)| n)
     }
 
     fn invalid_attribute_value(
@@ -659,12 +832,13 @@ impl<'g> Matcher<'g> {
         alts: &[(PId, PId)],
         ns: &ValueCx<'_>,
     ) {
-        let (reason, expected) = {
+        let (reason, expected, fix) = {
             let s = self.g.read();
             let leaves: Vec<PId> = alts.iter().flat_map(|&(v, _)| s.front_data(v)).collect();
             (
                 why_invalid(&s, &leaves, value, ns),
                 describe_data(&s, &leaves),
+                suggest_value(&s, &leaves, value, ns),
             )
         };
         let el = self.current_qname().to_string();
@@ -677,9 +851,15 @@ impl<'g> Matcher<'g> {
             msg.push_str(": ");
             msg.push_str(r);
         }
-        let d = Diagnostic::error("rng/invalid-attribute-value", msg)
+        let mut d = Diagnostic::error("rng/invalid-attribute-value", msg)
             .with_label(span, "invalid value")
-            .with_expected(expected);
+            .with_expected(cap(rank_values(expected, value)));
+        if let Some(f) = fix {
+            d = d.with_help(f);
+        }
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
         self.push(d);
     }
 
@@ -715,23 +895,45 @@ impl<'g> Matcher<'g> {
                     .join(", ")
             ),
         };
+        let help = match required.as_slice() {
+            [one] => format!("add @{one}=\"…\" to the start tag"),
+            [] => "add one of the expected attributes to the start tag".to_string(),
+            _ => "add the attributes named above to the start tag".to_string(),
+        };
         let expected = if required.is_empty() { all } else { required };
-        let d = Diagnostic::error("rng/missing-attribute", msg)
+        let mut d = Diagnostic::error("rng/missing-attribute", msg)
             .with_label(span, "required attribute missing")
-            .with_expected(expected.into_iter().map(|n| format!("@{n}")).collect());
+            .with_help(help)
+            .with_expected(cap(expected.into_iter().map(|n| format!("@{n}")).collect()));
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
         self.push(d);
     }
 
     fn text_not_allowed(&mut self, before: PId) {
         let span = self.text.trimmed.unwrap_or(self.text.span);
         let el = self.current_qname().to_string();
-        let (expected, _) = self.expected(before, None);
-        let d = Diagnostic::error(
+        let (expected, _, _) = self.expected(before, None, None);
+        let mut d = Diagnostic::error(
             "rng/text-not-allowed",
             format!("text is not allowed here in <{el}>"),
         )
         .with_label(span, "text not allowed")
-        .with_expected(expected);
+        .with_expected(cap(expected));
+        let wrap: Vec<&String> = d.expected.iter().filter(|e| is_name(e)).take(3).collect();
+        if !wrap.is_empty() {
+            let names: Vec<String> = wrap.iter().map(|n| format!("<{n}>")).collect();
+            d = d.with_help(format!(
+                "wrap the text in {}, or remove it",
+                names.join(" or ")
+            ));
+        } else {
+            d = d.with_help(format!("<{el}> takes no text here; remove it"));
+        }
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
         self.push(d);
     }
 
@@ -742,16 +944,15 @@ impl<'g> Matcher<'g> {
             self.frames[self.depth - 1].name_span
         };
         let el = self.current_qname().to_string();
-        let (reason, leaves_expected, any_text) = {
+        let (reason, leaves_expected, fix) = {
             let s = self.g.read();
             let leaves = s.front_data(before);
             (
                 why_invalid(&s, &leaves, value, ns),
                 describe_data(&s, &leaves),
-                s.allows_text(before),
+                suggest_value(&s, &leaves, value.trim_matches(is_xml_space), ns),
             )
         };
-        let _ = any_text;
         let mut msg = if value.trim_matches(is_xml_space).is_empty() {
             format!("element <{el}> needs a value")
         } else {
@@ -761,24 +962,30 @@ impl<'g> Matcher<'g> {
             msg.push_str(": ");
             msg.push_str(r);
         }
-        let (mut expected, _) = self.expected(before, None);
+        let (mut expected, _, _) = self.expected(before, None, None);
         if expected.is_empty() {
             expected = leaves_expected;
         }
-        let d = Diagnostic::error("rng/invalid-data", msg)
+        let mut d = Diagnostic::error("rng/invalid-data", msg)
             .with_label(span, "invalid value")
-            .with_expected(expected);
+            .with_expected(cap(rank_values(expected, value.trim_matches(is_xml_space))));
+        if let Some(f) = fix {
+            d = d.with_help(f);
+        }
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
         self.push(d);
     }
 
     fn incomplete(&mut self, span: Span, before: PId, nested: bool) {
         let _ = nested;
         let el = self.current_qname().to_string();
-        let (expected, required) = self.expected(before, Some(false));
+        let (expected, required, _) = self.expected(before, Some(false), None);
         const SHOWN: usize = 6;
         let msg = match required.as_slice() {
             [] => format!("element <{el}> is incomplete"),
-            [one] => format!("element <{el}> is incomplete: missing <{one}>"),
+            [one] => format!("element <{el}> is incomplete: missing required <{one}>"),
             _ => format!(
                 "element <{el}> is incomplete: missing one of {}{}",
                 required
@@ -790,11 +997,111 @@ impl<'g> Matcher<'g> {
                 if required.len() > SHOWN { ", …" } else { "" }
             ),
         };
-        let d = Diagnostic::error("rng/incomplete-content", msg)
+        let help = match required.as_slice() {
+            [one] => format!("add <{one}> before </{el}>"),
+            [] => format!("add the missing content before </{el}>"),
+            _ => format!("add one of the elements named above before </{el}>"),
+        };
+        let mut d = Diagnostic::error("rng/incomplete-content", msg)
             .with_label(span, "content ends too early")
-            .with_expected(expected);
+            .with_help(help)
+            .with_expected(cap(expected));
+        if let Some(u) = self.current_url() {
+            d = d.with_url(u);
+        }
         self.push(d);
     }
+}
+
+/// Is this `expected` item a plain element or attribute name (not `text`, an end tag, a value
+/// or a description)?
+fn is_name(e: &str) -> bool {
+    !e.contains(' ') && !e.starts_with('<') && !e.starts_with('"') && e != "text"
+}
+
+/// At most [`EXPECTED_SHOWN`] items, the rest summed up as `and N more`.
+fn cap(mut v: Vec<String>) -> Vec<String> {
+    if v.len() > EXPECTED_SHOWN {
+        let more = v.len() - (EXPECTED_SHOWN - 1);
+        v.truncate(EXPECTED_SHOWN - 1);
+        v.push(format!("and {more} more"));
+    }
+    v
+}
+
+/// Values close to `got` first (the rest keep their order).
+fn rank_values(v: Vec<String>, got: &str) -> Vec<String> {
+    let mut scored: Vec<(usize, usize, String)> = v
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let bare = e.trim_matches('"');
+            let c = if e.starts_with('"') {
+                closeness(got, bare).unwrap_or(usize::MAX)
+            } else {
+                usize::MAX
+            };
+            (c, i, e)
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().map(|(_, _, e)| e).collect()
+}
+
+/// How close `got` is to `candidate`: 0 for the same name in other case, else 1 + the edit
+/// distance when it is small for the length; `None` when they are not close.
+fn closeness(got: &str, candidate: &str) -> Option<usize> {
+    if got == candidate {
+        return None;
+    }
+    let (g, c) = (got.to_lowercase(), candidate.to_lowercase());
+    if g == c {
+        return Some(0);
+    }
+    let d = edit_distance(&g, &c);
+    let len = g.chars().count().max(c.chars().count());
+    (d == 1 && len >= 2 || d == 2 && len >= 6).then_some(d + 1)
+}
+
+/// A suggestion for an invalid value: the closest listed value (case or spelling), or for a
+/// date with day and month swapped, the swapped date when a datatype accepts it.
+fn suggest_value(s: &Store, leaves: &[PId], value: &str, ns: &ValueCx<'_>) -> Option<String> {
+    let values: Vec<&str> = leaves
+        .iter()
+        .filter_map(|&p| match *s.node(p) {
+            Node::Value(v) => Some(s.values[v as usize].value.as_str()),
+            _ => None,
+        })
+        .collect();
+    let best = values
+        .iter()
+        .filter_map(|v| closeness(value, v).map(|c| (c, *v)))
+        .min();
+    if let Some((_, v)) = best {
+        return Some(format!("did you mean \"{v}\"?"));
+    }
+    let b = value.as_bytes();
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let swapped = format!(
+            "{}-{}-{}{}",
+            &value[..4],
+            &value[8..10],
+            &value[5..7],
+            &value[10..]
+        );
+        let ok = leaves.iter().any(|&p| match *s.node(p) {
+            Node::Data(d) | Node::DataExcept(d, _) => {
+                ns.check(&s.datatypes[d as usize], &swapped).is_ok()
+            }
+            _ => false,
+        });
+        if ok && swapped != value {
+            return Some(format!(
+                "did you mean {swapped}? (day and month swapped; dates are YYYY-MM-DD)"
+            ));
+        }
+    }
+    None
 }
 
 /// Display names of a name class.
@@ -873,48 +1180,39 @@ fn shorten(v: &str) -> String {
     }
 }
 
-/// Suggests a close name among the expected ones.
-fn did_you_mean(got: &str, expected: &[String], attribute: bool) -> Option<String> {
-    let show = |n: &str| {
-        if attribute {
-            format!("@{n}")
-        } else {
-            format!("<{n}>")
-        }
-    };
-    let what = if attribute { "attribute" } else { "element" };
-    let lower = got.to_lowercase();
-    if let Some(e) = expected
+/// The expected name closest to `got` (case first, then spelling), and whether it differs
+/// only in case.
+fn did_you_mean(got: &str, expected: &[String]) -> Option<(String, bool)> {
+    expected
         .iter()
-        .find(|e| e.to_lowercase() == lower && *e != got)
-    {
-        return Some(format!(
-            "did you mean {}? {what} names are case-sensitive",
-            show(e)
-        ));
-    }
-    let best = expected
-        .iter()
-        .filter(|e| !e.contains(' ') && !e.starts_with('<') && !e.starts_with('"') && *e != "text")
-        .map(|e| (edit_distance(&lower, &e.to_lowercase()), e))
-        .filter(|(d, e)| *d <= 2 && *d * 3 < e.len().max(1) + 2)
-        .min();
-    best.map(|(_, e)| format!("did you mean {}?", show(e)))
+        .filter_map(|e| closeness(got, e).map(|c| (c, e)))
+        .min()
+        .map(|(c, e)| (e.clone(), c == 0))
 }
 
+/// Edit distance with adjacent transpositions counted as one edit (optimal string alignment).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let c = if a[i - 1] == b[j - 1] { 0 } else { 1 };
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + c);
-        }
-        prev = cur;
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, x) in d.iter_mut().take(w).enumerate() {
+        *x = j;
     }
-    prev[b.len()]
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        for j in 1..=b.len() {
+            let c = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + c);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 #[cfg(test)]
@@ -949,19 +1247,16 @@ mod tests {
         let doc = "<doc><head/><persname>x</persname><p/></doc>";
         let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
         assert_eq!(spanned(doc, &d[0]), "persname");
-        assert_eq!(d[0].message, "element <persname> is not allowed here");
+        assert_eq!(d[0].message, "element <persname> is not allowed in <doc>");
         assert_eq!(d[0].expected, vec!["p"]);
         assert_eq!(d[0].context.as_deref(), Some("/doc/persname"));
     }
 
     #[test]
     fn not_allowed_yet() {
+        // recovery goes on as if <head> were there: it is not reported missing again
         let doc = "<doc><p/></doc>";
-        let d = check(
-            doc_schema(),
-            doc,
-            &["rng/element-not-allowed", "rng/incomplete-content"],
-        );
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
         assert_eq!(
             d[0].message,
             "element <p> is not allowed yet: <head> must come first"
@@ -985,7 +1280,10 @@ mod tests {
         let doc = "<doc><head/></doc>";
         let d = check(doc_schema(), doc, &["rng/incomplete-content"]);
         assert_eq!(spanned(doc, &d[0]), "</doc>");
-        assert_eq!(d[0].message, "element <doc> is incomplete: missing <p>");
+        assert_eq!(
+            d[0].message,
+            "element <doc> is incomplete: missing required <p>"
+        );
         assert_eq!(d[0].expected, vec!["p"]);
         let doc = "<doc/>";
         let d = check(doc_schema(), doc, &["rng/incomplete-content"]);
@@ -1189,12 +1487,9 @@ mod tests {
 
     #[test]
     fn case_hint() {
+        // read as the suggested <p>: the required <p> is not reported missing as well
         let doc = "<doc><head/><P/></doc>";
-        let d = check(
-            doc_schema(),
-            doc,
-            &["rng/element-not-allowed", "rng/incomplete-content"],
-        );
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
         assert_eq!(
             d[0].help.as_deref(),
             Some("did you mean <p>? element names are case-sensitive")

@@ -147,7 +147,10 @@ fn incomplete_and_missing() {
     assert_eq!(e.len(), 1, "{e:#?}");
     assert_eq!(e[0].code, "rng/incomplete-content");
     assert_eq!(at(t, e[0].primary_span().unwrap()), "</text>");
-    assert_eq!(e[0].message, "element <text> is incomplete: missing <p>");
+    assert_eq!(
+        e[0].message,
+        "element <text> is incomplete: missing required <p>"
+    );
 }
 
 #[test]
