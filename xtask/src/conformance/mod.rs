@@ -6,6 +6,7 @@ mod archive;
 mod compacttest;
 mod convert;
 mod libxml2;
+pub(crate) mod mutations;
 mod parity;
 mod regextest;
 mod rules;
@@ -59,6 +60,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("archive", archive::run),
     ("parity", parity::run),
     ("xinclude", xinclude::run),
+    ("mutations", mutations::run),
     ("rules", rules::run),
 ];
 
