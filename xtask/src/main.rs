@@ -7,6 +7,7 @@ mod bench;
 mod codegen;
 mod conformance;
 mod tidy;
+mod vsjing;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("diagnostics-vs-jing") => vsjing::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -38,7 +40,9 @@ tasks:
   conformance [SUITE...]   run conformance suites from ../shared (all when none named; -v lists
                            expected failures)
   codegen [--check]        regenerate docs/diagnostics.md from the CODES registries
-  bench [--quick] [--runs N] [--large]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md";
+  bench [--quick] [--runs N] [--large]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md
+  diagnostics-vs-jing [--check]  jing's and teikit's messages on mutated documents
+                           -> docs/diagnostics-vs-jing.md";
 
 /// The repository root.
 pub fn project_root() -> PathBuf {
