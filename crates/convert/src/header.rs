@@ -3,18 +3,31 @@
 use teikit_diagnostics::Diagnostic;
 
 use crate::model::Facts;
+use crate::ner::Entities;
 use crate::tree::El;
 use crate::Options;
 
 /// Builds the header; warns when the title has to fall back to a default.
 pub(crate) fn header(
     facts: &Facts,
+    ents: &Entities,
     opts: &Options,
     line_mode: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> El {
-    let title = title(facts, opts, diags);
+    let meta = opts.metadata.clone().unwrap_or_default();
+    let title = match &meta.title {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => title(facts, opts, diags),
+    };
     let mut title_stmt = El::new("titleStmt").child(El::new("title").text(title));
+    if let Some(tr) = &meta.translator {
+        title_stmt.push(
+            El::new("respStmt")
+                .child(El::new("resp").text("translation"))
+                .child(El::new("persName").text(tr.clone())),
+        );
+    }
     if facts.translator {
         title_stmt.push(
             El::new("respStmt")
@@ -35,21 +48,47 @@ pub(crate) fn header(
         .file_name
         .clone()
         .unwrap_or_else(|| "(standard input)".to_string());
+    let publication = match &meta.licence {
+        Some(l) => {
+            let mut licence = El::new("licence");
+            if l.starts_with("http://") || l.starts_with("https://") {
+                licence.set("target", l.clone());
+            }
+            El::new("publicationStmt")
+                .child(El::new("authority").text(
+                    "Converted from a plain-text transcription by teikit; not published.",
+                ))
+                .child(El::new("availability").child(licence.text(l.clone())))
+        }
+        None => El::new("publicationStmt").child(
+            El::new("p").text("Converted from a plain-text transcription by teikit; not published."),
+        ),
+    };
+    let mut source = El::new("sourceDesc").child(
+        El::new("bibl")
+            .text("Plain-text transcription ")
+            .child(El::new("idno").attr("type", "file").text(file)),
+    );
+    if meta.archive.is_some() || meta.shelfmark.is_some() || meta.collection.is_some() {
+        let mut id = El::new("msIdentifier");
+        if let Some(v) = &meta.settlement {
+            id.push(El::new("settlement").text(v.clone()));
+        }
+        if let Some(v) = &meta.archive {
+            id.push(El::new("repository").text(v.clone()));
+        }
+        if let Some(v) = &meta.collection {
+            id.push(El::new("collection").text(v.clone()));
+        }
+        if let Some(v) = &meta.shelfmark {
+            id.push(El::new("idno").attr("type", "shelfmark").text(v.clone()));
+        }
+        source.push(El::new("msDesc").child(id));
+    }
     let file_desc = El::new("fileDesc")
         .child(title_stmt)
-        .child(
-            El::new("publicationStmt").child(
-                El::new("p")
-                    .text("Converted from a plain-text transcription by teikit; not published."),
-            ),
-        )
-        .child(
-            El::new("sourceDesc").child(
-                El::new("bibl")
-                    .text("Plain-text transcription ")
-                    .child(El::new("idno").attr("type", "file").text(file)),
-            ),
-        );
+        .child(publication)
+        .child(source);
     let encoding = El::new("encodingDesc")
         .child(
             El::new("appInfo").child(
@@ -95,10 +134,10 @@ pub(crate) fn header(
         let mut corresp = El::new("correspDesc");
         let mut sent = El::new("correspAction").attr("type", "sent");
         if let Some(p) = &facts.signer {
-            sent.push(El::new("persName").text(display(p)));
+            sent.push(with_ref(El::new("persName").text(display(p)), &ents.persons, p));
         }
         if let Some(p) = &facts.from_place {
-            sent.push(El::new("placeName").text(display(p)));
+            sent.push(with_ref(El::new("placeName").text(display(p)), &ents.places, p));
         }
         if let Some((when, _)) = &facts.sent_when {
             sent.push(El::new("date").attr("when", when.clone()));
@@ -110,10 +149,15 @@ pub(crate) fn header(
         {
             let mut rec = El::new("correspAction").attr("type", "received");
             if let Some(p) = &facts.addressee_person {
-                rec.push(El::new("persName").text(display(p)));
+                rec.push(with_ref(El::new("persName").text(display(p)), &ents.persons, p));
             }
             if let Some(a) = &facts.addressee {
-                rec.push(El::new("name").text(display(a)));
+                let l = crate::ner::strip_titles(a).to_lowercase();
+                if ents.places.iter().any(|(_, d, _)| d.to_lowercase() == l) {
+                    rec.push(with_ref(El::new("placeName").text(display(a)), &ents.places, a));
+                } else {
+                    rec.push(El::new("name").text(display(a)));
+                }
             }
             if let Some(w) = &facts.received_when {
                 rec.push(El::new("date").attr("when", w.clone()));
@@ -122,10 +166,66 @@ pub(crate) fn header(
         }
         profile.push(corresp);
     }
+    if !ents.persons.is_empty() || !ents.orgs.is_empty() {
+        let mut partic = El::new("particDesc");
+        if !ents.persons.is_empty() {
+            partic.push(list("listPerson", "person", "persName", &ents.persons));
+        }
+        if !ents.orgs.is_empty() {
+            partic.push(list("listOrg", "org", "orgName", &ents.orgs));
+        }
+        profile.push(partic);
+    }
+    if !ents.places.is_empty() {
+        profile.push(El::new("settingDesc").child(list(
+            "listPlace",
+            "place",
+            "placeName",
+            &ents.places,
+        )));
+    }
     if !profile.children.is_empty() {
         tei_header.push(profile);
     }
     tei_header
+}
+
+/// `listPerson`/`listOrg`/`listPlace` with one entry per entity.
+fn list(
+    list: &'static str,
+    entry: &'static str,
+    name: &'static str,
+    items: &[(String, String, Option<String>)],
+) -> El {
+    let mut l = El::new(list);
+    for (id, disp, uri) in items {
+        let mut e = El::new(entry).attr("xml:id", id.clone());
+        if let Some(u) = uri {
+            e.set("sameAs", u.clone());
+        }
+        l.push(e.child(El::new(name).text(disp.clone())));
+    }
+    l
+}
+
+/// Points a header name at the list entry whose name ends with (or equals) its last word.
+fn with_ref(mut el: El, items: &[(String, String, Option<String>)], name: &str) -> El {
+    let stripped = crate::ner::strip_titles(name);
+    let key = stripped
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_lowercase();
+    if key.is_empty() {
+        return el;
+    }
+    if let Some((id, _, _)) = items.iter().find(|(_, d, _)| {
+        let d = d.to_lowercase();
+        d == stripped.to_lowercase() || d.split_whitespace().any(|w| w == key)
+    }) {
+        el.set("ref", format!("#{id}"));
+    }
+    el
 }
 
 fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {

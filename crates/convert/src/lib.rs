@@ -25,10 +25,12 @@
 mod blocks;
 mod classify;
 mod dates;
+mod gazetteer;
 mod header;
 mod inline;
 mod input;
 mod model;
+mod ner;
 mod text;
 mod tree;
 
@@ -43,6 +45,181 @@ pub struct Options {
     pub file_name: Option<String>,
     /// `xml:lang` of transliterated original-language words (`[otpala]`), e.g. `ru-Latn`.
     pub original_lang: String,
+    /// Names from a user authority file (see [`load_authority`]): recognised wherever they
+    /// occur, their id used as `xml:id`, their URI as `@sameAs` of the list entry.
+    pub authority: Vec<Authority>,
+    /// Metadata from a sidecar file (see [`parse_metadata`]): title, archive, shelfmark …
+    pub metadata: Option<Metadata>,
+}
+
+/// What an authority entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityKind {
+    /// A person (`persName`, `person` in `listPerson`).
+    Person,
+    /// A place (`placeName`, `place` in `listPlace`).
+    Place,
+    /// An organisation (`orgName`, `org` in `listOrg`).
+    Org,
+}
+
+impl EntityKind {
+    pub(crate) fn element(self) -> &'static str {
+        match self {
+            EntityKind::Person => "persName",
+            EntityKind::Place => "placeName",
+            EntityKind::Org => "orgName",
+        }
+    }
+}
+
+/// One line of a user authority file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authority {
+    /// The name as it is written in transcriptions (matched case-insensitively).
+    pub name: String,
+    /// Person, place or organisation.
+    pub kind: EntityKind,
+    /// The `xml:id` of the list entry (an NCName).
+    pub id: String,
+    /// An optional URI (Wikidata, VIAF, GeoNames …).
+    pub uri: Option<String>,
+}
+
+/// Reads an authority file: CSV or TSV (the separator is a tab when the first line has one),
+/// columns `name, type (person|place|org), id[, URI]`; a first line `name,type,…` is a
+/// header; blank lines and lines starting with `#` are skipped. Several names may share an
+/// id (spelling variants). `path` names the file in diagnostics.
+pub fn load_authority(text: &str, path: &str) -> Result<Vec<Authority>, Vec<Diagnostic>> {
+    let tab = text.lines().next().is_some_and(|l| l.contains('\t'));
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let l = line.trim_end_matches(['\n', '\r']);
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        let cols: Vec<String> = if tab {
+            l.split('\t').map(|c| c.trim().to_string()).collect()
+        } else {
+            csv_fields(l)
+        };
+        if n == 0 && cols.first().is_some_and(|c| c.eq_ignore_ascii_case("name")) {
+            continue;
+        }
+        let bad = |msg: String| {
+            Diagnostic::error("convert/authority-line", msg)
+                .with_label(teikit_diagnostics::Span::new(start, l.len()), path.to_string())
+                .with_help("write `name,type,id[,uri]` with type person, place or org")
+        };
+        if cols.len() < 3 || cols[0].is_empty() {
+            errs.push(bad(format!("line {} needs at least name, type and id", n + 1)));
+            continue;
+        }
+        let kind = match cols[1].to_ascii_lowercase().as_str() {
+            "person" | "persname" | "people" => EntityKind::Person,
+            "place" | "placename" => EntityKind::Place,
+            "org" | "organisation" | "organization" | "orgname" => EntityKind::Org,
+            other => {
+                errs.push(bad(format!("line {}: unknown type `{other}`", n + 1)));
+                continue;
+            }
+        };
+        let id = &cols[2];
+        let ncname = id.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ncname {
+            errs.push(bad(format!("line {}: `{id}` is not a valid xml:id", n + 1)));
+            continue;
+        }
+        out.push(Authority {
+            name: cols[0].clone(),
+            kind,
+            id: id.clone(),
+            uri: cols.get(3).filter(|u| !u.is_empty()).cloned(),
+        });
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+fn csv_fields(l: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = l.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Document metadata from a sidecar (`NAME.meta.toml` or `NAME.meta.json`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The title (replaces the one derived from the text).
+    pub title: Option<String>,
+    /// The holding archive (`msIdentifier/repository`).
+    pub archive: Option<String>,
+    /// The archive's settlement (`msIdentifier/settlement`).
+    pub settlement: Option<String>,
+    /// The collection or fond (`msIdentifier/collection`).
+    pub collection: Option<String>,
+    /// The shelfmark (`msIdentifier/idno`).
+    pub shelfmark: Option<String>,
+    /// The language of the transcription (`xml:lang` of `TEI`, a BCP 47 tag).
+    pub language: Option<String>,
+    /// The translator (a `respStmt` in `titleStmt`).
+    pub translator: Option<String>,
+    /// The licence text or URL (`availability/licence`).
+    pub licence: Option<String>,
+}
+
+/// Parses a metadata sidecar: TOML when `is_toml`, else JSON. Unknown keys are errors.
+pub fn parse_metadata(text: &str, is_toml: bool) -> Result<Metadata, Vec<Diagnostic>> {
+    let res: Result<Metadata, (String, Option<std::ops::Range<usize>>)> = if is_toml {
+        toml::from_str(text).map_err(|e| (e.message().to_string(), e.span()))
+    } else {
+        serde_json::from_str(text).map_err(|e| {
+            let at = line_col_offset(text, e.line(), e.column());
+            (e.to_string(), Some(at..at))
+        })
+    };
+    res.map_err(|(msg, span)| {
+        let mut d = Diagnostic::error("convert/metadata", format!("metadata sidecar: {msg}"))
+            .with_help("keys: title, archive, settlement, collection, shelfmark, language, translator, licence");
+        if let Some(r) = span {
+            d = d.with_label(teikit_diagnostics::Span::new(r.start, r.end - r.start), "here");
+        }
+        vec![d]
+    })
+}
+
+fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return (off + col.saturating_sub(1)).min(text.len());
+        }
+        off += l.len();
+    }
+    text.len()
 }
 
 impl Default for Options {
@@ -50,6 +227,8 @@ impl Default for Options {
         Options {
             file_name: None,
             original_lang: "ru-Latn".to_string(),
+            authority: Vec::new(),
+            metadata: None,
         }
     }
 }
@@ -89,16 +268,30 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     }
     let layout = blocks::layout(text, decoded.start);
     let builder = model::Builder::new(text, options, layout.line_mode);
-    let (built, diags) = builder.build(&layout);
+    let (mut built, diags) = builder.build(&layout);
     diagnostics.extend(diags);
-    let header = header::header(&built.facts, options, layout.line_mode, &mut diagnostics);
+    let entities = ner::annotate(&mut built.divs, &options.authority);
+    let header = header::header(
+        &built.facts,
+        &entities,
+        options,
+        layout.line_mode,
+        &mut diagnostics,
+    );
     let mut body = tree::El::new("body");
     for d in built.divs {
         body.push(d);
     }
     let tei = tree::El::new("TEI")
         .attr("xmlns", "http://www.tei-c.org/ns/1.0")
-        .attr("xml:lang", "en")
+        .attr(
+            "xml:lang",
+            options
+                .metadata
+                .as_ref()
+                .and_then(|m| m.language.clone())
+                .unwrap_or_else(|| "en".to_string()),
+        )
         .child(header)
         .child(tree::El::new("text").child(body));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| s.offset).unwrap_or(usize::MAX));
@@ -247,6 +440,20 @@ pub static CODES: &[CodeDoc] = &[
         summary: "no document type line was found; the header title is a default",
         example: "a transcription that starts with prose",
         fix: "add a line such as `MEMORANDUM` or `CABLE Nº 12`, or a metadata sidecar",
+    },
+    CodeDoc {
+        code: "convert/authority-line",
+        severity: Severity::Error,
+        summary: "a line of an authority file is not `name,type,id[,uri]` with a known type and an NCName id",
+        example: "Stalin,human,stalin",
+        fix: "use the type person, place or org and an id that starts with a letter",
+    },
+    CodeDoc {
+        code: "convert/metadata",
+        severity: Severity::Error,
+        summary: "a metadata sidecar is not valid TOML/JSON or has an unknown key",
+        example: "titel = \"Cable 12\"",
+        fix: "use the keys title, archive, settlement, collection, shelfmark, language, translator, licence",
     },
     CodeDoc {
         code: "convert/not-xml",

@@ -1,0 +1,1062 @@
+//! Stage 4b: names, places, organisations and dates in every text node of the body, and their
+//! co-reference (one `person`/`place`/`org` per entity, pointed at by `@ref`).
+//!
+//! The pass runs on the built tree, after the structural stage: it only *splits* text nodes
+//! and wraps the exact words in inline elements, so the transcription is unchanged (lossless).
+//! Recognition is by shape (titles, all-capital runs, Russian patronymics and surname endings,
+//! organisation head words with `of`/`the` connectors, context words such as `city of`) and by
+//! the built-in gazetteer of `gazetteer.rs`; a user authority list adds names of every kind.
+
+use std::collections::HashMap;
+
+use crate::dates;
+use crate::gazetteer::{self, COUNTRY_ADJ_STOP, ORG_HEADS, SUBUNIT_HEADS};
+use crate::tree::{El, Node};
+use crate::{Authority, EntityKind};
+
+/// Elements whose text is never tagged again (already an entity, or not running text).
+const SKIP: &[&str] = &[
+    "persName", "placeName", "orgName", "name", "date", "idno", "label", "desc", "foreign", "gap",
+    "space", "lb", "pb",
+];
+
+const TITLES: &[&str] = &[
+    "Cde.",
+    "Comrade",
+    "Comrades",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Mister",
+    "Marshal",
+    "General",
+    "Ambassador",
+    "Premier",
+    "Chairman",
+    "Colonel",
+    "Admiral",
+    "Dr.",
+    "Prof.",
+    "Lieutenant",
+    "Major",
+    "Captain",
+    "President",
+    "Generalissimo",
+    "Academician",
+];
+
+/// Capitalised or all-capital words that are never (part of) a person's name by themselves.
+const NOT_NAMES: &[&str] = &[
+    "US", "USA", "USSR", "UN", "CC", "CPSU", "TASS", "PRC", "DPRK", "ROK", "UK", "GDR", "FRG",
+    "TOP", "SECRET", "URGENT", "COPY", "CABLE", "TELEGRAM", "NO", "NOTE", "THE", "AND", "OF",
+    "TO", "FROM", "SIC", "OK", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI",
+    "XII", "MEMORANDUM", "LETTER", "REPORT", "DEAR", "RE", "SUBJECT", "EXTREMELY", "STRICTLY",
+    "PERSONAL", "CONFIDENTIAL", "IMMEDIATE", "PRIORITY", "FLASH", "OUTGOING", "INCOMING", "AM",
+    "PM", "MINISTRY", "FOREIGN", "AFFAIRS", "COMMITTEE", "CENTRAL", "PARTY", "ARMY", "STATE",
+    "DEPARTMENT", "EMBASSY", "GENERAL", "STAFF", "SOVIET", "UNION", "WE", "HE", "SHE", "IT",
+    "THEY", "A", "AN", "IN", "ON", "AT", "BY", "FOR", "WITH", "AS", "IS", "WAS", "BE", "P.S.",
+];
+
+/// Lower-case English words that start sentences and end like Russian surnames.
+const SUFFIX_STOP: &[&str] = &[
+    "within", "begin", "origin", "margin", "cousin", "basin", "cabin", "robin", "satin", "toxin",
+    "latin", "raisin", "resin", "muslin", "vitamin", "protein", "admin", "penguin", "coffin",
+    "twin", "skin", "thin", "chin", "grin", "shin", "spin", "akin", "tin", "pin", "sin", "win",
+    "bin", "fin", "gin", "kin", "in", "main", "again", "certain", "captain", "contain", "remain",
+    "obtain", "maintain", "explain", "domain", "brain", "train", "plain", "chain", "rain",
+    "gain", "pain", "vain", "sustain", "retain", "detain", "curtain", "fountain", "mountain",
+    "bargain", "villain", "join", "coin", "loin", "ruin", "sky", "husky", "whisky", "risky",
+    "musky", "dusky", "pesky", "rev", "lev", "prev", "improv", "gov", "nov", "kiev",
+];
+
+/// A recognised mention in one text node.
+struct Span {
+    start: usize,
+    end: usize,
+    kind: EntityKind,
+    /// The identified name (from an authority list) or the name without titles.
+    key: String,
+}
+
+/// The entity lists for the header.
+#[derive(Default)]
+pub(crate) struct Entities {
+    /// `person` entries: (xml:id, display name, URI).
+    pub persons: Vec<(String, String, Option<String>)>,
+    /// `place` entries.
+    pub places: Vec<(String, String, Option<String>)>,
+    /// `org` entries.
+    pub orgs: Vec<(String, String, Option<String>)>,
+}
+
+/// Tags names and dates in `divs` and links every mention to one entity.
+pub(crate) fn annotate(divs: &mut [El], authority: &[Authority]) -> Entities {
+    let mut years: HashMap<i32, usize> = HashMap::new();
+    for d in divs.iter() {
+        collect_years(d, &mut years);
+    }
+    let doc_year = years
+        .iter()
+        .max_by_key(|(y, n)| (**n, -**y))
+        .map(|(y, _)| *y);
+    let mut ctx = Ctx {
+        authority,
+        doc_year,
+        known_surnames: Vec::new(),
+    };
+    for d in divs.iter_mut() {
+        ctx.walk(d);
+    }
+    // Second pass: bare surnames already seen in full somewhere else.
+    ctx.known_surnames = collect_surnames(divs);
+    if !ctx.known_surnames.is_empty() {
+        for d in divs.iter_mut() {
+            ctx.walk_known(d);
+        }
+    }
+    link(divs, authority)
+}
+
+struct Ctx<'a> {
+    authority: &'a [Authority],
+    doc_year: Option<i32>,
+    known_surnames: Vec<String>,
+}
+
+fn collect_years(e: &El, years: &mut HashMap<i32, usize>) {
+    if e.name == "date" {
+        if let Some((_, w)) = e.attrs.iter().find(|(k, _)| *k == "when") {
+            if let Ok(y) = w.get(..4).unwrap_or("").parse::<i32>() {
+                *years.entry(y).or_default() += 1;
+            }
+        }
+    }
+    for c in &e.children {
+        if let Node::El(c) = c {
+            collect_years(c, years);
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn walk(&mut self, e: &mut El) {
+        if SKIP.contains(&e.name) || is_note_of(e, &["identification", "original"]) {
+            return;
+        }
+        let old = std::mem::take(&mut e.children);
+        for c in old {
+            match c {
+                Node::Text(t) => {
+                    for n in self.tag(&t) {
+                        e.children.push(n);
+                    }
+                }
+                Node::El(mut c) => {
+                    self.walk(&mut c);
+                    e.children.push(Node::El(c));
+                }
+            }
+        }
+    }
+
+    fn walk_known(&mut self, e: &mut El) {
+        if SKIP.contains(&e.name) || is_note_of(e, &["identification", "original"]) {
+            return;
+        }
+        let old = std::mem::take(&mut e.children);
+        for c in old {
+            match c {
+                Node::Text(t) => {
+                    let spans = known_spans(&t, &self.known_surnames);
+                    e.children.extend(split(&t, spans));
+                }
+                Node::El(mut c) => {
+                    self.walk_known(&mut c);
+                    e.children.push(Node::El(c));
+                }
+            }
+        }
+    }
+
+    fn tag(&self, t: &str) -> Vec<Node> {
+        let mut spans: Vec<(usize, usize, El)> = Vec::new();
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        let free = |taken: &[(usize, usize)], s: usize, e: usize| {
+            taken.iter().all(|&(a, b)| e <= a || s >= b)
+        };
+        // Dates first: digits never belong to names.
+        for d in dates::find(t) {
+            if !free(&taken, d.start, d.end) {
+                continue;
+            }
+            let when = dates::when(&d, d.year.or(self.doc_year));
+            taken.push((d.start, d.end));
+            spans.push((d.start, d.end, El::new("date").attr("when", when)));
+        }
+        let mut found = Vec::new();
+        authority_spans(t, self.authority, &mut found);
+        org_spans(t, &mut found);
+        person_spans(t, &mut found);
+        place_spans(t, &mut found);
+        for s in found {
+            if s.start < s.end && free(&taken, s.start, s.end) {
+                taken.push((s.start, s.end));
+                let mut el = El::new(s.kind.element());
+                el.set("key", s.key);
+                spans.push((s.start, s.end, el));
+            }
+        }
+        let mut nodes = split_els(t, spans);
+        // `key` is internal: the linker turns it into `ref`.
+        for n in &mut nodes {
+            if let Node::El(e) = n {
+                if e.name != "date" {
+                    let _ = e;
+                }
+            }
+        }
+        std::mem::take(&mut nodes)
+    }
+}
+
+fn is_note_of(e: &El, types: &[&str]) -> bool {
+    e.name == "note"
+        && e
+            .attrs
+            .iter()
+            .any(|(k, v)| *k == "type" && types.contains(&v.as_str()))
+}
+
+fn split(t: &str, spans: Vec<Span>) -> Vec<Node> {
+    let els = spans
+        .into_iter()
+        .map(|s| {
+            let mut el = El::new(s.kind.element());
+            el.set("key", s.key);
+            (s.start, s.end, el)
+        })
+        .collect();
+    split_els(t, els)
+}
+
+fn split_els(t: &str, mut spans: Vec<(usize, usize, El)>) -> Vec<Node> {
+    if spans.is_empty() {
+        return vec![Node::Text(t.to_string())];
+    }
+    spans.sort_by_key(|s| s.0);
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e, mut el) in spans {
+        if s < at || e <= s || e > t.len() {
+            continue;
+        }
+        if s > at {
+            out.push(Node::Text(t[at..s].to_string()));
+        }
+        el.children.push(Node::Text(t[s..e].to_string()));
+        out.push(Node::El(el));
+        at = e;
+    }
+    if at < t.len() {
+        out.push(Node::Text(t[at..].to_string()));
+    }
+    out
+}
+
+/// Words of `t` with byte ranges (letters, digits, `-`, `'`, `’`, `.` inside titles).
+fn words(t: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in t.char_indices() {
+        let part = c.is_alphanumeric() || c == '-' || c == '\'' || c == '’';
+        match (part, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, t.len()));
+    }
+    // Trailing apostrophes and hyphens are not part of a word.
+    out.into_iter()
+        .map(|(s, e)| (s, s + t[s..e].trim_end_matches(['-', '\'', '’']).len()))
+        .filter(|(s, e)| e > s)
+        .collect()
+}
+
+fn is_cap(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_all_caps(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+}
+
+fn lower(w: &str) -> String {
+    w.to_lowercase()
+}
+
+/// True when the text around is mostly capitals (a heading): capital runs mean nothing there.
+fn mostly_caps(t: &str) -> bool {
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = t.chars().filter(|c| c.is_uppercase()).count();
+    letters > 0 && upper * 10 >= letters * 7
+}
+
+fn sentence_start(t: &str, at: usize) -> bool {
+    let before = t[..at].trim_end();
+    before.is_empty() || before.ends_with(['.', '!', '?', ':', '"', '“'])
+}
+
+fn authority_spans(t: &str, auth: &[Authority], out: &mut Vec<Span>) {
+    let tl = t.to_lowercase();
+    if tl.len() != t.len() {
+        return authority_spans_slow(t, auth, out);
+    }
+    let mut list: Vec<&Authority> = auth.iter().collect();
+    list.sort_by_key(|a| std::cmp::Reverse(a.name.len()));
+    for a in list {
+        let nl = a.name.to_lowercase();
+        if nl.is_empty() {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(p) = tl[from..].find(&nl) {
+            let s = from + p;
+            let e = s + nl.len();
+            if boundary(t, s, e) {
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    kind: a.kind,
+                    key: format!("auth:{}", a.id),
+                });
+            }
+            from = e;
+        }
+    }
+}
+
+fn authority_spans_slow(t: &str, auth: &[Authority], out: &mut Vec<Span>) {
+    for a in auth {
+        let mut from = 0;
+        while let Some(p) = t[from..].find(a.name.as_str()) {
+            let s = from + p;
+            let e = s + a.name.len();
+            if boundary(t, s, e) {
+                out.push(Span {
+                    start: s,
+                    end: e,
+                    kind: a.kind,
+                    key: format!("auth:{}", a.id),
+                });
+            }
+            from = e;
+        }
+    }
+}
+
+fn boundary(t: &str, s: usize, e: usize) -> bool {
+    t[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+        && t[e..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// `Ministry of Foreign Affairs`, `8th Directorate of the Armed Forces General Staff`,
+/// `Korean Worker's Party`: a run of capitalised words (with `of`, `the`, `for`, `and`
+/// between them, an ordinal in front) that holds an organisation head word.
+fn org_spans(t: &str, out: &mut Vec<Span>) {
+    let ws = words(t);
+    let mut i = 0;
+    while i < ws.len() {
+        let w = &t[ws[i].0..ws[i].1];
+        let ordinal = w.starts_with(|c: char| c.is_ascii_digit())
+            && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
+        if !(is_cap(w) || ordinal) {
+            i += 1;
+            continue;
+        }
+        // Extend the run.
+        let mut j = i + 1;
+        let mut last_cap = i;
+        while j < ws.len() {
+            let gap = &t[ws[j - 1].1..ws[j].0];
+            if !(gap == " " || gap == "'s " || gap == "’s ") {
+                break;
+            }
+            let w = &t[ws[j].0..ws[j].1];
+            let ord = w.starts_with(|c: char| c.is_ascii_digit())
+                && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
+            if (is_cap(w) || ord) && !matches!(w, "THE" | "OF" | "AND" | "FOR" | "ON") {
+                last_cap = j;
+            } else if !matches!(lower(w).as_str(), "of" | "the" | "for" | "and" | "on") {
+                break;
+            }
+            j += 1;
+        }
+        let run: Vec<(usize, usize)> = ws[i..=last_cap].to_vec();
+        let heads: Vec<usize> = run
+            .iter()
+            .enumerate()
+            .filter(|(_, &(a, b))| ORG_HEADS.contains(&lower(&t[a..b]).as_str()))
+            .map(|(k, _)| k)
+            .collect();
+        if heads.is_empty() || run.len() < 2 && !ORG_HEADS_ALONE.contains(&lower(w).as_str()) {
+            i = last_cap + 1;
+            continue;
+        }
+        // `CC of the Korean Worker's Party`, `4th Department of the 8th Directorate …`: the
+        // larger body after `of (the)` when the part before is a sub-unit.
+        let mut s = 0;
+        for k in 1..run.len() {
+            let wk = lower(&t[run[k].0..run[k].1]);
+            if wk == "of" {
+                let before: Vec<String> = run[s..k]
+                    .iter()
+                    .map(|&(a, b)| lower(&t[a..b]))
+                    .filter(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
+                    .collect();
+                let after_has_head = run[k + 1..]
+                    .iter()
+                    .any(|&(a, b)| ORG_HEADS.contains(&lower(&t[a..b]).as_str()));
+                if after_has_head
+                    && !before.is_empty()
+                    && before.iter().all(|w| SUBUNIT_HEADS.contains(&w.as_str()))
+                {
+                    s = k + 1;
+                }
+            }
+        }
+        while s < run.len() && matches!(lower(&t[run[s].0..run[s].1]).as_str(), "of" | "the") {
+            s += 1;
+        }
+        if s < run.len() {
+            let (a, b) = (run[s].0, run[run.len() - 1].1);
+            let first = lower(&t[run[s].0..run[s].1]);
+            if !(run.len() - s == 1 && !ORG_HEADS_ALONE.contains(&first.as_str())) {
+                out.push(Span {
+                    start: a,
+                    end: b,
+                    kind: EntityKind::Org,
+                    key: t[a..b].to_string(),
+                });
+            }
+        }
+        i = last_cap + 1;
+    }
+}
+
+/// Head words that name an organisation on their own (`the Politburo`, `the Embassy`).
+const ORG_HEADS_ALONE: &[&str] = &["politburo", "presidium", "secretariat", "comintern", "cominform"];
+
+fn is_patronymic(w: &str) -> bool {
+    let l = lower(w);
+    l.len() > 6
+        && ["ovich", "evich", "ovna", "evna", "ichna", "ich"]
+            .iter()
+            .any(|s| l.ends_with(s))
+        && !["which", "sandwich", "ostrich"].contains(&l.as_str())
+}
+
+fn surname_shape(w: &str) -> bool {
+    let l = lower(w);
+    l.chars().count() >= 5
+        && [
+            "ov", "ova", "ev", "eva", "in", "ina", "sky", "skii", "skiy", "ski", "skaya", "enko",
+            "yan", "ian", "shvili", "dze", "kov", "kova", "yov", "yev", "yeva",
+        ]
+        .iter()
+        .any(|s| l.ends_with(s))
+        && !SUFFIX_STOP.contains(&l.as_str())
+        && !gazetteer::is_place(&l)
+        && !COUNTRY_ADJ_STOP.contains(&l.as_str())
+}
+
+/// People: titles + name words, capital runs (`KIM IL SUNG`), patronymics
+/// (`Iosif Vissarionovich [STALIN]`), Russian surname endings (`Shcherbakova`).
+fn person_spans(t: &str, out: &mut Vec<Span>) {
+    let ws = words(t);
+    let caps_text = mostly_caps(t);
+    let w = |k: usize| &t[ws[k].0..ws[k].1];
+    let gap = |k: usize| &t[ws[k - 1].1..ws[k].0];
+    let name_word = |k: usize| -> bool {
+        let x = w(k);
+        (is_cap(x) || is_all_caps(x))
+            && !NOT_NAMES.contains(&x)
+            && !x.chars().any(|c| c.is_ascii_digit())
+            && !ORG_HEADS.contains(&lower(x).as_str())
+            && !gazetteer::is_place(&lower(x))
+            && !TITLES.contains(&x)
+            && !is_title_word(t, ws[k])
+    };
+    let mut i = 0;
+    while i < ws.len() {
+        // Title (`Cde.`, `Marshal`) followed by up to four name words.
+        if is_title_word(t, ws[i]) {
+            let mut j = i + 1;
+            while j < ws.len() && j <= i + 4 && (gap(j) == " " || gap(j) == ". ") && name_word(j) {
+                j += 1;
+            }
+            if j > i + 1 {
+                let key = words_text(t, &ws[i + 1..j]);
+                out.push(Span {
+                    start: ws[i].0,
+                    end: ws[j - 1].1,
+                    kind: EntityKind::Person,
+                    key,
+                });
+                i = j;
+                continue;
+            }
+        }
+        // First name + patronymic (+ surname).
+        if i + 1 < ws.len() && is_cap(w(i)) && gap(i + 1) == " " && is_patronymic(w(i + 1)) {
+            let mut j = i + 2;
+            if j < ws.len() && gap(j) == " " && name_word(j) {
+                j += 1;
+            }
+            out.push(Span {
+                start: ws[i].0,
+                end: ws[j - 1].1,
+                kind: EntityKind::Person,
+                key: words_text(t, &ws[i..j]),
+            });
+            i = j;
+            continue;
+        }
+        // A run of all-capital name words in mixed-case text.
+        if !caps_text && is_all_caps(w(i)) && name_word(i) {
+            let mut j = i + 1;
+            while j < ws.len() && j < i + 4 && gap(j) == " " && is_all_caps(w(j)) && name_word(j)
+            {
+                j += 1;
+            }
+            let n = j - i;
+            let long = w(i).chars().count() >= 4;
+            if n >= 2 || (long && (surname_shape(w(i)) || sentence_has_name_context(t, ws[i].0)))
+            {
+                out.push(Span {
+                    start: ws[i].0,
+                    end: ws[j - 1].1,
+                    kind: EntityKind::Person,
+                    key: words_text(t, &ws[i..j]),
+                });
+                i = j;
+                continue;
+            }
+        }
+        // A capitalised word with a Russian surname ending, not at a sentence start.
+        if is_cap(w(i))
+            && !is_all_caps(w(i))
+            && surname_shape(w(i))
+            && name_word(i)
+            && (!sentence_start(t, ws[i].0) || sentence_has_name_context(t, ws[i].0))
+        {
+            out.push(Span {
+                start: ws[i].0,
+                end: ws[i].1,
+                kind: EntityKind::Person,
+                key: w(i).to_string(),
+            });
+        }
+        i += 1;
+    }
+}
+
+/// `by X`, `to X`, `from X`, `and X` right before: a person is likely.
+fn sentence_has_name_context(t: &str, at: usize) -> bool {
+    let before = t[..at].trim_end().to_lowercase();
+    ["by", "to", "from", "and", "with", "dear", "signed"]
+        .iter()
+        .any(|w| before == *w || before.ends_with(&format!(" {w}")))
+}
+
+fn is_title_word(t: &str, (a, b): (usize, usize)) -> bool {
+    let w = &t[a..b];
+    let with_dot = if t[b..].starts_with('.') { &t[a..b + 1] } else { w };
+    TITLES.contains(&with_dot) || TITLES.contains(&w) && !w.ends_with('.')
+}
+
+fn words_text(t: &str, ws: &[(usize, usize)]) -> String {
+    ws.iter()
+        .map(|&(a, b)| &t[a..b])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Places from the gazetteer (capitalised or all-capital forms only, longest first), and
+/// capitalised words after `city of`, `region of`, `province of`, `town of`, `village of`.
+fn place_spans(t: &str, out: &mut Vec<Span>) {
+    let ws = words(t);
+    let mut i = 0;
+    while i < ws.len() {
+        let mut best = None;
+        for n in (1..=4).rev() {
+            if i + n > ws.len() {
+                continue;
+            }
+            let seg = &t[ws[i].0..ws[i + n - 1].1];
+            if !seg_words_single_spaced(t, &ws[i..i + n]) {
+                continue;
+            }
+            let l = lower(seg);
+            let caps_ok = is_cap(&t[ws[i].0..ws[i].1]) && ws[i..i + n].iter().all(|&(a, b)| {
+                let w = &t[a..b];
+                is_cap(w) || matches!(w, "of" | "the" | "de" | "del" | "am" | "an" | "on")
+            });
+            if !caps_ok {
+                continue;
+            }
+            if let Some(form) = gazetteer::place(&l) {
+                // Short forms that are also English words need capitals (`US`, not `us`).
+                if form.caps_only && !is_all_caps(seg) {
+                    continue;
+                }
+                best = Some(n);
+                break;
+            }
+        }
+        if let Some(n) = best {
+            out.push(Span {
+                start: ws[i].0,
+                end: ws[i + n - 1].1,
+                kind: EntityKind::Place,
+                key: t[ws[i].0..ws[i + n - 1].1].to_string(),
+            });
+            i += n;
+            continue;
+        }
+        // Context words: `the city of X`, `region of X`.
+        if i >= 2 && is_cap(&t[ws[i].0..ws[i].1]) {
+            let prev2 = lower(&t[ws[i - 2].0..ws[i - 1].1]);
+            if [
+                "city of",
+                "region of",
+                "province of",
+                "town of",
+                "village of",
+                "port of",
+                "area of",
+                "district of",
+                "island of",
+            ]
+            .contains(&prev2.as_str())
+            {
+                let mut j = i + 1;
+                while j < ws.len() && &t[ws[j - 1].1..ws[j].0] == " " && is_cap(&t[ws[j].0..ws[j].1])
+                {
+                    j += 1;
+                }
+                out.push(Span {
+                    start: ws[i].0,
+                    end: ws[j - 1].1,
+                    kind: EntityKind::Place,
+                    key: t[ws[i].0..ws[j - 1].1].to_string(),
+                });
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn seg_words_single_spaced(t: &str, ws: &[(usize, usize)]) -> bool {
+    ws.windows(2).all(|p| &t[p[0].1..p[1].0] == " ")
+}
+
+/// Bare capitalised surnames known from a fuller mention elsewhere in the document.
+fn known_spans(t: &str, known: &[String]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for &(a, b) in &words(t) {
+        let w = &t[a..b];
+        if (is_cap(w) || is_all_caps(w)) && known.contains(&lower(w)) {
+            out.push(Span {
+                start: a,
+                end: b,
+                kind: EntityKind::Person,
+                key: w.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn collect_surnames(divs: &[El]) -> Vec<String> {
+    fn go(e: &El, out: &mut Vec<String>) {
+        if e.name == "persName" {
+            let name = strip_titles(&text_of(e));
+            let ws: Vec<&str> = name.split_whitespace().collect();
+            if let Some(last) = ws.last() {
+                let l = lower(last);
+                if l.chars().count() >= 4 && !is_patronymic(last) && !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+            return;
+        }
+        for c in &e.children {
+            if let Node::El(c) = c {
+                go(c, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in divs {
+        go(d, &mut out);
+    }
+    out
+}
+
+pub(crate) fn text_of(e: &El) -> String {
+    let mut s = String::new();
+    for c in &e.children {
+        match c {
+            Node::Text(t) => s.push_str(t),
+            Node::El(e) => s.push_str(&text_of(e)),
+        }
+    }
+    s
+}
+
+/// `Cde. STALIN` → `STALIN`; `Comrade Li Fuchun` → `Li Fuchun`.
+pub(crate) fn strip_titles(name: &str) -> String {
+    let ws: Vec<&str> = name.split_whitespace().collect();
+    let skip = ws
+        .iter()
+        .take_while(|w| TITLES.contains(w) || matches!(**w, "Cde" | "Mr" | "Dr"))
+        .count();
+    ws[skip.min(ws.len())..].join(" ")
+}
+
+/// `PAK HEON-YEONG` → `Pak Heon-Yeong`; mixed case is kept.
+pub(crate) fn display(s: &str) -> String {
+    s.split_whitespace()
+        .enumerate()
+        .map(|(i, w)| {
+            if !is_all_caps(w) {
+                return w.to_string();
+            }
+            let l = w.to_lowercase();
+            if i > 0 && matches!(l.as_str(), "of" | "the" | "and" | "for" | "on" | "in") {
+                return l;
+            }
+            if w.chars().count() <= 4 && !w.contains('-') && gazetteer::place(&l).is_none_or(|f| f.caps_only)
+                && (i > 0 || s.split_whitespace().count() == 1)
+            {
+                return w.to_string();
+            }
+            let mut out = String::new();
+            let mut first = true;
+            for c in w.chars() {
+                if first && c.is_alphabetic() {
+                    out.extend(c.to_uppercase());
+                    first = false;
+                } else {
+                    if !c.is_alphanumeric() {
+                        first = true;
+                    }
+                    out.extend(c.to_lowercase());
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A deterministic NCName: lower-case ASCII letters and digits joined by `-`.
+pub(crate) fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = fold(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "n-");
+    }
+    out
+}
+
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ě' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'ī' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'ū' => 'u',
+        'ç' | 'č' | 'ć' => 'c',
+        'š' | 'ś' => 's',
+        'ž' | 'ź' | 'ż' => 'z',
+        'ñ' | 'ń' => 'n',
+        'ł' => 'l',
+        'ř' => 'r',
+        _ => c,
+    }
+}
+
+/// One entity being linked.
+struct Entity {
+    id: String,
+    display: String,
+    full: String,
+    surname: Option<String>,
+    first_patr: Option<String>,
+    uri: Option<String>,
+}
+
+/// Gives every `persName`/`placeName`/`orgName` a `@ref` and builds the entity lists.
+fn link(divs: &mut [El], authority: &[Authority]) -> Entities {
+    // Gather mentions in document order.
+    let mut mentions: Vec<(EntityKind, String)> = Vec::new();
+    for d in divs.iter() {
+        gather(d, &mut mentions);
+    }
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut people: Vec<Entity> = Vec::new();
+    let mut places: Vec<Entity> = Vec::new();
+    let mut orgs: Vec<Entity> = Vec::new();
+    // Persons: longest mentions first so that `STALIN` finds `Iosif Vissarionovich STALIN`.
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(mentions[k].1.split_whitespace().count()));
+    let mut assigned: Vec<Option<(EntityKind, usize)>> = vec![None; mentions.len()];
+    for &k in &order {
+        let (kind, key) = &mentions[k];
+        let list = match kind {
+            EntityKind::Person => &mut people,
+            EntityKind::Place => &mut places,
+            EntityKind::Org => &mut orgs,
+        };
+        let idx = if let Some(id) = key.strip_prefix("auth:") {
+            match list.iter().position(|e| e.id == id) {
+                Some(p) => p,
+                None => {
+                    let a = authority.iter().find(|a| a.id == id);
+                    used.insert(id.to_string(), 1);
+                    list.push(Entity {
+                        id: id.to_string(),
+                        display: a.map(|a| a.name.clone()).unwrap_or_default(),
+                        full: a.map(|a| lower(&a.name)).unwrap_or_default(),
+                        surname: a.and_then(|a| a.name.split_whitespace().last().map(lower)),
+                        first_patr: None,
+                        uri: a.and_then(|a| a.uri.clone()),
+                    });
+                    list.len() - 1
+                }
+            }
+        } else {
+            let name = if *kind == EntityKind::Person {
+                strip_titles(key)
+            } else {
+                key.clone()
+            };
+            let full = lower(&name);
+            let ws: Vec<&str> = name.split_whitespace().collect();
+            let patr = ws.len() >= 2 && is_patronymic(ws[1]);
+            let surname = if *kind != EntityKind::Person {
+                None
+            } else if patr {
+                ws.get(2).map(|s| lower(s))
+            } else {
+                ws.last().map(|s| lower(s))
+            };
+            let first_patr = patr.then(|| lower(&format!("{} {}", ws[0], ws[1])));
+            let found = list.iter().position(|e| {
+                e.full == full
+                    || *kind == EntityKind::Person
+                        && ((ws.len() == 1 && e.surname.as_deref() == Some(full.as_str()))
+                            || (first_patr.is_some() && e.first_patr == first_patr)
+                            || (ws.len() == 1
+                                && e.first_patr.is_none()
+                                && e.full.split_whitespace().count() == 1
+                                && e.full == full))
+            });
+            match found {
+                Some(p) => p,
+                None => {
+                    let base = if *kind == EntityKind::Person && (patr || ws.len() == 1) {
+                        surname.clone().unwrap_or_else(|| full.clone())
+                    } else {
+                        full.clone()
+                    };
+                    let mut id = slug(&base);
+                    let n = used.entry(id.clone()).or_insert(0);
+                    *n += 1;
+                    if *n > 1 {
+                        id = format!("{id}-{n}");
+                    }
+                    let disp = display(&name);
+                    let disp = if *kind == EntityKind::Place {
+                        disp.strip_prefix("the ").unwrap_or(&disp).to_string()
+                    } else {
+                        disp
+                    };
+                    list.push(Entity {
+                        id,
+                        display: disp,
+                        full,
+                        surname,
+                        first_patr,
+                        uri: None,
+                    });
+                    list.len() - 1
+                }
+            }
+        };
+        assigned[k] = Some((*kind, idx));
+    }
+    let mut refs: Vec<String> = Vec::new();
+    for a in &assigned {
+        let (kind, idx) = a.expect("every mention is assigned");
+        let list = match kind {
+            EntityKind::Person => &people,
+            EntityKind::Place => &places,
+            EntityKind::Org => &orgs,
+        };
+        refs.push(format!("#{}", list[idx].id));
+    }
+    let mut it = refs.into_iter();
+    for d in divs.iter_mut() {
+        set_refs(d, &mut it);
+    }
+    // Lists in order of first mention.
+    let order_of = |kind: EntityKind, len: usize| -> Vec<usize> {
+        let mut seen = Vec::new();
+        for a in assigned.iter().flatten() {
+            if a.0 == kind && !seen.contains(&a.1) {
+                seen.push(a.1);
+            }
+        }
+        debug_assert!(seen.len() <= len);
+        seen
+    };
+    let out = |list: &Vec<Entity>, kind| {
+        order_of(kind, list.len())
+            .into_iter()
+            .map(|i| {
+                let e = &list[i];
+                (e.id.clone(), e.display.clone(), e.uri.clone())
+            })
+            .collect()
+    };
+    Entities {
+        persons: out(&people, EntityKind::Person),
+        places: out(&places, EntityKind::Place),
+        orgs: out(&orgs, EntityKind::Org),
+    }
+}
+
+fn kind_of(name: &str) -> Option<EntityKind> {
+    match name {
+        "persName" => Some(EntityKind::Person),
+        "placeName" => Some(EntityKind::Place),
+        "orgName" => Some(EntityKind::Org),
+        _ => None,
+    }
+}
+
+fn gather(e: &El, out: &mut Vec<(EntityKind, String)>) {
+    if let Some(kind) = kind_of(e.name) {
+        let key = e
+            .attrs
+            .iter()
+            .find(|(k, _)| *k == "key")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| text_of(e).split_whitespace().collect::<Vec<_>>().join(" "));
+        out.push((kind, key));
+        return;
+    }
+    for c in &e.children {
+        if let Node::El(c) = c {
+            gather(c, out);
+        }
+    }
+}
+
+fn set_refs(e: &mut El, refs: &mut impl Iterator<Item = String>) {
+    if kind_of(e.name).is_some() {
+        e.attrs.retain(|(k, _)| *k != "key");
+        if let Some(r) = refs.next() {
+            e.set("ref", r);
+        }
+        return;
+    }
+    for c in &mut e.children {
+        if let Node::El(c) = c {
+            set_refs(c, refs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(t: &str) -> Vec<(String, String)> {
+        let ctx = Ctx {
+            authority: &[],
+            doc_year: Some(1950),
+            known_surnames: Vec::new(),
+        };
+        ctx.tag(t)
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::El(e) => Some((e.name.to_string(), text_of(&e))),
+                Node::Text(_) => None,
+            })
+            .collect()
+    }
+
+    fn has(t: &str, name: &str, text: &str) -> bool {
+        tags(t).iter().any(|(n, x)| n == name && x == text)
+    }
+
+    #[test]
+    fn persons_by_shape() {
+        assert!(has("a letter from KIM IL SUNG and PAK HEON-YEONG to Cde. STALIN", "persName", "KIM IL SUNG"));
+        assert!(has("a letter from KIM IL SUNG and PAK HEON-YEONG to Cde. STALIN", "persName", "PAK HEON-YEONG"));
+        assert!(has("to Cde. STALIN with", "persName", "Cde. STALIN"));
+        assert!(has("Therefore, dear Iosif Vissarionovich, we", "persName", "Iosif Vissarionovich"));
+        assert!(has("we met Marshal Zhukov yesterday", "persName", "Marshal Zhukov"));
+        assert!(has("the talks with Kuznetsov went well", "persName", "Kuznetsov"));
+        assert!(!has("Within the city we saw", "persName", "Within"));
+    }
+
+    #[test]
+    fn places_and_orgs() {
+        assert!(has("landed in the region of Incheon (Chemulpo) today", "placeName", "Incheon"));
+        assert!(has("landed in the region of Incheon (Chemulpo) today", "placeName", "Chemulpo"));
+        assert!(has("the authority of the US.", "placeName", "US"));
+        assert!(!has("give us aid", "placeName", "us"));
+        assert!(has("the south of South Korea and", "placeName", "South Korea"));
+        assert!(has("In the name of the Korean Worker's Party we", "orgName", "Korean Worker's Party"));
+        assert!(has("Sincerely, the CC of the Korean Worker's Party", "orgName", "Korean Worker's Party"));
+        assert!(has("chief of the 4th Department of the 8th Directorate of the Armed Forces General Staff", "orgName", "8th Directorate of the Armed Forces General Staff"));
+        assert!(has("MINISTRY OF FOREIGN AFFAIRS", "orgName", "MINISTRY OF FOREIGN AFFAIRS"));
+        assert!(has("units of our People's Army are", "orgName", "People's Army"));
+        assert!(has("the city of Wonsan fell", "placeName", "Wonsan"));
+    }
+
+    #[test]
+    fn dates_in_prose() {
+        assert!(has("made an operation on 16 September 1950 and", "date", "16 September 1950"));
+        assert!(has("on 1 October the", "date", "1 October"));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Pak Heon-yeong"), "pak-heon-yeong");
+        assert_eq!(slug("8th Directorate"), "n-8th-directorate");
+        assert_eq!(slug("Łódź"), "lodz");
+    }
+}
