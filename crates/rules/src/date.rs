@@ -228,6 +228,18 @@ mod tests {
     }
 
     #[test]
+    fn never_panics_on_prefixes_and_odd_characters() {
+        let full = "-12345-06-07T08:09:10.123+05:30";
+        for end in 0..=full.len() {
+            let prefix = &full[..end];
+            let _ = parse(prefix);
+            for odd in ["é", "٣", "T", "-", ":", ".", "Z", "+"] {
+                let _ = parse(&format!("{prefix}{odd}"));
+            }
+        }
+    }
+
+    #[test]
     fn rejects_what_it_cannot_order() {
         for bad in [
             "",
