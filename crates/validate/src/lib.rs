@@ -48,64 +48,79 @@ pub static CODES: &[CodeDoc] = &[
     CodeDoc {
         code: "rng/element-not-allowed",
         severity: Severity::Error,
-        summary: "an element occurs where the schema does not allow it",
-        example: "<p><persname>Anna</persname></p>",
-        fix: "use one of the expected elements (names are case-sensitive), or move the element",
+        summary: "an element occurs where the schema does not allow it (misspelled, miscased, \
+                  misplaced, or before something required: \"not allowed yet\"); the label is the \
+                  name in its start tag, `help` suggests a close expected name, `url` links the \
+                  TEI reference page of the element (or of the suggestion)",
+        example: "<p><persname>Anna</persname></p>  →  did you mean <persName>?",
+        fix: "use the suggested or one of the expected elements (names are case-sensitive), \
+              move the element where it is allowed, or add what must come first",
     },
     CodeDoc {
         code: "rng/attribute-not-allowed",
         severity: Severity::Error,
-        summary: "an attribute the element does not take",
-        example: "<p colour=\"red\">",
-        fix: "remove the attribute or use one of the expected attributes",
+        summary: "an attribute the element does not take; the label is the attribute name, \
+                  `help` suggests a close attribute name the element takes",
+        example: "<p nn=\"1\">  →  did you mean @n?",
+        fix: "correct the name (see `help`), remove the attribute, or use one of the expected \
+              attributes",
     },
     CodeDoc {
         code: "rng/missing-attribute",
         severity: Severity::Error,
-        summary: "a required attribute is missing",
-        example: "<relation name=\"x\"/> without @active or @mutual",
-        fix: "add the attribute named in the message",
+        summary: "a required attribute is missing; the label is the element name",
+        example: "<date>16 September 1950</date> where @when is required",
+        fix: "add the attribute named in the message to the start tag",
     },
     CodeDoc {
         code: "rng/text-not-allowed",
         severity: Severity::Error,
-        summary: "text where the element allows only elements (or nothing)",
+        summary: "text where the element allows only elements (or nothing); the label is the \
+                  text without surrounding whitespace",
         example: "<listPerson>Anna</listPerson>",
-        fix: "wrap the text in one of the expected elements, or remove it",
+        fix: "wrap the text in one of the expected elements (see `help`), or remove it",
     },
     CodeDoc {
         code: "rng/incomplete-content",
         severity: Severity::Error,
-        summary: "an element ends before its required content",
-        example: "<listPerson></listPerson>",
-        fix: "add the missing elements named in `expected` before the end tag",
+        summary: "an element ends before its required content; the label is the end tag and \
+                  the message names the missing required element(s)",
+        example: "<titleStmt></titleStmt>  →  element <titleStmt> is incomplete: missing \
+                  required <title>",
+        fix: "add the missing element named in the message before the end tag",
     },
     CodeDoc {
         code: "rng/invalid-attribute-value",
         severity: Severity::Error,
-        summary: "an attribute value that its datatype or value list does not accept",
-        example: "<date when=\"2021-13-01\"/>",
-        fix: "write a value of the expected type or one of the listed values",
+        summary: "an attribute value that its datatype or value list does not accept; the \
+                  label is the value, the message gives the datatype's reason, `help` the \
+                  closest listed value or a swapped day/month",
+        example: "<date when=\"1950-16-09\"/>  →  month 16 is out of range; did you mean \
+                  1950-09-16?",
+        fix: "write a value of the expected type or one of the listed values (see `help`)",
     },
     CodeDoc {
         code: "rng/invalid-data",
         severity: Severity::Error,
-        summary: "element content that its datatype or value list does not accept",
-        example: "<num>twelve</num> where the content must be a number",
+        summary: "element content that its datatype or value list does not accept; the label \
+                  is the text (or the element name when it is empty)",
+        example: "<num>twelve</num> where the content must be an integer",
         fix: "write a value of the expected type or one of the listed values",
     },
     CodeDoc {
         code: "rng/duplicate-id",
         severity: Severity::Error,
-        summary: "an ID value used twice in one document",
+        summary: "an ID value used twice in one document; the label is the second value, a \
+                  secondary label the first",
         example: "<p xml:id=\"a\"/><p xml:id=\"a\"/>",
         fix: "make every ID unique (the secondary label shows the first use)",
     },
     CodeDoc {
         code: "rng/dangling-idref",
         severity: Severity::Error,
-        summary: "an IDREF that names no ID in the document",
-        example: "<ref target=\"nowhere\"/> with an IDREF-typed attribute",
+        summary: "an IDREF that names no ID in the document; `help` suggests a close existing ID",
+        example: "<ptr target=\"intor\"/> with an IDREF-typed @target and xml:id=\"intro\" \
+                  elsewhere  →  did you mean \"intro\"?",
         fix: "correct the reference or add the element with that ID",
     },
 ];

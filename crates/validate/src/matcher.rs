@@ -754,6 +754,13 @@ impl<'g> Matcher<'g> {
                     "<{}> is defined, but not allowed at this point; move it or use one of the expected items",
                     name.local
                 ));
+            } else if let [one] = required.as_slice() {
+                d = d.with_help(format!("add <{one}> before <{}>", name.qname));
+            } else {
+                d = d.with_help(format!(
+                    "add one of the expected elements before <{}>",
+                    name.qname
+                ));
             }
             if tei && defined {
                 d = d.with_url(tei_url(name.local));
@@ -1230,6 +1237,35 @@ mod tests {
                 more(el("p", inter(vec![text(), star(el("hi", text()))]))),
             ]),
         ))
+    }
+
+    #[test]
+    fn closeness_counts_transpositions_and_case() {
+        assert_eq!(super::edit_distance("maojr", "major"), 1);
+        assert_eq!(super::edit_distance("kitten", "sitting"), 3);
+        assert_eq!(super::closeness("persname", "persName"), Some(0));
+        assert_eq!(super::closeness("nn", "n"), Some(2));
+        assert_eq!(super::closeness("tetx", "text"), Some(2));
+        assert_eq!(super::closeness("ab", "xy"), None);
+        assert_eq!(super::closeness("p", "p"), None);
+    }
+
+    #[test]
+    fn expected_is_capped_with_a_count() {
+        let v: Vec<String> = (0..20).map(|i| format!("e{i:02}")).collect();
+        let c = super::cap(v);
+        assert_eq!(c.len(), super::EXPECTED_SHOWN);
+        assert_eq!(c.last().map(String::as_str), Some("and 13 more"));
+        assert_eq!(super::cap(vec!["a".into()]), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn misspelled_required_element_is_read_as_the_suggestion() {
+        // <haed> is read as <head>: its content is checked and <head> is not missing
+        let doc = "<doc><haed>x</haed><p/></doc>";
+        let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean <head>?"));
+        assert_eq!(d[0].expected[0], "head");
     }
 
     #[test]
