@@ -213,7 +213,9 @@ fn packed_pieces(s: &str) -> Vec<(usize, usize)> {
             b']' => depth = (depth - 1).max(0),
             b' ' if depth == 0 => {
                 let run_end = i + bytes[i..].iter().take_while(|&&b| b == b' ').count();
-                if run_end - i >= 3 && run_end < bytes.len() {
+                // A tab before the run would be lost as trailing white space of the piece.
+                let tab_before = i > 0 && bytes[i - 1] == b'\t';
+                if run_end - i >= 3 && run_end < bytes.len() && !tab_before {
                     pieces.push((start, i));
                     start = run_end;
                 }

@@ -48,22 +48,24 @@ pub(crate) fn header(
         .file_name
         .clone()
         .unwrap_or_else(|| "(standard input)".to_string());
-    let publication = match &meta.licence {
-        Some(l) => {
-            let mut licence = El::new("licence");
-            if l.starts_with("http://") || l.starts_with("https://") {
-                licence.set("target", l.clone());
+    let publication =
+        match &meta.licence {
+            Some(l) => {
+                let mut licence = El::new("licence");
+                if l.starts_with("http://") || l.starts_with("https://") {
+                    licence.set("target", l.clone());
+                }
+                El::new("publicationStmt")
+                    .child(El::new("authority").text(
+                        "Converted from a plain-text transcription by teikit; not published.",
+                    ))
+                    .child(El::new("availability").child(licence.text(l.clone())))
             }
-            El::new("publicationStmt")
-                .child(El::new("authority").text(
-                    "Converted from a plain-text transcription by teikit; not published.",
-                ))
-                .child(El::new("availability").child(licence.text(l.clone())))
-        }
-        None => El::new("publicationStmt").child(
-            El::new("p").text("Converted from a plain-text transcription by teikit; not published."),
-        ),
-    };
+            None => El::new("publicationStmt").child(
+                El::new("p")
+                    .text("Converted from a plain-text transcription by teikit; not published."),
+            ),
+        };
     let mut source = El::new("sourceDesc").child(
         El::new("bibl")
             .text("Plain-text transcription ")
@@ -134,10 +136,18 @@ pub(crate) fn header(
         let mut corresp = El::new("correspDesc");
         let mut sent = El::new("correspAction").attr("type", "sent");
         if let Some(p) = &facts.signer {
-            sent.push(with_ref(El::new("persName").text(display(p)), &ents.persons, p));
+            sent.push(with_ref(
+                El::new("persName").text(display(p)),
+                &ents.persons,
+                p,
+            ));
         }
         if let Some(p) = &facts.from_place {
-            sent.push(with_ref(El::new("placeName").text(display(p)), &ents.places, p));
+            sent.push(with_ref(
+                El::new("placeName").text(display(p)),
+                &ents.places,
+                p,
+            ));
         }
         if let Some((when, _)) = &facts.sent_when {
             sent.push(El::new("date").attr("when", when.clone()));
@@ -149,12 +159,20 @@ pub(crate) fn header(
         {
             let mut rec = El::new("correspAction").attr("type", "received");
             if let Some(p) = &facts.addressee_person {
-                rec.push(with_ref(El::new("persName").text(display(p)), &ents.persons, p));
+                rec.push(with_ref(
+                    El::new("persName").text(display(p)),
+                    &ents.persons,
+                    p,
+                ));
             }
             if let Some(a) = &facts.addressee {
                 let l = crate::ner::strip_titles(a).to_lowercase();
                 if ents.places.iter().any(|(_, d, _)| d.to_lowercase() == l) {
-                    rec.push(with_ref(El::new("placeName").text(display(a)), &ents.places, a));
+                    rec.push(with_ref(
+                        El::new("placeName").text(display(a)),
+                        &ents.places,
+                        a,
+                    ));
                 } else {
                     rec.push(El::new("name").text(display(a)));
                 }

@@ -112,11 +112,17 @@ pub fn load_authority(text: &str, path: &str) -> Result<Vec<Authority>, Vec<Diag
         }
         let bad = |msg: String| {
             Diagnostic::error("convert/authority-line", msg)
-                .with_label(teikit_diagnostics::Span::new(start, l.len()), path.to_string())
+                .with_label(
+                    teikit_diagnostics::Span::new(start, l.len()),
+                    path.to_string(),
+                )
                 .with_help("write `name,type,id[,uri]` with type person, place or org")
         };
         if cols.len() < 3 || cols[0].is_empty() {
-            errs.push(bad(format!("line {} needs at least name, type and id", n + 1)));
+            errs.push(bad(format!(
+                "line {} needs at least name, type and id",
+                n + 1
+            )));
             continue;
         }
         let kind = match cols[1].to_ascii_lowercase().as_str() {
@@ -129,8 +135,13 @@ pub fn load_authority(text: &str, path: &str) -> Result<Vec<Authority>, Vec<Diag
             }
         };
         let id = &cols[2];
-        let ncname = id.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let ncname = id
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && id
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !ncname {
             errs.push(bad(format!("line {}: `{id}` is not a valid xml:id", n + 1)));
             continue;

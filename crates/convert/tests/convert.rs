@@ -276,7 +276,7 @@ fn bracket_conventions() {
         ),
         (
             "A [Stamp: Subject to return to the\n8th Directorate within 2 days] B",
-            r#"Subject to return to the<lb/>8th Directorate"#,
+            r##"Subject to return to the<lb/><orgName ref="#n-8th-directorate">8th Directorate</orgName>"##,
         ),
         (
             "the [broken bracket",
@@ -302,20 +302,20 @@ fn block_conventions() {
         ("RECORD OF CONVERSATION\n\nText.", r#"<div type="conversation">"#),
         (
             "CABLE\n\nfrom PYONGYANG sent at 2035 30 September 1950\n\nText.",
-            r#"<dateline>from <placeName>PYONGYANG</placeName> sent at <date when="1950-09-30T20:35:00">2035 30 September 1950</date></dateline>"#,
+            r##"<dateline>from <placeName ref="#pyongyang">PYONGYANG</placeName> sent at <date when="1950-09-30T20:35:00">2035 30 September 1950</date></dateline>"##,
         ),
         ("CABLE\n\nby wire\n\nText.", r#"<seg type="transmission">by wire</seg>"#),
         ("CABLE\n\nextremely urgent\n\nText.", r#"<seg type="priority">extremely urgent</seg>"#),
         ("CABLE\n\nTOP SECRET\n\nText.", r#"<seg type="classification">TOP SECRET</seg>"#),
         (
             "CABLE\n\nMoscow\n\nto Cde. GROMYKO\n\nText.",
-            "<address>\n            <addrLine>Moscow</addrLine>\n            <addrLine>to <persName>Cde. GROMYKO</persName></addrLine>",
+            "<address>\n            <addrLine><placeName ref=\"#moscow\">Moscow</placeName></addrLine>\n            <addrLine>to <persName ref=\"#gromyko\">Cde. GROMYKO</persName></addrLine>",
         ),
-        ("MEMO\n\nSome of the text here.\n\nSHTYKOV", "<closer>\n          <signed><persName>SHTYKOV</persName></signed>"),
+        ("MEMO\n\nSome of the text here.\n\nSHTYKOV", "<closer>\n          <signed><persName ref=\"#shtykov\">SHTYKOV</persName></signed>"),
         ("Dear Sir,\n\nText of it.", "<salute>Dear Sir,</salute>"),
         (
             "To Comrade Stalin\n\nDear Comrade Stalin!\n\nWe write to you today.",
-            "<address>\n            <addrLine>To <persName>Comrade Stalin</persName></addrLine>\n          </address>\n          <salute>",
+            "<address>\n            <addrLine>To <persName ref=\"#stalin\">Comrade Stalin</persName></addrLine>\n          </address>\n          <salute>",
         ),
         ("Text of the letter.\n\nSincerely,\n\nJOHN SMITH", "<salute>Sincerely,</salute>"),
         ("Text of the letter.\n\nIVANOV\n\n29 September 1950", r#"<dateline><date when="1950-09-29">29 September 1950</date></dateline>"#),
@@ -324,7 +324,7 @@ fn block_conventions() {
         ("Text.\n\nIVANOV\n\nNº 1351", r#"<p>Nº <idno type="registration">1351</idno></p>"#),
         (
             "Text.\n\nIVANOV\n\nSent by Shcherbakova at 0145 1 October 1950",
-            "<div type=\"transmission\">\n        <p>Sent by <persName>Shcherbakova</persName>",
+            "<div type=\"transmission\">\n        <p>Sent by <persName ref=\"#shcherbakova\">Shcherbakova</persName>",
         ),
         (
             "Copies: Stalin (2), Molotov",
