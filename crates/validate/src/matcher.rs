@@ -1160,19 +1160,57 @@ fn describe_data(s: &Store, leaves: &[PId]) -> Vec<String> {
     out
 }
 
-/// The datatype's reason when only one datatype was tried.
+/// The datatype's reason: when one datatype was tried, its message; when several were (TEI's
+/// `@when` is a choice of date, gYear, dateTime, …), the message of the one whose lexical
+/// shape the value has (`as a date: month 16 is out of range`).
 fn why_invalid(s: &Store, leaves: &[PId], value: &str, ns: &ValueCx<'_>) -> Option<String> {
-    let mut datas = leaves.iter().filter_map(|&p| match *s.node(p) {
-        Node::Data(d) | Node::DataExcept(d, _) => Some(d),
-        _ => None,
-    });
-    let first = datas.next()?;
-    if datas.next().is_some() || leaves.iter().any(|&p| matches!(s.node(p), Node::Value(_))) {
+    let datas: Vec<u32> = leaves
+        .iter()
+        .filter_map(|&p| match *s.node(p) {
+            Node::Data(d) | Node::DataExcept(d, _) => Some(d),
+            _ => None,
+        })
+        .collect();
+    let first = *datas.first()?;
+    let has_values = leaves.iter().any(|&p| matches!(s.node(p), Node::Value(_)));
+    if datas.len() == 1 && !has_values {
+        return Some(match ns.check(&s.datatypes[first as usize], value) {
+            Err(e) => e,
+            Ok(()) => "the value is excluded".to_string(),
+        });
+    }
+    let shape = temporal_shape(value.trim_matches(is_xml_space))?;
+    let d = datas
+        .iter()
+        .find(|&&d| s.datatypes[d as usize].name() == shape)?;
+    match ns.check(&s.datatypes[*d as usize], value) {
+        Err(e) => Some(format!("as a {shape}: {e}")),
+        Ok(()) => None,
+    }
+}
+
+/// The XSD date/time type whose lexical form `v` has, by its digits and separators only.
+fn temporal_shape(v: &str) -> Option<&'static str> {
+    let v = v.strip_prefix('-').unwrap_or(v);
+    let shape: String = v
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    let core = shape.trim_start_matches('9');
+    let year_digits = shape.len() - core.len();
+    if year_digits < 4 {
         return None;
     }
-    match ns.check(&s.datatypes[first as usize], value) {
-        Err(e) => Some(e),
-        Ok(()) => Some("the value is excluded".to_string()),
+    if core.is_empty() {
+        Some("gYear")
+    } else if core == "-99" {
+        Some("gYearMonth")
+    } else if core.starts_with("-99-99T") {
+        Some("dateTime")
+    } else if core.starts_with("-99-99") {
+        Some("date")
+    } else {
+        None
     }
 }
 
@@ -1248,6 +1286,18 @@ mod tests {
         assert_eq!(super::closeness("tetx", "text"), Some(2));
         assert_eq!(super::closeness("ab", "xy"), None);
         assert_eq!(super::closeness("p", "p"), None);
+    }
+
+    #[test]
+    fn temporal_shapes() {
+        assert_eq!(super::temporal_shape("1950-16-09"), Some("date"));
+        assert_eq!(super::temporal_shape("1950-16"), Some("gYearMonth"));
+        assert_eq!(super::temporal_shape("1950"), Some("gYear"));
+        assert_eq!(
+            super::temporal_shape("1950-01-01T10:00:00"),
+            Some("dateTime")
+        );
+        assert_eq!(super::temporal_shape("16 Sept"), None);
     }
 
     #[test]
