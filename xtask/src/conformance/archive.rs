@@ -986,10 +986,17 @@ impl<'g, 'r> Generator<'g, 'r> {
                 let level = u64::from(MAX_DEPTH.saturating_sub(budget));
                 let cheapest = self.exhausted() || self.rng.chance(level * 6);
                 let chosen = if cheapest {
-                    *fitting
+                    let least = fitting
                         .iter()
-                        .min_by_key(|&&i| self.depth(&alts[i]))
-                        .expect("not empty")
+                        .map(|&i| self.depth(&alts[i]))
+                        .min()
+                        .expect("not empty");
+                    let shallowest: Vec<usize> = fitting
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.depth(&alts[i]) == least)
+                        .collect();
+                    self.pick_alternative(p, &shallowest)
                 } else {
                     self.pick_alternative(p, &fitting)
                 };
@@ -1015,7 +1022,9 @@ impl<'g, 'r> Generator<'g, 'r> {
                 } else {
                     60u64.saturating_sub(3 * level)
                 };
-                if !self.exhausted() && self.depth(inner) <= budget && self.rng.chance(percent) {
+                // Past the size limit only what no document has reached yet is still added.
+                let allowed = !self.exhausted() || percent == 90;
+                if allowed && self.depth(inner) <= budget && self.rng.chance(percent) {
                     self.content(inner, budget, out)?;
                 }
             }
