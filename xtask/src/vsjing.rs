@@ -91,6 +91,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "| document | mutation | schema | jing messages | teikit messages |\n|---|---|---|---|---|\n",
     );
     let mut body = String::new();
+    let (mut jing_total, mut teikit_total, mut cases) = (0, 0, 0);
     for (kind, list) in &picked {
         for (i, &(ji, mi)) in list.iter().enumerate() {
             let job = &jobs[ji];
@@ -106,6 +107,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             teikit_diagnostics::render_file(Format::Human, &report, &options, &mut out)?;
             let teikit = String::from_utf8_lossy(&out).trim_end().to_string();
             let jl = jing_out.get(&name).cloned().unwrap_or_default();
+            cases += 1;
+            jing_total += jl.len();
+            teikit_total += errors.len();
             let _ = writeln!(
                 summary,
                 "| [{name}](#{}) | `{}` | {} | {} | {} |",
@@ -125,6 +129,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             let _ = writeln!(body, "teikit:\n\n```text\n{teikit}\n```\n");
         }
     }
+    let _ = writeln!(
+        md,
+        "{cases} documents: jing printed {jing_total} messages, teikit {teikit_total} \
+         (jing also prints the first occurrence of a duplicate ID as a message of its own; \
+         teikit shows it as a secondary label).\n"
+    );
     md.push_str(&summary);
     md.push('\n');
     md.push_str(&body);
