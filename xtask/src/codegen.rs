@@ -21,6 +21,7 @@ pub fn registries() -> Vec<(&'static str, &'static [CodeDoc])> {
         ("teikit-validate", teikit_validate::CODES),
         ("teikit-convert", teikit_convert::CODES),
         ("teikit-xinclude", teikit_xinclude::CODES),
+        ("teikit-rules", teikit_rules::CODES),
         ("teikit (binary)", cli_codes::CODES),
     ]
 }
