@@ -2,6 +2,7 @@
 //! temporary folder and checks exit status and output.
 
 mod convert;
+mod hostile;
 mod inputs;
 mod resolution;
 mod schema;
