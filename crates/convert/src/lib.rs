@@ -501,6 +501,81 @@ mod tests {
     }
 
     #[test]
+    fn authority_files() {
+        let a = load_authority(
+            "name,type,id,uri\n# comment\nFilippov,person,stalin,https://www.wikidata.org/wiki/Q855\n\"Otpor, station\",place,otpor\n",
+            "names.csv",
+        )
+        .unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].kind, EntityKind::Person);
+        assert_eq!(a[1].name, "Otpor, station");
+        let t = load_authority("Zabaikalsk\tplace\tzab\n", "x.tsv").unwrap();
+        assert_eq!(t[0].id, "zab");
+        let e = load_authority("ok,person,ok\nbad,thing,x\nx,person,1d\n", "f.csv").unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].code, "convert/authority-line");
+        assert_eq!(e[0].primary_span().unwrap().offset, 13);
+
+        let input = "MEMO\n\nWe met Filippov and the chief of Otpor, station today.\n";
+        let out = convert(
+            input.as_bytes(),
+            &Options {
+                authority: a,
+                ..Options::default()
+            },
+        );
+        let tei = out.tei.unwrap();
+        assert!(
+            tei.contains(r##"<persName ref="#stalin">Filippov</persName>"##),
+            "{tei}"
+        );
+        assert!(
+            tei.contains(r##"<placeName ref="#otpor">Otpor, station</placeName>"##),
+            "{tei}"
+        );
+        assert!(
+            tei.contains(r#"<person xml:id="stalin" sameAs="https://www.wikidata.org/wiki/Q855">"#),
+            "{tei}"
+        );
+        assert_eq!(to_text(&tei).unwrap(), normalize(input));
+    }
+
+    #[test]
+    fn metadata_sidecars() {
+        let m = parse_metadata(
+            "title = \"Cable 12\"\narchive = \"AVP RF\"\nshelfmark = \"f. 059a, op. 5\"\nlanguage = \"en\"\nlicence = \"https://creativecommons.org/licenses/by/4.0/\"\ntranslator = \"G. Ivanova\"\n",
+            true,
+        )
+        .unwrap();
+        assert_eq!(m.title.as_deref(), Some("Cable 12"));
+        let j = parse_metadata(r#"{"title": "T", "archive": "RGASPI"}"#, false).unwrap();
+        assert_eq!(j.archive.as_deref(), Some("RGASPI"));
+        let bad = parse_metadata("titel = \"x\"\n", true).unwrap_err();
+        assert_eq!(bad[0].code, "convert/metadata");
+        assert!(bad[0].primary_span().is_some());
+        assert!(parse_metadata("{\"title\": 3}", false).is_err());
+        let out = convert(
+            b"CABLE 1\n\nText of it.\n",
+            &Options {
+                metadata: Some(m),
+                ..Options::default()
+            },
+        );
+        let tei = out.tei.unwrap();
+        assert!(tei.contains("<title>Cable 12</title>"), "{tei}");
+        assert!(tei.contains("<repository>AVP RF</repository>"), "{tei}");
+        assert!(
+            tei.contains(r#"<idno type="shelfmark">f. 059a, op. 5</idno>"#),
+            "{tei}"
+        );
+        assert!(
+            tei.contains("<licence target=\"https://creativecommons.org/licenses/by/4.0/\">"),
+            "{tei}"
+        );
+    }
+
+    #[test]
     fn every_code_is_documented_once() {
         let mut seen = std::collections::HashSet::new();
         for c in CODES {

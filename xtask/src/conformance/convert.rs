@@ -262,10 +262,7 @@ fn ner_against_reference(
     let got = entities(tei).map_err(|e| anyhow::anyhow!(e))?;
     let (p, r, report) = precision_recall(&got, &want);
     println!("convert seed/{file}: entities precision {p:.3} recall {r:.3}{report}");
-    result.record(
-        "ner/seed-recall",
-        threshold("recall", r, 0.95, &report),
-    );
+    result.record("ner/seed-recall", threshold("recall", r, 0.95, &report));
     result.record(
         "ner/seed-precision",
         threshold("precision", p, 0.9, &report),
@@ -288,7 +285,7 @@ fn ner_against_reference(
             .map(|n| {
                 (
                     n.tag_name().name().to_string(),
-                    norm_text(*n),
+                    norm_text(n),
                     n.attribute(attr).unwrap_or("").to_string(),
                 )
             })
