@@ -566,6 +566,19 @@ pub(crate) const SUBUNIT_HEADS: &[&str] = &[
     "organisational",
     "organizational",
     "standing",
+    "chairman",
+    "minister",
+    "director",
+    "secretary",
+    "ambassador",
+    "deputy",
+    "member",
+    "members",
+    "president",
+    "premier",
+    "representative",
+    "envoy",
+    "consul",
 ];
 
 fn is_caps_only(l: &str) -> bool {

@@ -478,7 +478,7 @@ fn org_spans(t: &str, out: &mut Vec<Span>) {
         let mut last_cap = i;
         while j < ws.len() {
             let gap = &t[ws[j - 1].1..ws[j].0];
-            if !(gap == " " || gap == "'s " || gap == "’s ") {
+            if !matches!(gap, " " | "'s " | "’s " | "' " | "’ ") {
                 break;
             }
             let w = &t[ws[j].0..ws[j].1];
@@ -635,9 +635,13 @@ fn person_spans(t: &str, out: &mut Vec<Span>) {
             }
             let n = j - i;
             let long = w(i).chars().count() >= 4;
-            if n >= 2 || (long && (surname_shape(w(i)) || sentence_has_name_context(t, ws[i].0))) {
+            let start = with_initials(t, ws[i].0);
+            if n >= 2
+                || start < ws[i].0
+                || (long && (surname_shape(w(i)) || sentence_has_name_context(t, ws[i].0)))
+            {
                 out.push(Span {
-                    start: ws[i].0,
+                    start,
                     end: ws[j - 1].1,
                     kind: EntityKind::Person,
                     key: words_text(t, &ws[i..j]),
