@@ -298,16 +298,8 @@ impl Ctx<'_> {
                 spans.push((s.start, s.end, el));
             }
         }
-        let mut nodes = split_els(t, spans);
-        // `key` is internal: the linker turns it into `ref`.
-        for n in &mut nodes {
-            if let Node::El(e) = n {
-                if e.name != "date" {
-                    let _ = e;
-                }
-            }
-        }
-        std::mem::take(&mut nodes)
+        // `key` stays until `link` turns it into `ref`.
+        split_els(t, spans)
     }
 }
 
@@ -530,7 +522,7 @@ fn org_spans(t: &str, out: &mut Vec<Span>) {
         if s < run.len() {
             let (a, b) = (run[s].0, run[run.len() - 1].1);
             let first = lower(&t[run[s].0..run[s].1]);
-            if !(run.len() - s == 1 && !ORG_HEADS_ALONE.contains(&first.as_str())) {
+            if run.len() - s != 1 || ORG_HEADS_ALONE.contains(&first.as_str()) {
                 out.push(Span {
                     start: a,
                     end: b,
@@ -680,7 +672,7 @@ fn sentence_has_name_context(t: &str, at: usize) -> bool {
 fn with_initials(t: &str, start: usize) -> usize {
     let mut s = start;
     loop {
-        let b = t[..s].as_bytes();
+        let b = &t.as_bytes()[..s];
         let n = b.len();
         if n >= 3
             && b[n - 1] == b' '
