@@ -1098,11 +1098,45 @@ fn gather(e: &El, out: &mut Vec<(EntityKind, String)>) {
         out.push((kind, key));
         return;
     }
-    for c in &e.children {
+    for (k, c) in e.children.iter().enumerate() {
         if let Node::El(c) = c {
             gather(c, out);
+            // `FILIPPOV [Stalin]`: the identification names the person meant.
+            if c.name == "persName" {
+                if let Some(id) = identified(&e.children[k + 1..]) {
+                    if let Some(last) = out.last_mut() {
+                        last.1 = id;
+                    }
+                }
+            }
         }
     }
+}
+
+/// The name in an identification note right after a name (`[Stalin]`), if it is a name.
+fn identified(rest: &[Node]) -> Option<String> {
+    let mut it = rest.iter();
+    let mut next = it.next()?;
+    if let Node::Text(t) = next {
+        if !t.trim().is_empty() {
+            return None;
+        }
+        next = it.next()?;
+    }
+    let Node::El(note) = next else { return None };
+    if !is_note_of(note, &["identification"]) {
+        return None;
+    }
+    let text = text_of(note);
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    let ok = !ws.is_empty()
+        && ws.len() <= 4
+        && ws.iter().all(|w| {
+            (is_cap(w) || TITLES.contains(w))
+                && !ORG_HEADS.contains(&lower(w).as_str())
+                && !gazetteer::is_place(&lower(w))
+        });
+    ok.then(|| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn set_refs(e: &mut El, refs: &mut impl Iterator<Item = String>) {
@@ -1229,6 +1263,46 @@ mod tests {
             "16 September 1950"
         ));
         assert!(has("on 1 October the", "date", "1 October"));
+    }
+
+    #[test]
+    fn identification_points_at_the_person() {
+        let mut p = El::new("p");
+        p.push(Node::Text("Cde. Stalin agreed. FILIPPOV ".into()));
+        p.push(Node::El(
+            El::new("note")
+                .attr("type", "identification")
+                .text("Stalin"),
+        ));
+        p.push(Node::Text(" wrote. Cde. Molotov too.".into()));
+        let mut divs = vec![El::new("div").child(p)];
+        let ents = annotate(&mut divs, &[]);
+        let mut refs = Vec::new();
+        fn go(e: &El, out: &mut Vec<(String, String)>) {
+            if e.name == "persName" {
+                let r = e.attrs.iter().find(|(k, _)| *k == "ref").unwrap().1.clone();
+                out.push((text_of(e), r));
+            }
+            for c in &e.children {
+                if let Node::El(c) = c {
+                    go(c, out);
+                }
+            }
+        }
+        go(&divs[0], &mut refs);
+        assert!(
+            refs.contains(&("FILIPPOV".into(), "#stalin".into())),
+            "{refs:?}"
+        );
+        assert!(
+            refs.contains(&("Cde. Stalin".into(), "#stalin".into())),
+            "{refs:?}"
+        );
+        assert!(
+            refs.contains(&("Cde. Molotov".into(), "#molotov".into())),
+            "{refs:?}"
+        );
+        assert_eq!(ents.persons.len(), 2);
     }
 
     #[test]
