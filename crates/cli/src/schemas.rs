@@ -158,26 +158,11 @@ pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaE
     }
 }
 
-/// The loader reads files, so the embedded text is written to a private temporary folder,
-/// loaded from there and the folder removed.
+/// The embedded text is loaded in memory under a path that names it in messages
+/// (`<built-in>/teikit-archive.rng`); it includes nothing, so no file is read or written.
 fn load_builtin(options: &LoadOptions) -> Result<Schema, SchemaErrors> {
-    let unreadable = |e: std::io::Error| SchemaErrors {
-        unreadable: true,
-        errors: vec![(
-            Arc::new(teikit_relaxng::SourceFile {
-                path: PathBuf::from(format!("<built-in {BUILTIN_NAME}>")),
-                text: String::new(),
-            }),
-            teikit_diagnostics::Diagnostic::error(
-                "rng/unreadable",
-                format!("cannot prepare the built-in schema {BUILTIN_NAME}: {e}"),
-            ),
-        )],
-    };
-    let dir = tempfile::tempdir().map_err(unreadable)?;
-    let path = dir.path().join(format!("{BUILTIN_NAME}.rng"));
-    std::fs::write(&path, BUILTIN_RNG).map_err(unreadable)?;
-    teikit_relaxng::load(&path, options)
+    let path = PathBuf::from("<built-in>").join(format!("{BUILTIN_NAME}.rng"));
+    teikit_relaxng::load_source(&path, BUILTIN_RNG, options)
 }
 
 /// A compiled grammar, or the first line of why it cannot be loaded.

@@ -31,6 +31,18 @@ impl Errors {
         }
     }
 
+    /// An error at `loc`, with a secondary label at `other` saying `what` when it is in the
+    /// same file.
+    fn push_with(&mut self, loc: Loc, other: Option<Loc>, what: &str, code: &str, message: String) {
+        if self.list.len() < MAX_ERRORS {
+            let mut d = Diagnostic::error(code, message).with_label(loc.span, "");
+            if let Some(o) = other.filter(|o| o.file == loc.file && *o != loc) {
+                d = d.with_secondary(o.span, what);
+            }
+            self.list.push((loc.file, d));
+        }
+    }
+
     fn push(&mut self, loc: Loc, code: &str, message: String) {
         if self.list.len() < MAX_ERRORS {
             let d = Diagnostic::error(code, message).with_label(loc.span, "");
@@ -504,33 +516,30 @@ fn id_of(p: &Pat) -> IdType {
     }
 }
 
-/// Finds ID-typed data/value not directly inside an attribute.
-fn misplaced_ids(p: &Pat, parent_is_attr: bool, errs: &mut Errors) {
+const MISPLACED_ID: &str = "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute";
+
+/// Finds ID-typed data/value not directly inside an attribute. `attr` is the enclosing
+/// attribute pattern, if any (a secondary label: jing reports at the attribute), and
+/// `parent_is_attr` whether `p` is its whole content.
+fn misplaced_ids(p: &Pat, attr: Option<Loc>, parent_is_attr: bool, errs: &mut Errors) {
+    const IN_ATTR: &str = "in this attribute";
     match &p.kind {
         K::Data { except, .. } => {
             if !parent_is_attr && id_of(p) != IdType::Null {
-                errs.push(
-                    p.loc,
-                    code::ID,
-                    "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
-                );
+                errs.push_with(p.loc, attr, IN_ATTR, code::ID, MISPLACED_ID.into());
             }
             if let Some(e) = except {
-                misplaced_ids(e, false, errs);
+                misplaced_ids(e, attr, false, errs);
             }
         }
         K::Value { .. } if !parent_is_attr && id_of(p) != IdType::Null => {
-            errs.push(
-                p.loc,
-                code::ID,
-                "DTD compatibility section 4: an ID, IDREF or IDREFS datatype must be the whole content of an attribute".into(),
-            );
+            errs.push_with(p.loc, attr, IN_ATTR, code::ID, MISPLACED_ID.into());
         }
-        K::Attribute(_, q) => misplaced_ids(q, true, errs),
+        K::Attribute(_, q) => misplaced_ids(q, Some(p.loc), true, errs),
         K::Choice(v) | K::Group(v) | K::Interleave(v) => {
-            v.iter().for_each(|q| misplaced_ids(q, false, errs))
+            v.iter().for_each(|q| misplaced_ids(q, attr, false, errs))
         }
-        K::OneOrMore(q) | K::List(q) => misplaced_ids(q, false, errs),
+        K::OneOrMore(q) | K::List(q) => misplaced_ids(q, attr, false, errs),
         _ => {}
     }
 }
@@ -561,9 +570,9 @@ fn id_name(t: IdType) -> &'static str {
 }
 
 fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
-    misplaced_ids(&s.start, false, errs);
+    misplaced_ids(&s.start, None, false, errs);
     for d in &s.defines {
-        misplaced_ids(&d.content, false, errs);
+        misplaced_ids(&d.content, None, false, errs);
     }
     let mut uses = Vec::new();
     for d in &s.defines {
@@ -619,6 +628,12 @@ fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
                     ),
                 )
                 .with_label(c.loc.span, "");
+                // The attribute declared with the ID type, when it is in the same file.
+                let d = if u.loc.file == c.loc.file && u.loc != c.loc {
+                    d.with_secondary(u.loc.span, format!("declared {} here", id_name(u.id)))
+                } else {
+                    d
+                };
                 if errs.list.len() < MAX_ERRORS {
                     errs.list.push((c.loc.file, d));
                 }

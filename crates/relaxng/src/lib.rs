@@ -53,6 +53,10 @@ pub struct LoadOptions {
     /// with the DTD-compatibility feature (e.g. an `anyName` element whose wildcard
     /// attributes compete with a declared ID attribute).
     pub id_compat: IdCompat,
+    /// Schema files given as text, by path: an `include` or `externalRef` whose resolved
+    /// path is one of these (compared after removing `.` and `..` components, without
+    /// consulting the disk) uses the text given instead of reading the file.
+    pub sources: Vec<(PathBuf, String)>,
 }
 
 /// Handling of DTD-compatibility (ID/IDREF/IDREFS) incompatibility.
@@ -183,26 +187,56 @@ const LOAD_STACK: usize = 256 << 20;
 
 /// Loads, simplifies and checks the schema at `path` (`.rng`, or `.rnc` for compact syntax).
 ///
+/// The file is read from disk unless `options.sources` gives its text; the rest is
+/// [`load_source`]. A file that cannot be read gives [`SchemaErrors::unreadable`].
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    load_on_big_stack(path, None, options)
+}
+
+/// Loads, simplifies and checks a schema whose top file's text is given: `path` names it in
+/// messages, decides its syntax (`.rnc` is compact syntax, anything else XML) and is the base
+/// for its relative `href`s. Files it includes or references come from `options.sources`
+/// when given there, else from disk, as with [`load`].
+///
+/// ```
+/// use teikit_relaxng::{load_source, LoadOptions};
+///
+/// let text = r#"<element name="doc" xmlns="http://relaxng.org/ns/structure/1.0"><text/></element>"#;
+/// let schema = load_source("builtin/doc.rng".as_ref(), text, &LoadOptions::default());
+/// assert_eq!(schema.map(|s| s.defines.len()).ok(), Some(1));
+/// ```
+pub fn load_source(path: &Path, text: &str, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    load_on_big_stack(path, Some(text), options)
+}
+
 /// The work runs on a helper thread with a large stack (the passes are recursive), so deeply
 /// nested or long-chained schemas give an error rather than a stack overflow.
-pub fn load(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+fn load_on_big_stack(
+    path: &Path,
+    text: Option<&str>,
+    options: &LoadOptions,
+) -> Result<Schema, SchemaErrors> {
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("teikit-relaxng-load".into())
             .stack_size(LOAD_STACK)
-            .spawn_scoped(scope, || load_here(path, options))
+            .spawn_scoped(scope, || load_here(path, text, options))
         {
             Ok(handle) => match handle.join() {
                 Ok(r) => r,
                 Err(panic) => std::panic::resume_unwind(panic),
             },
-            Err(_) => load_here(path, options),
+            Err(_) => load_here(path, text, options),
         }
     })
 }
 
-fn load_here(path: &Path, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
-    let loader = load::Loader::new(options);
+fn load_here(
+    path: &Path,
+    text: Option<&str>,
+    options: &LoadOptions,
+) -> Result<Schema, SchemaErrors> {
+    let loader = load::Loader::new(options, text.map(|t| (path, t)));
     let loaded = match loader.load(path) {
         Ok(l) => l,
         Err(l) => {
@@ -593,6 +627,44 @@ mod tests {
     }
 
     #[test]
+    fn id_compat_errors_point_at_the_id_attribute_too() {
+        let dtd = "datatypeLibrary='http://relaxng.org/ns/compatibility/datatypes/1.0'";
+        // (text of the primary label, texts from the secondary labels' offsets)
+        let labels = |text: &str| {
+            let e = load_source(&nowhere().join("s.rng"), text, &LoadOptions::default())
+                .expect_err("incompatible");
+            let (file, d) = &e.errors[0];
+            assert_eq!(d.code, "rng/schema-id-compat");
+            let at = |sp: teikit_diagnostics::Span| file.text[sp.offset..].to_string();
+            let primary = d.primary_span().map(at).expect("a primary label");
+            let secondary: Vec<(String, Option<String>)> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .map(|l| (at(l.span), l.message.clone()))
+                .collect();
+            (primary, secondary)
+        };
+        // A competing attribute without the ID type: primary there, secondary at the ID one.
+        let (primary, secondary) = labels(&g(&format!(
+            "<start><element name='a' {dtd}><attribute name='id'><data type='ID'/></attribute>
+               <element name='a'><attribute name='id'/></element></element></start>"
+        )));
+        assert!(primary.starts_with("<attribute name='id'/>"), "{primary}");
+        assert_eq!(secondary.len(), 1, "{secondary:?}");
+        assert!(secondary[0].0.starts_with("<attribute name='id'><data"));
+        assert_eq!(secondary[0].1.as_deref(), Some("declared ID here"));
+
+        // An ID datatype that is not an attribute's whole content: secondary at the attribute.
+        let (primary, secondary) = labels(&g(&format!(
+            "<start><element name='a' {dtd}><attribute name='id'><choice><data type='ID'/><value>x</value></choice></attribute></element></start>"
+        )));
+        assert!(primary.starts_with("<data type='ID'"), "{primary}");
+        assert_eq!(secondary.len(), 1, "{secondary:?}");
+        assert!(secondary[0].0.starts_with("<attribute name='id'><choice>"));
+    }
+
+    #[test]
     fn includes_override_and_report_missing_components() {
         let inc = g("<start><ref name='a'/></start><define name='a'><element name='old'><empty/></element></define>");
         let main = g("<include href='inc.rng'><define name='a'><element name='new'><empty/></element></define></include>");
@@ -671,6 +743,86 @@ mod tests {
         assert_eq!(
             s.defines[0].name_class,
             NameClass::Name(QName::new("", "y"))
+        );
+    }
+
+    /// A folder that does not exist, so in-memory files cannot be found on disk by accident.
+    fn nowhere() -> PathBuf {
+        std::env::temp_dir().join("teikit-relaxng-no-such-dir-7f3a")
+    }
+
+    #[test]
+    fn load_source_reads_nothing_from_disk() {
+        let top = nowhere().join("doc.rng");
+        let text = format!("<element xmlns='{RNG}' name='doc'><attribute name='n'/></element>");
+        let s = load_source(&top, &text, &LoadOptions::default()).expect("loads");
+        assert_eq!(s.defines.len(), 1);
+        assert_eq!(s.files.len(), 1);
+        assert_eq!(s.files[0].path, top);
+        assert_eq!(s.files[0].text, text);
+
+        // Errors point into the text given, under the path given.
+        let bad = format!("<element xmlns='{RNG}' name='doc'><ref name='nothere'/></element>");
+        let e = load_source(&top, &bad, &LoadOptions::default()).expect_err("undefined ref");
+        assert!(!e.unreadable);
+        let (file, d) = &e.errors[0];
+        assert_eq!(file.path, top);
+        let span = d.primary_span().expect("a span");
+        let covered = &file.text[span.offset..span.end()];
+        assert_eq!(covered, "<ref", "{d:?}");
+
+        // Compact syntax is chosen by the path's extension.
+        let rnc = load_source(
+            &nowhere().join("doc.rnc"),
+            "element doc { text }",
+            &LoadOptions::default(),
+        )
+        .expect("compact syntax");
+        assert_eq!(rnc.defines.len(), 1);
+    }
+
+    #[test]
+    fn load_source_includes_from_memory_then_disk() {
+        let top = nowhere().join("main.rng");
+        let inc = g("<start><ref name='a'/></start><define name='a'><element name='old'><empty/></element></define>");
+        let main = g("<include href='sub/../inc.rng'><define name='a'><element name='new'><empty/></element></define></include>");
+        let options = LoadOptions {
+            sources: vec![(nowhere().join("inc.rng"), inc)],
+            ..LoadOptions::default()
+        };
+        let s = load_source(&top, &main, &options).expect("include from memory");
+        assert_eq!(s.defines.len(), 1);
+        assert_eq!(
+            s.defines[0].name_class,
+            NameClass::Name(QName::new("", "new"))
+        );
+        // `load` takes the top file from `sources` too.
+        let options = LoadOptions {
+            sources: vec![(top.clone(), main.clone()), options.sources[0].clone()],
+            ..LoadOptions::default()
+        };
+        assert!(load(&top, &options).is_ok());
+
+        // Without the in-memory copy the include is read from disk: here it is missing.
+        let e = load_source(&top, &main, &LoadOptions::default()).expect_err("missing include");
+        assert!(!e.unreadable);
+        let (file, d) = &e.errors[0];
+        assert_eq!(d.code, "rng/schema-include");
+        let span = d.primary_span().expect("a span");
+        assert_eq!(&file.text[span.offset..span.end()], "sub/../inc.rng");
+
+        // An include loop between in-memory files is still detected.
+        let a = g("<include href='b.rng'/><start><empty/></start>");
+        let b = g("<include href='a.rng'/>");
+        let options = LoadOptions {
+            sources: vec![(nowhere().join("b.rng"), b)],
+            ..LoadOptions::default()
+        };
+        let e = load_source(&nowhere().join("a.rng"), &a, &options).expect_err("loop");
+        assert!(
+            e.errors.iter().any(|(_, d)| d.message.contains("loop")),
+            "{:?}",
+            e.errors
         );
     }
 

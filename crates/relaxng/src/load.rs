@@ -86,6 +86,9 @@ pub(crate) struct Loaded {
 
 pub(crate) struct Loader<'o> {
     options: &'o LoadOptions,
+    /// Files given as text (the top file of `load_source` first, then
+    /// `LoadOptions::sources`), by lexically normalised path; read before the disk.
+    memory: Vec<(PathBuf, &'o str)>,
     pub files: Vec<Arc<SourceFile>>,
     pub errors: Vec<(u32, Diagnostic)>,
     pub unreadable: bool,
@@ -101,9 +104,21 @@ pub(crate) struct Loader<'o> {
 }
 
 impl<'o> Loader<'o> {
-    pub fn new(options: &'o LoadOptions) -> Loader<'o> {
+    /// A loader; `top` is the text of the top file when it is given in memory.
+    pub fn new(options: &'o LoadOptions, top: Option<(&Path, &'o str)>) -> Loader<'o> {
+        let memory = top
+            .into_iter()
+            .map(|(p, t)| (normalize(p), t))
+            .chain(
+                options
+                    .sources
+                    .iter()
+                    .map(|(p, t)| (normalize(p), t.as_str())),
+            )
+            .collect();
         Loader {
             options,
+            memory,
             files: Vec::new(),
             errors: Vec::new(),
             unreadable: false,
@@ -209,9 +224,25 @@ impl<'o> Loader<'o> {
         })
     }
 
+    /// The text of `path` when it is given in memory.
+    fn in_memory(&self, path: &Path) -> Option<&'o str> {
+        let key = normalize(path);
+        self.memory.iter().find(|(p, _)| *p == key).map(|(_, t)| *t)
+    }
+
+    /// The identity of a file for reuse and loop detection: its normalised path when it is
+    /// given in memory, else its canonical path on disk.
+    fn file_key(&self, path: &Path) -> Option<PathBuf> {
+        if self.in_memory(path).is_some() {
+            Some(normalize(path))
+        } else {
+            std::fs::canonicalize(path).ok()
+        }
+    }
+
     /// Reads and parses one file; `from` is the include/externalRef that names it.
     fn read_tree(&mut self, path: &Path, from: Option<Loc>) -> Option<XElem> {
-        let key = std::fs::canonicalize(path).ok();
+        let key = self.file_key(path);
         if let Some(e) = key.as_ref().and_then(|k| self.trees.get(k)) {
             // Included or referenced again (not recursively): reuse the file and its tree.
             return Some(e.clone());
@@ -224,6 +255,15 @@ impl<'o> Loader<'o> {
     }
 
     fn read_tree_uncached(&mut self, path: &Path, from: Option<Loc>) -> Option<XElem> {
+        let text = match self.in_memory(path) {
+            Some(t) => t.to_string(),
+            None => self.read_file(path, from)?,
+        };
+        self.parse_tree(path, text)
+    }
+
+    /// Reads and decodes a file from disk, reporting why it cannot be.
+    fn read_file(&mut self, path: &Path, from: Option<Loc>) -> Option<String> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -251,15 +291,19 @@ impl<'o> Loader<'o> {
                 return None;
             }
         };
-        let text = match teikit_xml::decode(&bytes) {
-            Ok(t) => t.into_owned(),
+        match teikit_xml::decode(&bytes) {
+            Ok(t) => Some(t.into_owned()),
             Err(d) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let file = self.add_file(path, text);
                 self.errors.push((file, d));
-                return None;
+                None
             }
-        };
+        }
+    }
+
+    /// Parses a file's text (`.rnc` as compact syntax, anything else as XML) into a tree.
+    fn parse_tree(&mut self, path: &Path, text: String) -> Option<XElem> {
         let text = text
             .strip_prefix('\u{feff}')
             .map(str::to_string)
@@ -322,7 +366,7 @@ impl<'o> Loader<'o> {
 
     /// Enters a file for include/externalRef loop detection.
     fn enter(&mut self, path: &Path, from: Option<Loc>) -> Option<PathBuf> {
-        let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let canon = self.file_key(path).unwrap_or_else(|| path.to_path_buf());
         if self.stack.contains(&canon) {
             if let Some(loc) = from {
                 self.err(
@@ -1343,6 +1387,25 @@ impl<'o> Loader<'o> {
             }
         }
     }
+}
+
+/// `path` with `.` components dropped and `..` applied lexically (in-memory files do not
+/// exist on disk, so they cannot be canonicalised).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn choice_nc(ncs: Vec<NameClass>) -> Option<NameClass> {
