@@ -93,6 +93,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Diagnostic> {
         text,
         ids: &ids,
         has_facsimile,
+        suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
     };
     for node in doc.descendants().filter(Node::is_element) {
         check_pointers(&ctx, node, &mut out);
@@ -143,7 +144,14 @@ struct Context<'c, 'a, 'input> {
     text: &'c str,
     ids: &'c HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>,
     has_facsimile: bool,
+    /// How many more did-you-mean searches this document may run. Each search scans every
+    /// xml:id, so without a budget a document with many ids and many dangling pointers would
+    /// take quadratic time; the first dangling pointers get suggestions, the rest none.
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// Did-you-mean searches per document (see `Context::suggestions_left`).
+const SUGGESTION_BUDGET: usize = 64;
 
 impl Context<'_, '_, '_> {
     /// Is this attribute one whose local pointers are checked?
@@ -225,7 +233,14 @@ fn check_pointers(ctx: &Context<'_, '_, '_>, node: Node<'_, '_>, out: &mut Vec<D
                         ),
                     )
                     .with_label(span, "no such xml:id");
-                    if let Some(best) = closest(id, ids.keys().copied()) {
+                    let budget = ctx.suggestions_left.get();
+                    let best = if budget > 0 {
+                        ctx.suggestions_left.set(budget - 1);
+                        closest(id, ids.keys().copied())
+                    } else {
+                        None
+                    };
+                    if let Some(best) = best {
                         let (target, target_attr) = &ids[best];
                         d = d
                             .with_secondary(
@@ -594,5 +609,32 @@ mod tests {
         sorted.sort();
         assert_eq!(offsets, sorted);
         assert_eq!(found.len(), 3);
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    /// Many ids and many dangling pointers: only the first `SUGGESTION_BUDGET` dangling
+    /// pointers get a did-you-mean, so the work stays linear in the document.
+    #[test]
+    fn suggestions_are_budgeted() {
+        let mut xml = String::from(r#"<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>"#);
+        for i in 0..500 {
+            xml.push_str(&format!(r##"<p xml:id="p{i}"/><ref target="#q{i}"/>"##));
+        }
+        xml.push_str("</body></text></TEI>");
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let diags = check(&doc);
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.code == "tei/dangling-ref")
+                .count(),
+            500
+        );
+        let with_help = diags.iter().filter(|d| d.help.is_some()).count();
+        assert_eq!(with_help, SUGGESTION_BUDGET);
     }
 }
