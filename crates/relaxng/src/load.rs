@@ -259,6 +259,26 @@ impl<'o> Loader<'o> {
             Some(t) => t.to_string(),
             None => self.read_file(path, from)?,
         };
+        // A file named by include/externalRef that is not XML at all (`/etc/passwd`, a
+        // binary) is reported at the href, and its text is never kept: diagnostics must not
+        // quote a file that turned out not to be a schema.
+        if let Some(loc) = from {
+            let is_rnc = path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("rnc"));
+            let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+            if !is_rnc && !start.starts_with('<') {
+                self.err(
+                    loc,
+                    code::INCLUDE,
+                    format!(
+                        "{} is not an XML document, so it cannot be a RELAX NG schema",
+                        path.display()
+                    ),
+                );
+                return None;
+            }
+        }
         self.parse_tree(path, text)
     }
 
@@ -293,6 +313,16 @@ impl<'o> Loader<'o> {
         };
         match teikit_xml::decode(&bytes) {
             Ok(t) => Some(t.into_owned()),
+            Err(d) if from.is_some() => {
+                // Not text: reported at the href, without keeping (or quoting) the bytes.
+                let loc = from.expect("checked");
+                self.err(
+                    loc,
+                    code::INCLUDE,
+                    format!("cannot read {} as a schema: {}", path.display(), d.message),
+                );
+                None
+            }
             Err(d) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let file = self.add_file(path, text);

@@ -409,7 +409,6 @@ fn external_ref_to_etc_passwd_is_an_error_without_its_contents() {
 }
 
 #[test]
-#[ignore = "bug: the human report quotes the referenced file, printing /etc/passwd lines"]
 fn external_ref_to_etc_passwd_human_report_does_not_quote_it() {
     with_schema(PASSWD_REF, "human").exits(&[2]).leaks_nothing();
     let s = Scratch::new();
