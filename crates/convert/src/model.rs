@@ -870,7 +870,7 @@ impl<'a> Builder<'a> {
             Sep::Spaces(n) => Some(
                 El::new("space")
                     .attr("quantity", n.to_string())
-                    .attr("unit", "chars"),
+                    .attr("unit", "char"),
             ),
             Sep::Blank(b) => {
                 let default = if first_leaf { 0 } else { self.default_blank() };

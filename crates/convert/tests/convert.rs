@@ -132,7 +132,7 @@ fn dates_take_the_neighbours_year() {
 fn packed_header_line_round_trips() {
     let tei = round_trip("COPY OF AN OUTGOING TELEGRAM      TOP SECRET\n\nText of the telegram.\n");
     assert!(
-        tei.contains("<space quantity=\"6\" unit=\"chars\"/>"),
+        tei.contains("<space quantity=\"6\" unit=\"char\"/>"),
         "{tei}"
     );
     assert!(
