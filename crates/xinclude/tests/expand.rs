@@ -102,7 +102,8 @@ fn header_is_pulled_from_another_file_with_base_fixup() {
     assert_eq!(file, 1);
     assert_eq!(&header[off..off + 9], "<fileDesc");
     // A diagnostic there is moved into header.xml.
-    let diag = Diagnostic::error("rng/x", "bad").with_label(Span::new(at, 11), "here");
+    let diag =
+        Diagnostic::error("rng/element-not-allowed", "bad").with_label(Span::new(at, 11), "here");
     let (f, moved) = e.remap(diag);
     assert_eq!(f, 1);
     assert_eq!(moved.labels[0].span, Span::new(off, 11));
@@ -110,7 +111,8 @@ fn header_is_pulled_from_another_file_with_base_fixup() {
     // its file (as jing reports it), with a note.
     let base_at = e.text.find("xml:base").unwrap();
     let (f, moved) = e.remap(
-        Diagnostic::error("rng/x", "attribute not allowed").with_label(Span::new(base_at, 8), ""),
+        Diagnostic::error("rng/element-not-allowed", "attribute not allowed")
+            .with_label(Span::new(base_at, 8), ""),
     );
     assert_eq!(f, 1);
     let s = moved.labels[0].span;
@@ -128,7 +130,7 @@ fn labels_in_other_files_become_help_notes() {
     let e = d.expand("main.xml");
     let inner = e.text.find("<inner").unwrap();
     let after = e.text.find("<after").unwrap();
-    let diag = Diagnostic::error("rng/x", "m")
+    let diag = Diagnostic::error("rng/element-not-allowed", "m")
         .with_label(Span::new(inner, 8), "primary")
         .with_secondary(Span::new(after, 8), "the other one");
     let (f, moved) = e.remap(diag);
@@ -142,7 +144,7 @@ fn labels_in_other_files_become_help_notes() {
     );
     // Grouped by file, with the expansion's own diagnostics.
     let groups = e.remap_all(vec![
-        Diagnostic::error("rng/y", "n").with_label(Span::new(after, 2), "")
+        Diagnostic::error("rng/attribute-not-allowed", "n").with_label(Span::new(after, 2), "")
     ]);
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].0, 0);
@@ -326,8 +328,10 @@ fn nested_includes_in_subfolders_resolve_relative_to_their_file() {
         e.text
     );
     let at = e.text.find("<bad/>").unwrap();
-    let (f, diag) =
-        e.remap(Diagnostic::error("rng/x", "not allowed").with_label(Span::new(at, 6), ""));
+    let (f, diag) = e.remap(
+        Diagnostic::error("rng/element-not-allowed", "not allowed")
+            .with_label(Span::new(at, 6), ""),
+    );
     assert_eq!(f, 2);
     assert_eq!(
         &b[diag.labels[0].span.offset..diag.labels[0].span.end()],
