@@ -86,6 +86,10 @@ pub struct ValidateOptions {
     /// order, @hand) after the grammar.
     #[arg(long)]
     pub no_rules: bool,
+    /// Do not check ID/IDREF/IDREFS (DTD compatibility), like jing's -i: schemas that are
+    /// not ID-compatible (OpenDocument's, for one) then load, and IDs are not checked.
+    #[arg(short = 'i', long)]
+    pub no_id_check: bool,
     /// Report at most N diagnostics per file.
     #[arg(long, value_name = "N")]
     pub max_errors: Option<usize>,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use teikit_diagnostics::{Diagnostic, FileReport, Span};
-use teikit_relaxng::LoadOptions;
+use teikit_relaxng::{IdCompat, LoadOptions};
 use teikit_validate::Grammar;
 use teikit_xml::Limits;
 
@@ -75,6 +75,11 @@ pub fn run_with(
     let catalogs = Catalogs::load(&catalog_files).map_err(Failure::error)?;
     let load_options = LoadOptions {
         url_map: catalogs.url_map(),
+        id_compat: if options.no_id_check {
+            IdCompat::Ignore
+        } else {
+            IdCompat::Error
+        },
         ..LoadOptions::default()
     };
     let fixed = match schema {

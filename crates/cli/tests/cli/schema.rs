@@ -119,3 +119,42 @@ fn missing_xml_model_schema_is_exit_2() {
         "{d}"
     );
 }
+
+/// A schema whose ID attribute competes with a wildcard attribute is not ID-compatible: it
+/// cannot be loaded by default (as in jing), and loads with `-i` (as `jing -i`), without
+/// ID checks.
+#[test]
+fn no_id_check_loads_a_schema_that_is_not_id_compatible() {
+    let s = Scratch::new();
+    s.write(
+        "s.rng",
+        r#"<element name="doc" xmlns="http://relaxng.org/ns/structure/1.0"
+    datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
+  <zeroOrMore>
+    <choice>
+      <element name="p"><attribute name="id"><data type="ID"/></attribute><text/></element>
+      <element><anyName/><zeroOrMore><attribute><anyName/></attribute></zeroOrMore><text/></element>
+    </choice>
+  </zeroOrMore>
+</element>
+"#,
+    )
+    .write(
+        "ok.xml",
+        "<doc><p id=\"a\">x</p><p id=\"a\">y</p><other k=\"v\"/></doc>",
+    );
+    let run = s.run(&[
+        "validate", "--schema", "s.rng", "--format", "short", "ok.xml",
+    ]);
+    run.status(2);
+    assert!(
+        run.stderr.contains("rng/schema-id-compat") || run.stdout.contains("rng/schema-id-compat"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let run = s.run(&[
+        "validate", "-i", "--schema", "s.rng", "--format", "short", "ok.xml",
+    ]);
+    run.status(0);
+}
