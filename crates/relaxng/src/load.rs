@@ -190,7 +190,7 @@ impl<'o> Loader<'o> {
                 .filter(|(u, _)| u.ends_with('/') && href.starts_with(u.as_str()))
                 .max_by_key(|(u, _)| u.len());
             if let Some((u, dir)) = prefix {
-                return Some(dir.join(percent_decode(&href[u.len()..])));
+                return Some(dir.join(teikit_xml::uri::percent_decode(&href[u.len()..])));
             }
             self.err(
                 loc,
@@ -215,7 +215,7 @@ impl<'o> Loader<'o> {
         } else {
             href.to_string()
         };
-        let local = percent_decode(&local);
+        let local = teikit_xml::uri::percent_decode(&local);
         let p = Path::new(&local);
         Some(if p.is_absolute() {
             p.to_path_buf()
@@ -1456,25 +1456,6 @@ fn has_scheme(s: &str) -> bool {
     let mut cs = scheme.chars();
     cs.next().is_some_and(|c| c.is_ascii_alphabetic())
         && cs.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 /// A namespace list as a [`crate::datatype::NamespaceContext`].

@@ -891,7 +891,7 @@ fn resolve(base: &Target, href: &str) -> Target {
             .strip_prefix("//localhost")
             .or_else(|| rest.strip_prefix("//"))
             .unwrap_or(rest);
-        return Target::Local(PathBuf::from(percent_decode(path)));
+        return Target::Local(PathBuf::from(teikit_xml::uri::percent_decode(path)));
     }
     let has_scheme = href.find(':').is_some_and(|i| {
         i > 1
@@ -908,7 +908,7 @@ fn resolve(base: &Target, href: &str) -> Target {
             Target::Remote(format!("{dir}{href}"))
         }
         Target::Local(b) => {
-            let decoded = percent_decode(href);
+            let decoded = teikit_xml::uri::percent_decode(href);
             let rel = Path::new(&decoded);
             let joined = if rel.is_absolute() {
                 rel.to_path_buf()
@@ -934,25 +934,6 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 fn file_uri(path: &Path) -> String {

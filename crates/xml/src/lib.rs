@@ -32,6 +32,7 @@ mod codes;
 mod decode;
 mod model;
 mod scan;
+pub mod uri;
 
 pub use crate::codes::CODES;
 pub use crate::decode::decode;
