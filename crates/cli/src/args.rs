@@ -90,6 +90,9 @@ pub struct ValidateOptions {
     /// not ID-compatible (OpenDocument's, for one) then load, and IDs are not checked.
     #[arg(short = 'i', long)]
     pub no_id_check: bool,
+    /// Do not use the compiled-schema cache: load every schema from source, write nothing.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Report at most N diagnostics per file.
     #[arg(long, value_name = "N")]
     pub max_errors: Option<usize>,
@@ -116,10 +119,32 @@ pub struct ConvertArgs {
     /// Write DIR/<relative path>.xml for each input.
     #[arg(short = 'O', long = "out-dir", value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// `xml:lang` of transliterated original-language words.
+    /// Convert and report, but write no TEI (what the pre-commit hook and CI run): exit 1 if
+    /// a transcription does not convert.
+    #[arg(long, conflicts_with_all = ["output_file", "out_dir"])]
+    pub check: bool,
+    /// `xml:lang` of transliterated original-language words [default: teikit.toml's
+    /// `[convert] original-lang`, else ru-Latn].
     #[arg(long, value_name = "LANG")]
     pub original_lang: Option<String>,
-    /// Number of inputs converted in parallel [default: number of CPUs].
+    /// An authority file (CSV/TSV: name, type, id[, URI]) whose names are tagged and linked
+    /// wherever they occur (repeatable; replaces teikit.toml's `[convert] authority`).
+    #[arg(long = "authority", value_name = "FILE")]
+    pub authority: Vec<PathBuf>,
+    /// A converter profile (TOML) adding or renaming bracket keywords, titles, closing
+    /// formulas and routing words [default: teikit.toml's `[convert] profile`].
+    #[arg(long, value_name = "FILE.toml")]
+    pub profile: Option<PathBuf>,
+    /// Metadata for a batch: a CSV or JSON manifest keyed by file name (a NAME.meta.toml or
+    /// NAME.meta.json sidecar beside an input takes precedence over its manifest entry).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Write a JSON report of the batch to FILE: per input its output, status and
+    /// diagnostic counts, and totals (also written when the batch is interrupted).
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
+    /// Number of inputs converted in parallel [default: 4 per CPU when writing files, since
+    /// each file is synced to disk; else one per CPU].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     #[command(flatten)]
@@ -137,18 +162,38 @@ pub struct TextArgs {
 pub enum SchemaCommand {
     /// Is this RELAX NG schema correct? (exit 0 correct, 1 incorrect, 2 unreadable)
     Check(SchemaCheckArgs),
-    /// List the schemas known by name (built-in, TEIKIT_SCHEMA_PATH, user cache).
+    /// List the schemas known by name (built-in, TEIKIT_SCHEMA_PATH, user cache) and the
+    /// compiled schemas in the cache.
     List,
-    /// Make an official TEI schema available by name (offline: says where to put it).
-    Fetch {
-        /// The schema's name, e.g. tei_all.
-        name: String,
-    },
-    /// Compile a schema for fast loading (not available yet).
-    Compile {
-        /// The schema file.
-        schema: PathBuf,
-    },
+    /// Download an official TEI schema (tei_all, tei_lite, ...) into the user schema folder,
+    /// so `--schema NAME` and <?xml-model?> URLs of it work offline.
+    Fetch(SchemaFetchArgs),
+    /// Compile a schema into the compiled-schema cache (what `validate` does on first use)
+    /// and show how long loading takes from source and from the cache.
+    Compile(SchemaCompileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaFetchArgs {
+    /// The schema's name, e.g. tei_all.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Download again even when a schema of that name is already available.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaCompileArgs {
+    /// A .rng or .rnc file, or a name from `teikit schema list`.
+    #[arg(value_name = "SCHEMA")]
+    pub schema: String,
+    /// OASIS XML catalogs, as given to `validate` (the entry is per catalog mapping).
+    #[arg(short = 'C', long = "catalog", value_name = "FILE")]
+    pub catalogs: Vec<PathBuf>,
+    /// Compile for `validate -i` (no ID/IDREF checks).
+    #[arg(short = 'i', long)]
+    pub no_id_check: bool,
 }
 
 #[derive(Debug, Args)]

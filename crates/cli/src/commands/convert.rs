@@ -2,20 +2,35 @@
 //!
 //! Destinations: `-o FILE` (one input); `-O DIR` writes `DIR/<relative path>.xml` (the path
 //! relative to the folder an input was found in, or its file name; `stdin.xml` for `-`);
-//! without either, one input (or stdin) goes to standard output and several inputs are
-//! written beside themselves as `NAME.xml`. Files are written atomically (temporary file in
-//! the same folder, fsync, rename), an input is never overwritten, and one failing input
-//! does not stop the batch. Diagnostics go to standard output, or to standard error when
-//! the TEI itself goes to standard output.
+//! without either, teikit.toml's `[convert] out-dir`, else one input (or stdin) goes to
+//! standard output and several inputs are written beside themselves as `NAME.xml`. Files are
+//! written atomically (temporary file `.teikit-*.tmp` in the same folder, fsync, rename; each
+//! output folder is synced once at the end), an input is never overwritten, and one failing
+//! input does not stop the batch. `--check` converts and reports but writes nothing.
+//! Diagnostics go to standard output, or to standard error when the TEI itself goes to
+//! standard output.
+//!
+//! Metadata: `--manifest` (or `[convert] manifest`) gives an entry per file name; a sidecar
+//! `NAME.meta.toml` or `NAME.meta.json` beside `NAME.txt` replaces it (both sidecars present
+//! is an error for that input). Authority files come from `--authority` (else `[convert]
+//! authority`); the command line always wins over teikit.toml.
+//!
+//! Interruption (SIGINT, SIGTERM, SIGHUP): no new conversion starts, the ones under way finish
+//! (their file is complete or never renamed into place), the `--report` lists what was done
+//! with `"interrupted": true`, and the exit status is 130. A second signal exits at once.
 
-use std::collections::HashSet;
-use std::io::Write;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
-use teikit_diagnostics::{Diagnostic, FileReport};
+use teikit_diagnostics::{Diagnostic, FileReport, Severity};
 
 use crate::args::ConvertArgs;
 use crate::codes;
+use crate::config;
 use crate::inputs::{self, Input};
 use crate::output::{OutputConfig, Printer, Stream};
 use crate::{write_result, Failure, Status};
@@ -25,27 +40,135 @@ use crate::{write_result, Failure, Status};
 enum Dest {
     Stdout,
     File(PathBuf),
+    /// `--check`: the TEI is dropped.
+    Discard,
 }
 
 /// The settled configuration of one `convert` run.
 struct Config {
     jobs: Vec<(Input, Dest)>,
     options: teikit_convert::Options,
+    /// Metadata by input file name, from the manifest.
+    manifest: HashMap<String, teikit_convert::Metadata>,
     output: OutputConfig,
     threads: Option<usize>,
+    /// `--report FILE.json`.
+    report: Option<PathBuf>,
+    interrupt: Interrupt,
+    started: Instant,
+}
+
+/// What became of one input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Converted,
+    Failed,
+    /// The batch was interrupted before this input was started.
+    NotStarted,
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::Converted => "converted",
+            State::Failed => "failed",
+            State::NotStarted => "not-started",
+        }
+    }
 }
 
 struct Outcome {
-    report: FileReport,
+    /// The input as reported.
+    path: String,
+    state: State,
+    /// The input's report first, then one for an incorrect sidecar.
+    reports: Vec<FileReport>,
     /// TEI for standard output (written in input order by the main thread).
     stdout: Option<String>,
+    /// The file written.
+    written: Option<PathBuf>,
+    /// Where the metadata came from: a sidecar's path or the manifest.
+    metadata: Option<String>,
     fatal: bool,
 }
 
+impl Outcome {
+    fn new(path: String, reports: Vec<FileReport>) -> Outcome {
+        let state = if reports.iter().all(|r| r.valid) {
+            State::Converted
+        } else {
+            State::Failed
+        };
+        Outcome {
+            path,
+            state,
+            reports,
+            stdout: None,
+            written: None,
+            metadata: None,
+            fatal: false,
+        }
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.reports.iter().map(|r| r.count(severity)).sum()
+    }
+}
+
+/// Counts SIGINT/SIGTERM/SIGHUP received: the first asks the batch to stop starting
+/// conversions, the second exits at once.
+#[derive(Clone, Default)]
+struct Interrupt(Arc<AtomicUsize>);
+
+impl Interrupt {
+    fn install() -> Interrupt {
+        let interrupt = Interrupt::default();
+        let count = interrupt.0.clone();
+        // Installing fails only when a handler already exists (never: one run per process);
+        // the default action (terminate) then remains.
+        let _ = ctrlc::set_handler(move || {
+            if count.fetch_add(1, Ordering::SeqCst) == 0 {
+                eprintln!(
+                    "\nteikit: interrupted: finishing the conversions under way, starting no new one (interrupt again to stop at once)"
+                );
+            } else {
+                eprintln!("teikit: interrupted again: stopping now; temporary .teikit-*.tmp files may remain");
+                std::process::exit(i32::from(Status::Interrupted.code()));
+            }
+        });
+        interrupt
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst) > 0
+    }
+}
+
 pub fn run(args: ConvertArgs) -> Result<Status, Failure> {
+    let started = Instant::now();
+    let interrupt = Interrupt::install();
+    let errors_out = OutputConfig::resolve(&args.output, Stream::Stderr);
+    let section = match config::discover() {
+        Ok(c) => c.map(|c| c.convert).unwrap_or_default(),
+        Err(report) => {
+            super::schema::print_reports_stderr(vec![*report], &errors_out);
+            return Err(Failure::error(format!(
+                "{} is incorrect: nothing was converted",
+                config::FILE_NAME
+            )));
+        }
+    };
     let inputs = inputs::expand(&args.inputs, &["txt"])?;
-    let jobs = destinations(inputs, args.output_file.as_deref(), args.out_dir.as_deref())?;
-    refuse_overwrites(&jobs)?;
+    let jobs = if args.check {
+        inputs.into_iter().map(|i| (i, Dest::Discard)).collect()
+    } else {
+        let out_dir = match (&args.output_file, &args.out_dir) {
+            (None, None) => section.out_dir.as_deref(),
+            (_, dir) => dir.as_deref(),
+        };
+        destinations(inputs, args.output_file.as_deref(), out_dir)?
+    };
+    refuse_overwrites(&jobs, args.report.as_deref())?;
     let to_stdout = jobs.iter().any(|(_, d)| matches!(d, Dest::Stdout));
     let stream = if to_stdout {
         Stream::Stderr
@@ -53,16 +176,98 @@ pub fn run(args: ConvertArgs) -> Result<Status, Failure> {
         Stream::Stdout
     };
     let mut options = teikit_convert::Options::default();
-    if let Some(lang) = args.original_lang {
+    if let Some(lang) = args.original_lang.or(section.original_lang) {
         options.original_lang = lang;
     }
+    let authority_files = if args.authority.is_empty() {
+        section.authority
+    } else {
+        args.authority
+    };
+    options.authority = load_authorities(&authority_files, &errors_out)?;
+    let manifest = match args.manifest.or(section.manifest) {
+        Some(path) => load_manifest(&path, &errors_out)?,
+        None => HashMap::new(),
+    };
+    if let Some(profile) = args.profile.or(section.profile) {
+        return Err(Failure::error(format!(
+            "--profile {}: converter profiles are not available in this build yet",
+            profile.display()
+        )));
+    }
+    let writes_files = jobs.iter().any(|(_, d)| matches!(d, Dest::File(_)));
     let config = Config {
         jobs,
         options,
+        manifest,
         output: OutputConfig::resolve(&args.output, stream),
-        threads: args.jobs,
+        threads: args.jobs.or_else(|| writes_files.then(default_file_threads)),
+        report: args.report,
+        interrupt,
+        started,
     };
     execute(&config)
+}
+
+/// Threads for a batch that writes files: conversion is CPU-bound but each output is
+/// synced to disk, which waits on the device, so more threads than CPUs keep the CPUs busy.
+fn default_file_threads() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cpus * 4
+}
+
+/// Reads the authority files; an incorrect one is printed with its diagnostics and stops the
+/// run (exit 2) before any conversion.
+fn load_authorities(
+    files: &[PathBuf],
+    output: &OutputConfig,
+) -> Result<Vec<teikit_convert::Authority>, Failure> {
+    let mut all = Vec::new();
+    let mut bad = Vec::new();
+    for file in files {
+        let shown = file.display().to_string();
+        let (bytes, text) = read_text(file, "authority file")?;
+        match teikit_convert::load_authority(&text, &shown) {
+            Ok(entries) => all.extend(entries),
+            Err(diags) => bad.push(FileReport::new(shown, Some(bytes.into()), diags)),
+        }
+    }
+    if bad.is_empty() {
+        return Ok(all);
+    }
+    let names: Vec<String> = bad.iter().map(|r| r.path.clone()).collect();
+    super::schema::print_reports_stderr(bad, output);
+    Err(Failure::error(format!(
+        "incorrect authority file {}: nothing was converted",
+        names.join(", ")
+    )))
+}
+
+/// Reads a manifest: metadata per input file name.
+fn load_manifest(
+    path: &Path,
+    _output: &OutputConfig,
+) -> Result<HashMap<String, teikit_convert::Metadata>, Failure> {
+    let _ = read_text(path, "manifest")?;
+    Err(Failure::error(format!(
+        "--manifest {}: metadata manifests are not available in this build yet",
+        path.display()
+    )))
+}
+
+/// A configuration file's bytes and text; unreadable or non-UTF-8 is exit 2.
+fn read_text(path: &Path, what: &str) -> Result<(Vec<u8>, String), Failure> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::error(format!(
+            "cannot read {what} {}: {}",
+            path.display(),
+            inputs::io_reason(&e)
+        ))
+    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| {
+        Failure::error(format!("{what} {} is not UTF-8 text", path.display()))
+    })?;
+    Ok((bytes, text))
 }
 
 fn destinations(
@@ -112,8 +317,9 @@ fn destinations(
         .collect()
 }
 
-/// Refuses (exit 2, before any work) outputs that are inputs or that two inputs share.
-fn refuse_overwrites(jobs: &[(Input, Dest)]) -> Result<(), Failure> {
+/// Refuses (exit 2, before any work) outputs that are inputs or that two inputs share, and a
+/// report that would overwrite an input or an output.
+fn refuse_overwrites(jobs: &[(Input, Dest)], report: Option<&Path>) -> Result<(), Failure> {
     let inputs: HashSet<PathBuf> = jobs
         .iter()
         .filter_map(|(i, _)| match i {
@@ -136,6 +342,15 @@ fn refuse_overwrites(jobs: &[(Input, Dest)]) -> Result<(), Failure> {
             return Err(Failure::usage(format!(
                 "two inputs would be written to {}",
                 out.display()
+            )));
+        }
+    }
+    if let Some(report) = report {
+        let n = normalize(report);
+        if inputs.contains(&n) || seen.contains(&n) {
+            return Err(Failure::usage(format!(
+                "refusing to write the report over {}, an input or output of this batch",
+                report.display()
             )));
         }
     }
@@ -185,45 +400,205 @@ fn execute(config: &Config) -> Result<Status, Failure> {
     let mut printer = Printer::new(&config.output, config.jobs.len(), "converted");
     let mut fatal = false;
     let mut closed = false;
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(config.jobs.len());
     super::ordered_parallel(
         &config.jobs,
         config.threads,
-        |(input, dest)| convert_one(input, dest, &config.options),
-        |outcome| {
+        |(input, dest)| {
+            if config.interrupt.is_set() {
+                let mut o = Outcome::new(input.display(), Vec::new());
+                o.state = State::NotStarted;
+                return o;
+            }
+            convert_one(input, dest, config)
+        },
+        |mut outcome| {
             fatal |= outcome.fatal;
-            if let Some(tei) = &outcome.stdout {
-                let mut out = std::io::stdout().lock();
-                if write_result(out.write_all(tei.as_bytes()).and_then(|()| out.flush()))?.is_none()
-                {
-                    closed = true;
-                    return Ok(false);
+            // Once output is closed, outcomes are still collected: files are being written
+            // and the report must list them.
+            if !closed {
+                if let Some(tei) = outcome.stdout.take() {
+                    let mut out = std::io::stdout().lock();
+                    closed |= write_result(out.write_all(tei.as_bytes()).and_then(|()| out.flush()))?
+                        .is_none();
+                }
+                for report in std::mem::take(&mut outcome.reports) {
+                    if closed {
+                        break;
+                    }
+                    closed |= write_result(printer.push(report))?.is_none();
                 }
             }
-            match write_result(printer.push(outcome.report))? {
-                Some(()) => Ok(true),
-                None => {
-                    closed = true;
-                    Ok(false)
-                }
-            }
+            outcomes.push(outcome);
+            Ok(true)
         },
     )?;
-    if closed {
-        return Ok(Status::Success);
+    sync_folders(&outcomes);
+    let interrupted = config.interrupt.is_set();
+    let totals = Totals::of(&outcomes, config.started.elapsed().as_secs_f64());
+    if let Some(path) = &config.report {
+        let json = report_json(&outcomes, &totals, interrupted);
+        write_atomic(path, json.as_bytes()).map_err(|e| {
+            Failure::error(format!(
+                "cannot write the report {}: {}",
+                path.display(),
+                inputs::io_reason(&e)
+            ))
+        })?;
     }
-    let Some(summary) = write_result(printer.finish())? else {
-        return Ok(Status::Success);
-    };
-    Ok(if fatal {
-        Status::Error
-    } else if summary.all_valid() {
+    if !closed && write_result(printer.finish())?.is_none() {
+        closed = true;
+    }
+    if !config.output.quiet && !config.jobs.iter().all(|(_, d)| matches!(d, Dest::Stdout)) {
+        eprintln!("teikit: {}", totals.line(interrupted));
+    }
+    Ok(if interrupted {
+        Status::Interrupted
+    } else if closed {
         Status::Success
-    } else {
+    } else if fatal {
+        Status::Error
+    } else if totals.failed > 0 {
         Status::Failure
+    } else {
+        Status::Success
     })
 }
 
-fn convert_one(input: &Input, dest: &Dest, options: &teikit_convert::Options) -> Outcome {
+/// Counts over a batch, for the report and the summary line.
+struct Totals {
+    inputs: usize,
+    converted: usize,
+    with_warnings: usize,
+    failed: usize,
+    not_started: usize,
+    errors: usize,
+    warnings: usize,
+    seconds: f64,
+}
+
+impl Totals {
+    fn of(outcomes: &[Outcome], seconds: f64) -> Totals {
+        let of = |s| outcomes.iter().filter(|o| o.state == s).count();
+        Totals {
+            inputs: outcomes.len(),
+            converted: of(State::Converted),
+            with_warnings: outcomes
+                .iter()
+                .filter(|o| o.state == State::Converted && o.count(Severity::Warning) > 0)
+                .count(),
+            failed: of(State::Failed),
+            not_started: of(State::NotStarted),
+            errors: outcomes.iter().map(|o| o.count(Severity::Error)).sum(),
+            warnings: outcomes.iter().map(|o| o.count(Severity::Warning)).sum(),
+            seconds,
+        }
+    }
+
+    /// `converted 997 (12 with warnings), failed 3, in 2.61 s`.
+    fn line(&self, interrupted: bool) -> String {
+        let mut line = format!(
+            "converted {} ({} with warnings), failed {}",
+            self.converted, self.with_warnings, self.failed
+        );
+        if interrupted {
+            line = format!(
+                "interrupted: {line}, not started {} of {}",
+                self.not_started, self.inputs
+            );
+        }
+        format!("{line}, in {:.2} s", self.seconds)
+    }
+}
+
+/// The `--report` document: one entry per input in input order, then the totals.
+fn report_json(outcomes: &[Outcome], totals: &Totals, interrupted: bool) -> String {
+    let inputs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "path": o.path,
+                "output": o.written.as_ref().map(|p| p.display().to_string()),
+                "status": o.state.name(),
+                "metadata": o.metadata,
+                "errors": o.count(Severity::Error),
+                "warnings": o.count(Severity::Warning),
+                "infos": o.count(Severity::Info),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": 1,
+        "tool": concat!("teikit ", env!("CARGO_PKG_VERSION")),
+        "interrupted": interrupted,
+        "inputs": inputs,
+        "totals": {
+            "inputs": totals.inputs,
+            "converted": totals.converted,
+            "with_warnings": totals.with_warnings,
+            "failed": totals.failed,
+            "not_started": totals.not_started,
+            "errors": totals.errors,
+            "warnings": totals.warnings,
+            "seconds": (totals.seconds * 1000.0).round() / 1000.0,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Syncs each folder a file was renamed into, once per batch, so the renames themselves are
+/// durable (the files' contents were synced before their rename).
+fn sync_folders(outcomes: &[Outcome]) {
+    let folders: BTreeSet<&Path> = outcomes
+        .iter()
+        .filter_map(|o| o.written.as_deref()?.parent())
+        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .collect();
+    for folder in folders {
+        if let Err(e) = std::fs::File::open(folder).and_then(|f| f.sync_all()) {
+            eprintln!(
+                "teikit: warning: cannot sync folder {}: {}",
+                folder.display(),
+                inputs::io_reason(&e)
+            );
+        }
+    }
+}
+
+/// `NAME.meta.toml` / `NAME.meta.json` beside `NAME.txt`.
+enum Sidecar {
+    None,
+    One { path: PathBuf, toml: bool },
+    Both(PathBuf, PathBuf),
+}
+
+fn sidecar_of(input: &Path) -> Sidecar {
+    let Some(stem) = input.file_stem() else {
+        return Sidecar::None;
+    };
+    let named = |ext: &str| {
+        let mut name = stem.to_os_string();
+        name.push(ext);
+        input.with_file_name(name)
+    };
+    let (toml, json) = (named(".meta.toml"), named(".meta.json"));
+    match (toml.is_file(), json.is_file()) {
+        (true, true) => Sidecar::Both(toml, json),
+        (true, false) => Sidecar::One {
+            path: toml,
+            toml: true,
+        },
+        (false, true) => Sidecar::One {
+            path: json,
+            toml: false,
+        },
+        (false, false) => Sidecar::None,
+    }
+}
+
+fn convert_one(input: &Input, dest: &Dest, config: &Config) -> Outcome {
     let path = input.display();
     let bytes = match input.read() {
         Ok(b) => b,
@@ -232,65 +607,135 @@ fn convert_one(input: &Input, dest: &Dest, options: &teikit_convert::Options) ->
                 codes::UNREADABLE,
                 format!("cannot read {path}: {}", inputs::io_reason(&e)),
             );
-            return Outcome {
-                report: FileReport::new(path, None, vec![d]),
-                stdout: None,
-                fatal: true,
-            };
+            let mut o = Outcome::new(path.clone(), vec![FileReport::new(path, None, vec![d])]);
+            o.fatal = true;
+            return o;
         }
     };
-    let mut options = options.clone();
-    if let Input::File { path, .. } = input {
-        options.file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let source: Arc<[u8]> = bytes.into();
+    let mut options = config.options.clone();
+    let mut metadata_from = None;
+    if let Input::File { path: file, .. } = input {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(m) = name.as_ref().and_then(|n| config.manifest.get(n)) {
+            options.metadata = Some(m.clone());
+            metadata_from = Some("manifest".to_string());
+        }
+        options.file_name = name;
+        match sidecar_of(file) {
+            Sidecar::None => {}
+            Sidecar::Both(toml, json) => {
+                let d = Diagnostic::error(
+                    codes::AMBIGUOUS_SIDECAR,
+                    format!(
+                        "{path} has two metadata sidecars, {} and {}; not converted",
+                        toml.display(),
+                        json.display()
+                    ),
+                )
+                .with_help("keep one of the two files");
+                return Outcome::new(path.clone(), vec![FileReport::new(path, Some(source), vec![d])]);
+            }
+            Sidecar::One { path: sidecar, toml } => {
+                let shown = sidecar.display().to_string();
+                let text = match std::fs::read(&sidecar) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let d = Diagnostic::error(
+                            codes::UNREADABLE,
+                            format!("cannot read {shown}: {}", inputs::io_reason(&e)),
+                        );
+                        let mut o = Outcome::new(
+                            path.clone(),
+                            vec![FileReport::new(path, Some(source), vec![d])],
+                        );
+                        o.fatal = true;
+                        return o;
+                    }
+                };
+                let parsed = match std::str::from_utf8(&text) {
+                    Ok(t) => teikit_convert::parse_metadata(t, toml),
+                    Err(e) => Err(vec![Diagnostic::error(
+                        "convert/metadata",
+                        format!("metadata sidecar: not UTF-8 ({e})"),
+                    )]),
+                };
+                match parsed {
+                    Ok(m) => {
+                        options.metadata = Some(m);
+                        metadata_from = Some(shown);
+                    }
+                    Err(diags) => {
+                        let d = Diagnostic::error(
+                            codes::BAD_SIDECAR,
+                            format!("{path} not converted: its metadata sidecar {shown} is incorrect"),
+                        )
+                        .with_help(format!("correct {shown} (reported below)"));
+                        let mut o = Outcome::new(
+                            path.clone(),
+                            vec![
+                                FileReport::new(path, Some(source), vec![d]),
+                                FileReport::new(shown.clone(), Some(text.into()), diags),
+                            ],
+                        );
+                        o.metadata = Some(shown);
+                        return o;
+                    }
+                }
+            }
+        }
     }
-    let conversion = teikit_convert::convert(&bytes, &options);
-    let source = Some(bytes.into());
-    let mut report = FileReport::new(path, source, conversion.diagnostics);
+    let conversion = teikit_convert::convert(&source, &options);
+    let mut report = FileReport::new(path.clone(), Some(source), conversion.diagnostics);
     let Some(tei) = conversion.tei else {
         report.valid = false;
-        return Outcome {
-            report,
-            stdout: None,
-            fatal: false,
-        };
+        let mut o = Outcome::new(path, vec![report]);
+        o.metadata = metadata_from;
+        return o;
     };
-    match dest {
-        Dest::Stdout => Outcome {
-            report,
-            stdout: Some(tei),
-            fatal: false,
-        },
+    let mut outcome = match dest {
+        Dest::Discard => Outcome::new(path, vec![report]),
+        Dest::Stdout => {
+            let mut o = Outcome::new(path, vec![report]);
+            o.stdout = Some(tei);
+            o
+        }
         Dest::File(out) => match write_atomic(out, tei.as_bytes()) {
-            Ok(()) => Outcome {
-                report: report.with_output(out.display().to_string()),
-                stdout: None,
-                fatal: false,
-            },
+            Ok(()) => {
+                let mut o =
+                    Outcome::new(path, vec![report.with_output(out.display().to_string())]);
+                o.written = Some(out.clone());
+                o
+            }
             Err(e) => {
                 report.diagnostics.push(Diagnostic::error(
                     codes::UNWRITABLE,
                     format!("cannot write {}: {}", out.display(), inputs::io_reason(&e)),
                 ));
                 report.valid = false;
-                Outcome {
-                    report,
-                    stdout: None,
-                    fatal: true,
-                }
+                let mut o = Outcome::new(path, vec![report]);
+                o.fatal = true;
+                o
             }
         },
-    }
+    };
+    outcome.metadata = metadata_from;
+    outcome
 }
 
-/// Writes `data` to `path` through a temporary file in the same folder, synced, then renamed
-/// over `path`: readers see the old file or the new one, never half of one.
+/// Writes `data` to `path` through a temporary file `.teikit-*.tmp` in the same folder,
+/// synced, then renamed over `path`: readers see the old file or the new one, never half of
+/// one. The temporary file is removed if anything fails (and when its owner unwinds).
 fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".teikit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(data)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -315,6 +760,7 @@ mod tests {
             .map(|(_, d)| match d {
                 Dest::Stdout => "-".to_string(),
                 Dest::File(p) => p.display().to_string(),
+                Dest::Discard => "(discarded)".to_string(),
             })
             .collect()
     }
@@ -359,6 +805,6 @@ mod tests {
             },
             Dest::File(sneaky),
         )];
-        assert!(refuse_overwrites(&jobs).is_err());
+        assert!(refuse_overwrites(&jobs, None).is_err());
     }
 }
