@@ -281,7 +281,20 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     let builder = model::Builder::new(text, options, layout.line_mode);
     let (mut built, diags) = builder.build(&layout);
     diagnostics.extend(diags);
-    let entities = ner::annotate(&mut built.divs, &options.authority);
+    let doc_date = built
+        .facts
+        .sent_when
+        .as_ref()
+        .and_then(|(when, _)| parse_ymd(when));
+    let (entities, date_warnings) = ner::annotate(
+        &mut built.divs,
+        &ner::Context {
+            authority: &options.authority,
+            doc_date,
+            extra_titles: &[],
+        },
+    );
+    implausible_dates(text, decoded.start, &date_warnings, &mut diagnostics);
     let header = header::header(
         &built.facts,
         &entities,
@@ -309,6 +322,47 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     Conversion {
         tei: Some(tree::write_document(&tei)),
         diagnostics,
+    }
+}
+
+/// `1950-09-30` or `1950-09-30T20:35:00` → (1950, 9, 30).
+fn parse_ymd(when: &str) -> Option<(i32, u32, u32)> {
+    let y = when.get(..4)?.parse().ok()?;
+    let m = when.get(5..7)?.parse().ok()?;
+    let d = when.get(8..10)?.parse().ok()?;
+    (when.as_bytes().get(4) == Some(&b'-')).then_some((y, m, d))
+}
+
+/// Turns the converter's implausible-date findings into warnings with spans in the input: the
+/// text nodes are visited in input order, so each is looked for after the previous one.
+fn implausible_dates(
+    text: &str,
+    start: usize,
+    found: &[ner::DateWarning],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut cursor = start;
+    for w in found {
+        let date = &w.node[w.start..w.end];
+        let at = text[cursor..]
+            .find(w.node.as_str())
+            .map(|p| cursor + p + w.start)
+            .or_else(|| text[cursor..].find(date).map(|p| cursor + p));
+        let mut d = Diagnostic::warning(
+            "convert/implausible-date",
+            format!("the date `{date}` is implausible here: {}", w.why),
+        )
+        .with_help(
+            "the date is tagged as written, without a normalised value; check it against the original",
+        );
+        if let Some(at) = at {
+            d = d.with_label(
+                teikit_diagnostics::Span::new(at, date.len()),
+                "kept as written, no @when",
+            );
+            cursor = at;
+        }
+        diags.push(d);
     }
 }
 
@@ -416,6 +470,13 @@ pub static CODES: &[CodeDoc] = &[
         summary: "a date's year is far from the document's other dates; it is kept as written",
         example: "Sent at 0145 1 October 1940 (in a 1950 cable)",
         fix: "check the transcription against the original",
+    },
+    CodeDoc {
+        code: "convert/implausible-date",
+        severity: Severity::Warning,
+        summary: "a date in running text is impossible (31 September) or implausible for this document (a date with a time of day more than a month from the document's date, or an event told in the past tense more than a week after it); it is tagged as written, without @when/@from/@to",
+        example: "Received at 0930 1 October 1940. (in a cable dated 30 September 1950)",
+        fix: "check the transcription against the original and correct the typing error",
     },
     CodeDoc {
         code: "convert/bare-marker",

@@ -56,6 +56,115 @@ const TITLES: &[&str] = &[
     "Academician",
 ];
 
+/// Titles of office and address beyond `TITLES`, several words long or rarer; like `TITLES`
+/// they go inside the `persName` when a name follows (`Prime Minister Nehru`).
+const MULTI_TITLES: &[&str] = &[
+    "Prime Minister",
+    "Deputy Prime Minister",
+    "Foreign Minister",
+    "Deputy Foreign Minister",
+    "Minister",
+    "Deputy Minister",
+    "Vice Premier",
+    "Vice-Premier",
+    "Vice President",
+    "Vice-President",
+    "Secretary-General",
+    "General Secretary",
+    "First Secretary",
+    "Secretary",
+    "Senator",
+    "Chancellor",
+    "Governor",
+    "Consul",
+    "Consul General",
+    "Envoy",
+    "Field Marshal",
+    "Lieutenant General",
+    "Major General",
+    "Vice Admiral",
+    "Rear Admiral",
+    "Commander",
+    "Sir",
+    "Lord",
+    "Madame",
+    "Mme.",
+    "Monsieur",
+    "Herr",
+    "Frau",
+    "Emperor",
+    "Shah",
+    "Pope",
+    "Cardinal",
+    "Bishop",
+    "Archbishop",
+];
+
+/// Capitalised words that start sentences or clauses and are never a name after a title in
+/// apposition (`the General, However, …`) nor a known single name.
+const COMMON_CAPS: &[&str] = &[
+    "However",
+    "Moreover",
+    "Therefore",
+    "Furthermore",
+    "Then",
+    "Thus",
+    "Also",
+    "Now",
+    "Yes",
+    "No",
+    "Here",
+    "There",
+    "Today",
+    "Tomorrow",
+    "Yesterday",
+    "Please",
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "He",
+    "She",
+    "They",
+    "We",
+    "You",
+    "His",
+    "Her",
+    "Our",
+    "Their",
+    "And",
+    "But",
+    "Or",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "In",
+    "On",
+    "At",
+    "By",
+    "For",
+    "With",
+    "From",
+    "To",
+    "Of",
+    "As",
+    "All",
+    "One",
+    "Two",
+    "Both",
+    "Each",
+    "Some",
+    "Many",
+    "Comrade",
+    "Comrades",
+    "Sir",
+    "Madam",
+];
+
 /// Capitalised or all-capital words that are never (part of) a person's name by themselves.
 const NOT_NAMES: &[&str] = &[
     "US",
@@ -181,8 +290,32 @@ pub(crate) struct Entities {
     pub orgs: Vec<(String, String, Option<String>)>,
 }
 
+/// What the pass needs besides the tree.
+pub(crate) struct Context<'a> {
+    /// Names from the user's authority file.
+    pub authority: &'a [Authority],
+    /// The document's own date (dateline/routing line): year, month, day.
+    pub doc_date: Option<(i32, u32, u32)>,
+    /// Personal titles added by a profile (`Prime Minister`, `Herr`).
+    pub extra_titles: &'a [String],
+}
+
+/// A date in running text that is not given a normalised value, with the text node it is in
+/// (so that the caller can find its byte span in the input) and why.
+#[derive(Clone, Debug)]
+pub(crate) struct DateWarning {
+    /// The whole text node the date was found in.
+    pub node: String,
+    /// Byte range of the date in `node`.
+    pub start: usize,
+    /// End of the date in `node`.
+    pub end: usize,
+    /// Why it is implausible.
+    pub why: String,
+}
+
 /// Tags names and dates in `divs` and links every mention to one entity.
-pub(crate) fn annotate(divs: &mut [El], authority: &[Authority]) -> Entities {
+pub(crate) fn annotate(divs: &mut [El], cx: &Context) -> (Entities, Vec<DateWarning>) {
     let mut years: HashMap<i32, usize> = HashMap::new();
     for d in divs.iter() {
         collect_years(d, &mut years);
@@ -190,29 +323,57 @@ pub(crate) fn annotate(divs: &mut [El], authority: &[Authority]) -> Entities {
     let doc_year = years
         .iter()
         .max_by_key(|(y, n)| (**n, -**y))
-        .map(|(y, _)| *y);
+        .map(|(y, _)| *y)
+        .or(cx.doc_date.map(|d| d.0));
+    let mut titles = default_titles();
+    titles.extend(
+        cx.extra_titles
+            .iter()
+            .map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .filter(|t| !t.is_empty()),
+    );
+    titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
     let mut ctx = Ctx {
-        authority,
+        authority: cx.authority,
         doc_year,
+        doc_date: cx.doc_date,
         known_surnames: Vec::new(),
+        titles,
+        warnings: Vec::new(),
     };
     for d in divs.iter_mut() {
         ctx.walk(d);
     }
-    // Second pass: bare surnames already seen in full somewhere else.
-    ctx.known_surnames = collect_surnames(divs);
+    // Second pass: bare surnames (and single names) already seen in a fuller mention.
+    ctx.known_surnames = collect_surnames(divs, &ctx.titles);
     if !ctx.known_surnames.is_empty() {
         for d in divs.iter_mut() {
             ctx.walk_known(d);
         }
     }
-    link(divs, authority)
+    let ents = link(divs, cx.authority, &ctx.titles);
+    (ents, ctx.warnings)
+}
+
+/// `TITLES` and `MULTI_TITLES` as word sequences, longest first.
+fn default_titles() -> Vec<Vec<String>> {
+    let mut t: Vec<Vec<String>> = TITLES
+        .iter()
+        .chain(MULTI_TITLES)
+        .map(|t| t.split_whitespace().map(str::to_string).collect())
+        .collect();
+    t.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    t
 }
 
 struct Ctx<'a> {
     authority: &'a [Authority],
     doc_year: Option<i32>,
+    doc_date: Option<(i32, u32, u32)>,
     known_surnames: Vec<String>,
+    /// Personal titles as word sequences, longest first.
+    titles: Vec<Vec<String>>,
+    warnings: Vec<DateWarning>,
 }
 
 fn collect_years(e: &El, years: &mut HashMap<i32, usize>) {
@@ -270,25 +431,51 @@ impl Ctx<'_> {
         }
     }
 
-    fn tag(&self, t: &str) -> Vec<Node> {
+    fn tag(&mut self, t: &str) -> Vec<Node> {
         let mut spans: Vec<(usize, usize, El)> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
         let free = |taken: &[(usize, usize)], s: usize, e: usize| {
             taken.iter().all(|&(a, b)| e <= a || s >= b)
         };
-        // Dates first: digits never belong to names.
+        // Dates first: digits never belong to names. Ranges before single dates.
+        for r in dates::find_ranges(t) {
+            let mut el = El::new("date");
+            match self
+                .implausible(t, &r.from)
+                .or_else(|| self.implausible(t, &r.to))
+            {
+                Some(why) => self.warn(t, r.start, r.end, why),
+                None => {
+                    el.set("from", dates::when(&r.from, r.from.year.or(self.doc_year)));
+                    el.set("to", dates::when(&r.to, r.to.year.or(self.doc_year)));
+                }
+            }
+            taken.push((r.start, r.end));
+            spans.push((r.start, r.end, el));
+        }
         for d in dates::find(t) {
             if !free(&taken, d.start, d.end) {
                 continue;
             }
-            let when = dates::when(&d, d.year.or(self.doc_year));
+            let mut el = El::new("date");
+            match self.implausible(t, &d) {
+                Some(why) => self.warn(t, d.start, d.end, why),
+                None => el.set("when", dates::when(&d, d.year.or(self.doc_year))),
+            }
             taken.push((d.start, d.end));
-            spans.push((d.start, d.end, El::new("date").attr("when", when)));
+            spans.push((d.start, d.end, el));
+        }
+        for (a, b) in dates::find_impossible(t) {
+            if free(&taken, a, b) {
+                self.warn(t, a, b, "there is no such day in the calendar".to_string());
+                taken.push((a, b));
+                spans.push((a, b, El::new("date")));
+            }
         }
         let mut found = Vec::new();
         authority_spans(t, self.authority, &mut found);
         org_spans(t, &mut found);
-        person_spans(t, &mut found);
+        person_spans(t, &self.titles, &mut found);
         place_spans(t, &mut found);
         for s in found {
             if s.start < s.end && free(&taken, s.start, s.end) {
@@ -301,6 +488,122 @@ impl Ctx<'_> {
         // `key` stays until `link` turns it into `ref`.
         split_els(t, spans)
     }
+
+    fn warn(&mut self, t: &str, start: usize, end: usize, why: String) {
+        self.warnings.push(DateWarning {
+            node: t.to_string(),
+            start,
+            end,
+            why,
+        });
+    }
+
+    /// Why a date in running text should not get a normalised value (see `plausibility`).
+    fn implausible(&self, t: &str, d: &dates::Found) -> Option<String> {
+        plausibility(t, d, self.doc_date, self.doc_year)
+    }
+}
+
+/// The rule for dates in running text (documented in DESIGN.md). A date is implausible, and
+/// kept as written without `@when`, when
+/// 1. it carries a time of day (`0145 1 October 1940`: a time marks the handling of this very
+///    document) and lies more than 31 days from the document's date (or, without one, its year
+///    is more than one year from the document's usual year);
+/// 2. it is a full day-month-year date more than 7 days *after* the document's date in a
+///    sentence told in the past tense (`was`, `were`, `had`, `did`, or a verb ending in `-ed`
+///    before it) with no word of the future or of a plan (`will`, `shall`, `planned`,
+///    `scheduled`, `until` …).
+///
+/// A date before the document's date is a historical reference and never warned about (`the
+/// treaty of 14 February 1950` in a 1956 memorandum), and neither is a date in the future told
+/// as a plan. Calendar-impossible dates (`31 September`) are found by `dates::find_impossible`.
+fn plausibility(
+    t: &str,
+    d: &dates::Found,
+    doc_date: Option<(i32, u32, u32)>,
+    doc_year: Option<i32>,
+) -> Option<String> {
+    let year = d.year.or(doc_year)?;
+    let day = dates::day_number(year, d.month, d.day);
+    if d.time.is_some() {
+        match doc_date {
+            Some((y, m, dd)) => {
+                let diff = (day - dates::day_number(y, m, dd)).abs();
+                if diff > 31 {
+                    return Some(format!(
+                        "a date with a time of day is {diff} days from the document's date ({y:04}-{m:02}-{dd:02})"
+                    ));
+                }
+            }
+            None => {
+                if let (Some(y), Some(doc)) = (d.year, doc_year) {
+                    if (y - doc).abs() > 1 {
+                        return Some(format!(
+                            "a date with a time of day in {y}, in a document of {doc}"
+                        ));
+                    }
+                }
+            }
+        }
+        return None;
+    }
+    let (Some(_), Some((y, m, dd))) = (d.year, doc_date) else {
+        return None;
+    };
+    let after = day - dates::day_number(y, m, dd);
+    if after > 7 && past_tense_before(t, d.start) {
+        return Some(format!(
+            "the text tells as past an event {after} days after the document's date ({y:04}-{m:02}-{dd:02})"
+        ));
+    }
+    None
+}
+
+/// The clause before `at` (back to the previous sentence end) is in the past tense and speaks
+/// of no plan or future.
+fn past_tense_before(t: &str, at: usize) -> bool {
+    let before = &t[..at];
+    let from = before.rfind(['.', '!', '?', ';']).map_or(0, |i| i + 1);
+    let clause = before[from..].to_lowercase();
+    let ws: Vec<&str> = clause
+        .split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const FUTURE: &[&str] = &[
+        "will",
+        "shall",
+        "would",
+        "planned",
+        "plan",
+        "plans",
+        "scheduled",
+        "expected",
+        "expect",
+        "intend",
+        "intends",
+        "intended",
+        "until",
+        "till",
+        "before",
+        "by",
+        "next",
+        "propose",
+        "proposed",
+        "proposes",
+        "is",
+        "are",
+        "be",
+    ];
+    const PAST: &[&str] = &[
+        "was", "were", "had", "did", "took", "met", "began", "came", "went",
+    ];
+    if ws.iter().any(|w| FUTURE.contains(w)) {
+        return false;
+    }
+    ws.iter().any(|w| {
+        PAST.contains(w)
+            || w.len() >= 5 && w.ends_with("ed") && !matches!(*w, "united" | "need" | "indeed")
+    })
 }
 
 fn is_note_of(e: &El, types: &[&str]) -> bool {
@@ -569,7 +872,7 @@ fn surname_shape(w: &str) -> bool {
 
 /// People: titles + name words, capital runs (`KIM IL SUNG`), patronymics
 /// (`Iosif Vissarionovich [STALIN]`), Russian surname endings (`Shcherbakova`).
-fn person_spans(t: &str, out: &mut Vec<Span>) {
+fn person_spans(t: &str, titles: &[Vec<String>], out: &mut Vec<Span>) {
     let ws = words(t);
     let caps_text = mostly_caps(t);
     let w = |k: usize| &t[ws[k].0..ws[k].1];
@@ -582,18 +885,31 @@ fn person_spans(t: &str, out: &mut Vec<Span>) {
             && !ORG_HEADS.contains(&lower(x).as_str())
             && !gazetteer::is_place(&lower(x))
             && !TITLES.contains(&x)
-            && !is_title_word(t, ws[k])
+            && title_at(t, &ws, k, titles) == 0
     };
     let mut i = 0;
     while i < ws.len() {
-        // Title (`Cde.`, `Marshal`) followed by up to four name words.
-        if is_title_word(t, ws[i]) {
-            let mut j = i + 1;
-            while j < ws.len() && j <= i + 4 && (gap(j) == " " || gap(j) == ". ") && name_word(j) {
+        // Title (`Cde.`, `Marshal`, `Prime Minister`) followed by up to four name words.
+        let n = title_at(t, &ws, i, titles);
+        if n > 0 {
+            let first = i + n;
+            let mut j = first;
+            // `Cde. X`, `A. A. Gromyko`: a period only after the title or an initial.
+            let dot_ok = |j: usize| {
+                gap(j) == ". "
+                    && if j == first {
+                        titles
+                            .iter()
+                            .any(|t| t.last().and_then(|l| l.strip_suffix('.')) == Some(w(j - 1)))
+                    } else {
+                        w(j - 1).chars().count() == 1
+                    }
+            };
+            while j < ws.len() && j < first + 4 && (gap(j) == " " || dot_ok(j)) && name_word(j) {
                 j += 1;
             }
-            if j > i + 1 {
-                let key = words_text(t, &ws[i + 1..j]);
+            if j > first {
+                let key = words_text(t, &ws[first..j]);
                 out.push(Span {
                     start: ws[i].0,
                     end: ws[j - 1].1,
@@ -603,6 +919,35 @@ fn person_spans(t: &str, out: &mut Vec<Span>) {
                 i = j;
                 continue;
             }
+            // In apposition: `the Prime Minister, Fidel Castro, said` (the name alone).
+            if first < ws.len() && gap(first) == ", " {
+                let mut j = first;
+                while j < ws.len()
+                    && j < first + 4
+                    && (j == first || gap(j) == " ")
+                    && name_word(j)
+                    && !COMMON_CAPS.contains(&w(j))
+                {
+                    j += 1;
+                }
+                let ends = j > first
+                    && t[ws[j - 1].1..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, ',' | '.' | ';' | ')' | ':'));
+                if ends {
+                    out.push(Span {
+                        start: with_initials(t, ws[first].0),
+                        end: ws[j - 1].1,
+                        kind: EntityKind::Person,
+                        key: words_text(t, &ws[first..j]),
+                    });
+                    i = j;
+                    continue;
+                }
+            }
+            i = first;
+            continue;
         }
         // First name + patronymic (+ surname).
         if i + 1 < ws.len() && is_cap(w(i)) && gap(i + 1) == " " && is_patronymic(w(i + 1)) {
@@ -687,14 +1032,30 @@ fn with_initials(t: &str, start: usize) -> usize {
     }
 }
 
-fn is_title_word(t: &str, (a, b): (usize, usize)) -> bool {
-    let w = &t[a..b];
-    let with_dot = if t[b..].starts_with('.') {
-        &t[a..b + 1]
-    } else {
-        w
-    };
-    TITLES.contains(&with_dot) || TITLES.contains(&w) && !w.ends_with('.')
+/// How many words of a title start at word `i` (0: none); `titles` longest first. A title
+/// word written with a period (`Cde.`) needs the period.
+fn title_at(t: &str, ws: &[(usize, usize)], i: usize, titles: &[Vec<String>]) -> usize {
+    'next: for title in titles {
+        let n = title.len();
+        if i + n > ws.len() {
+            continue;
+        }
+        for (k, tw) in title.iter().enumerate() {
+            let (a, b) = ws[i + k];
+            if k > 0 && &t[ws[i + k - 1].1..a] != " " {
+                continue 'next;
+            }
+            let ok = match tw.strip_suffix('.') {
+                Some(base) => &t[a..b] == base && t[b..].starts_with('.'),
+                None => &t[a..b] == tw,
+            };
+            if !ok {
+                continue 'next;
+            }
+        }
+        return n;
+    }
+    0
 }
 
 fn words_text(t: &str, ws: &[(usize, usize)]) -> String {
@@ -805,28 +1166,45 @@ fn known_spans(t: &str, known: &[String]) -> Vec<Span> {
     out
 }
 
-fn collect_surnames(divs: &[El]) -> Vec<String> {
-    fn go(e: &El, out: &mut Vec<String>) {
+/// Single names to look for again: the last word of every person's name (a surname, or a
+/// single name such as `Mao`) and the first word of a two- or three-word name without a
+/// patronymic (`Fidel Castro`, `Mao Zedong`): at least three letters, not a title or a common
+/// capitalised word.
+fn collect_surnames(divs: &[El], titles: &[Vec<String>]) -> Vec<String> {
+    fn go(e: &El, titles: &[Vec<String>], out: &mut Vec<String>) {
         if e.name == "persName" {
-            let name = strip_titles(&text_of(e));
+            let name = strip_titles_with(&text_of(e), titles);
             let ws: Vec<&str> = name.split_whitespace().collect();
-            if let Some(last) = ws.last() {
-                let l = lower(last);
-                if l.chars().count() >= 4 && !is_patronymic(last) && !out.contains(&l) {
+            let usable = |w: &str| {
+                w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                    && !is_patronymic(w)
+                    && !COMMON_CAPS.contains(&w)
+                    && !NOT_NAMES.contains(&w)
+                    && !w.ends_with('.')
+            };
+            let mut add = |w: &str| {
+                let l = lower(w);
+                if usable(w) && !out.contains(&l) {
                     out.push(l);
                 }
+            };
+            if let Some(last) = ws.last() {
+                add(last);
+            }
+            if (2..=3).contains(&ws.len()) && !ws.iter().any(|w| is_patronymic(w)) {
+                add(ws[0]);
             }
             return;
         }
         for c in &e.children {
             if let Node::El(c) = c {
-                go(c, out);
+                go(c, titles, out);
             }
         }
     }
     let mut out = Vec::new();
     for d in divs {
-        go(d, &mut out);
+        go(d, titles, &mut out);
     }
     out
 }
@@ -842,14 +1220,28 @@ pub(crate) fn text_of(e: &El) -> String {
     s
 }
 
-/// `Cde. STALIN` → `STALIN`; `Comrade Li Fuchun` → `Li Fuchun`.
+/// `Cde. STALIN` → `STALIN`; `Comrade Li Fuchun` → `Li Fuchun`; `Prime Minister Nehru` →
+/// `Nehru`.
 pub(crate) fn strip_titles(name: &str) -> String {
+    strip_titles_with(name, &[])
+}
+
+/// [`strip_titles`] with more titles (a profile's), as word sequences.
+fn strip_titles_with(name: &str, extra: &[Vec<String>]) -> String {
     let ws: Vec<&str> = name.split_whitespace().collect();
-    let skip = ws
-        .iter()
-        .take_while(|w| TITLES.contains(w) || matches!(**w, "Cde" | "Mr" | "Dr"))
-        .count();
-    ws[skip.min(ws.len())..].join(" ")
+    let is_title_word = |w: &str| {
+        TITLES.contains(&w)
+            || matches!(w, "Cde" | "Mr" | "Dr")
+            || MULTI_TITLES
+                .iter()
+                .any(|t| t.split_whitespace().any(|x| x == w))
+            || extra.iter().any(|t| t.iter().any(|x| x == w))
+    };
+    let skip = ws.iter().take_while(|w| is_title_word(w)).count();
+    if skip >= ws.len() {
+        return ws.join(" ");
+    }
+    ws[skip..].join(" ")
 }
 
 /// `PAK HEON-YEONG` → `Pak Heon-Yeong`; mixed case is kept.
@@ -944,7 +1336,7 @@ struct Entity {
 }
 
 /// Gives every `persName`/`placeName`/`orgName` a `@ref` and builds the entity lists.
-fn link(divs: &mut [El], authority: &[Authority]) -> Entities {
+fn link(divs: &mut [El], authority: &[Authority], titles: &[Vec<String>]) -> Entities {
     // Gather mentions in document order.
     let mut mentions: Vec<(EntityKind, String)> = Vec::new();
     for d in divs.iter() {
@@ -984,7 +1376,7 @@ fn link(divs: &mut [El], authority: &[Authority]) -> Entities {
             }
         } else {
             let name = if *kind == EntityKind::Person {
-                strip_titles(key)
+                strip_titles_with(key, titles)
             } else {
                 key.clone()
             };
@@ -1008,6 +1400,24 @@ fn link(divs: &mut [El], authority: &[Authority]) -> Entities {
                                 && e.first_patr.is_none()
                                 && e.full.split_whitespace().count() == 1
                                 && e.full == full))
+            });
+            // `Mao` after `Mao Zedong`, `Fidel` after `Fidel Castro`: the first word of
+            // exactly one longer name without a patronymic.
+            let found = found.or_else(|| {
+                if *kind != EntityKind::Person || ws.len() != 1 {
+                    return None;
+                }
+                let hits: Vec<usize> = list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        e.first_patr.is_none()
+                            && e.full.split_whitespace().count() > 1
+                            && e.full.split_whitespace().next() == Some(full.as_str())
+                    })
+                    .map(|(p, _)| p)
+                    .collect();
+                (hits.len() == 1).then(|| hits[0])
             });
             match found {
                 Some(p) => p,
@@ -1165,10 +1575,13 @@ mod tests {
     use super::*;
 
     fn tags(t: &str) -> Vec<(String, String)> {
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             authority: &[],
             doc_year: Some(1950),
+            doc_date: Some((1950, 9, 30)),
             known_surnames: Vec::new(),
+            titles: default_titles(),
+            warnings: Vec::new(),
         };
         ctx.tag(t)
             .into_iter()
@@ -1282,7 +1695,14 @@ mod tests {
         ));
         p.push(Node::Text(" wrote. Cde. Molotov too.".into()));
         let mut divs = vec![El::new("div").child(p)];
-        let ents = annotate(&mut divs, &[]);
+        let (ents, _) = annotate(
+            &mut divs,
+            &Context {
+                authority: &[],
+                doc_date: None,
+                extra_titles: &[],
+            },
+        );
         let mut refs = Vec::new();
         fn go(e: &El, out: &mut Vec<(String, String)>) {
             if e.name == "persName" {
@@ -1309,6 +1729,166 @@ mod tests {
             "{refs:?}"
         );
         assert_eq!(ents.persons.len(), 2);
+    }
+
+    /// `(element, text, @ref or @when/@from-@to)` of every entity after the whole pass.
+    fn annotated(
+        text: &str,
+        doc_date: Option<(i32, u32, u32)>,
+    ) -> (Vec<(String, String, String)>, Vec<DateWarning>) {
+        let mut divs = vec![El::new("div").child(El::new("p").text(text))];
+        let (_, warnings) = annotate(
+            &mut divs,
+            &Context {
+                authority: &[],
+                doc_date,
+                extra_titles: &["Herr Doktor".to_string()],
+            },
+        );
+        fn go(e: &El, out: &mut Vec<(String, String, String)>) {
+            if matches!(e.name, "persName" | "placeName" | "orgName" | "date") {
+                let a = |k: &str| {
+                    e.attrs
+                        .iter()
+                        .find(|(n, _)| *n == k)
+                        .map(|(_, v)| v.clone())
+                };
+                let v = a("ref")
+                    .or_else(|| a("when"))
+                    .or_else(|| Some(format!("{}/{}", a("from")?, a("to")?)))
+                    .unwrap_or_default();
+                out.push((e.name.to_string(), text_of(e), v));
+            }
+            for c in &e.children {
+                if let Node::El(c) = c {
+                    go(c, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        go(&divs[0], &mut out);
+        (out, warnings)
+    }
+
+    fn triple(a: &str, b: &str, c: &str) -> (String, String, String) {
+        (a.to_string(), b.to_string(), c.to_string())
+    }
+
+    #[test]
+    fn titles_before_single_names() {
+        let (got, _) = annotated(
+            "Prime Minister Nehru met Chairman Mao and Comrade Tito. Later President Truman wrote. Then Herr Doktor Adenauer.",
+            None,
+        );
+        for (t, id) in [
+            ("Prime Minister Nehru", "#nehru"),
+            ("Chairman Mao", "#mao"),
+            ("Comrade Tito", "#tito"),
+            ("President Truman", "#truman"),
+            ("Herr Doktor Adenauer", "#adenauer"),
+        ] {
+            assert!(got.contains(&triple("persName", t, id)), "{t}: {got:?}");
+        }
+        // A title alone, or before an ordinary word, is no name.
+        let (got, _) = annotated(
+            "The Prime Minister said that Minister of Trade left. We saw the Chairman. Then we left.",
+            None,
+        );
+        assert!(got.iter().all(|g| g.0 != "persName"), "{got:?}");
+    }
+
+    #[test]
+    fn names_in_apposition() {
+        let (got, _) = annotated(
+            "We met the Prime Minister, Fidel Castro, at noon. The General, However, refused.",
+            None,
+        );
+        assert!(
+            got.contains(&triple("persName", "Fidel Castro", "#fidel-castro")),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|g| g.1 != "However"), "{got:?}");
+    }
+
+    #[test]
+    fn single_names_are_found_again() {
+        let (got, _) = annotated(
+            "Chairman Mao received us. Mao said little. Later the Prime Minister, Fidel Castro, came; Castro and Fidel spoke.",
+            None,
+        );
+        let maos: Vec<_> = got.iter().filter(|g| g.1.contains("Mao")).collect();
+        assert_eq!(maos.len(), 2, "{got:?}");
+        assert!(maos.iter().all(|g| g.2 == maos[0].2), "{got:?}");
+        assert!(
+            got.contains(&triple("persName", "Castro", "#fidel-castro")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&triple("persName", "Fidel", "#fidel-castro")),
+            "{got:?}"
+        );
+        // A capitalised word at a sentence start is not a name because of its shape alone.
+        assert!(got.iter().all(|g| g.1 != "Later"), "{got:?}");
+    }
+
+    #[test]
+    fn ranges_and_implausible_dates() {
+        let doc = Some((1950, 9, 30));
+        let (got, w) = annotated(
+            "The talks lasted from 1 to 5 September 1950 and between 12 and 14 October.",
+            doc,
+        );
+        assert!(
+            got.contains(&triple(
+                "date",
+                "1 to 5 September 1950",
+                "1950-09-01/1950-09-05"
+            )),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&triple(
+                "date",
+                "12 and 14 October",
+                "1950-10-12/1950-10-14"
+            )),
+            "{got:?}"
+        );
+        assert!(w.is_empty());
+        // History and plans are plausible; a past event after the document's date, a time of
+        // day far from it and a day that does not exist are not.
+        let text = "The treaty of 14 February 1945 holds. The army will land on 20 October 1950. \
+                    The army landed on 20 October 1950. Received at 0930 1 October 1940. It was 31 September 1950.";
+        let (got, w) = annotated(text, doc);
+        assert!(
+            got.contains(&triple("date", "14 February 1945", "1945-02-14")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&triple("date", "20 October 1950", "1950-10-20")),
+            "{got:?}"
+        );
+        let bare: Vec<&str> = got
+            .iter()
+            .filter(|g| g.0 == "date" && g.2.is_empty())
+            .map(|g| g.1.as_str())
+            .collect();
+        assert_eq!(
+            bare,
+            vec![
+                "20 October 1950",
+                "0930 1 October 1940",
+                "31 September 1950"
+            ]
+        );
+        let flagged: Vec<&str> = w.iter().map(|w| &w.node[w.start..w.end]).collect();
+        assert_eq!(flagged, bare);
+        // Without a document date only the time-of-day rule applies, against the usual year.
+        let (_, w) = annotated(
+            "Signed on 1 October 1950. Sent at 1200 2 October 1950.",
+            None,
+        );
+        assert!(w.is_empty());
     }
 
     #[test]
