@@ -30,6 +30,7 @@ mod names;
 #[cfg(test)]
 mod oracle;
 mod store;
+pub mod stream;
 #[cfg(test)]
 mod testutil;
 
@@ -42,6 +43,7 @@ use teikit_relaxng::IdType;
 pub use crate::matcher::{Matcher, Name};
 use crate::names::NameTable;
 use crate::store::{Compiled, Store};
+pub use crate::stream::{validate_reader, StreamOptions, StreamOutcome, StreamReport};
 
 /// Every diagnostic code this crate emits.
 pub static CODES: &[CodeDoc] = &[

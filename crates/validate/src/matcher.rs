@@ -83,6 +83,8 @@ pub struct Matcher<'g> {
     root_counts: Vec<(u64, u32)>,
     text: PendingText,
     diags: Vec<Diagnostic>,
+    /// Keep only the earliest this many diagnostics (see [`Matcher::limit_diagnostics`]).
+    max_diags: Option<usize>,
     ids: FxHashMap<String, Span>,
     idrefs: Vec<(String, Span, String)>,
     /// An error was reported: a `notAllowed` state from now on is its consequence.
@@ -104,6 +106,7 @@ impl<'g> Matcher<'g> {
             root_counts: Vec::new(),
             text: PendingText::default(),
             diags: Vec::new(),
+            max_diags: None,
             ids: FxHashMap::default(),
             idrefs: Vec::new(),
             had_error: false,
@@ -116,6 +119,13 @@ impl<'g> Matcher<'g> {
     /// Until this is called, `ENTITY`/`ENTITIES` values are only checked to be names.
     pub fn set_unparsed_entities(&mut self, names: impl IntoIterator<Item = String>) {
         self.entities = Some(Arc::new(names.into_iter().collect()));
+    }
+
+    /// Keeps only the earliest `n` diagnostics (by offset): what `finish` returns is then the
+    /// first `n` of what it would return without the limit, and memory for diagnostics stays
+    /// bounded however many errors a document has.
+    pub fn limit_diagnostics(&mut self, n: usize) {
+        self.max_diags = Some(n);
     }
 
     /// A start tag opens; `span` is the element name in it; `ns` resolves prefixes in the
@@ -470,7 +480,7 @@ impl<'g> Matcher<'g> {
                     Some((_, _, id)) => format!("did you mean \"{id}\"?"),
                     None => "correct the reference, or give the element it means this ID".into(),
                 };
-                self.diags.push(
+                self.keep(
                     Diagnostic::error(
                         "rng/dangling-idref",
                         format!("IDREF \"{r}\" does not refer to any ID in this document"),
@@ -483,6 +493,9 @@ impl<'g> Matcher<'g> {
         }
         let mut d = self.diags;
         d.sort_by_key(|d| d.primary_span().map_or(0, |s| s.offset));
+        if let Some(n) = self.max_diags {
+            d.truncate(n);
+        }
         d
     }
 
@@ -560,7 +573,7 @@ impl<'g> Matcher<'g> {
                 }
                 if let Some(first) = self.ids.get(v) {
                     let first = *first;
-                    self.diags.push(
+                    self.keep(
                         Diagnostic::error("rng/duplicate-id", format!("duplicate ID \"{v}\""))
                             .with_label(span, "this ID is already used")
                             .with_secondary(first, "first used here")
@@ -585,6 +598,19 @@ impl<'g> Matcher<'g> {
 
     // ----- errors -----
 
+    /// Records a diagnostic; with a limit, only the earliest `n` (by offset) are kept, so a
+    /// document with millions of errors holds at most `2n` at a time.
+    fn keep(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+        if let Some(n) = self.max_diags {
+            if self.diags.len() >= 2 * n.max(1) {
+                self.diags
+                    .sort_by_key(|d| d.primary_span().map_or(0, |s| s.offset));
+                self.diags.truncate(n);
+            }
+        }
+    }
+
     fn context(&self) -> String {
         if self.path.is_empty() {
             "/".to_string()
@@ -596,7 +622,7 @@ impl<'g> Matcher<'g> {
     fn push(&mut self, d: Diagnostic) {
         self.had_error = true;
         let ctx = self.context();
-        self.diags.push(d.with_context(ctx));
+        self.keep(d.with_context(ctx));
     }
 
     fn current_qname(&self) -> &str {
