@@ -1,5 +1,5 @@
 //! Converts a transcription and prints the TEI, the diagnostics and the round-trip verdict.
-//! `cargo run -p teikit-convert --example convert -- FILE`
+//! `cargo run -p teikit-convert --example convert -- FILE [PROFILE.toml]`
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: convert FILE");
@@ -11,6 +11,10 @@ fn main() {
         &input,
         &teikit_convert::Options {
             file_name: name,
+            profile: std::env::args().nth(2).map(|p| {
+                let text = std::fs::read_to_string(p).expect("readable profile");
+                teikit_convert::parse_profile(&text).expect("valid profile")
+            }),
             ..Default::default()
         },
     );

@@ -1,6 +1,8 @@
 //! Shape rules: what a unit looks like, from its text alone (length, capitalisation,
 //! punctuation and keyword classes), never from the words of one particular document.
 
+use crate::profile::Vocab;
+
 /// What a unit looks like on its own; position decides the rest (see `model`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -349,7 +351,7 @@ fn is_names_line(t: &str) -> bool {
 }
 
 /// Classifies one unit's text (already trimmed; brackets included).
-pub(crate) fn shape(t: &str) -> Shape {
+pub(crate) fn shape(t: &str, v: &Vocab) -> Shape {
     let t = t
         .trim()
         .trim_start_matches(['“', '"', '«', '„'])
@@ -371,7 +373,7 @@ pub(crate) fn shape(t: &str) -> Shape {
         }
     }
     if len <= 80 && (!t.ends_with('.') || number_after_mark(t).is_some()) {
-        if let Some(kind) = head_kind(t) {
+        if let Some(kind) = head_kind(t, v) {
             return Shape::Head {
                 kind,
                 number: number_after_mark(t),
@@ -392,7 +394,14 @@ pub(crate) fn shape(t: &str) -> Shape {
     if let Some(n) = copy_number(t) {
         return Shape::Copy(n);
     }
-    if len <= 160 && ROUTING_STARTS.iter().any(|p| starts_with_ci(t, p)) {
+    let profile_routing = v.routing.iter().any(|w| {
+        starts_with_ci(t, w)
+            && t[w.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == ' ' || c == ':')
+    });
+    if len <= 160 && (ROUTING_STARTS.iter().any(|p| starts_with_ci(t, p)) || profile_routing) {
         let has_when = t.chars().any(|c| c.is_ascii_digit());
         if starts_with_ci(t, "sent by ")
             || starts_with_ci(t, "transmitted by ")
@@ -413,7 +422,8 @@ pub(crate) fn shape(t: &str) -> Shape {
     }
     if len <= 60
         && words <= 9
-        && SALUTE_STARTS.iter().any(|p| starts_with_ci(t, p))
+        && (SALUTE_STARTS.iter().any(|p| starts_with_ci(t, p))
+            || v.salutations.iter().any(|p| starts_with_ci(t, p)))
         && (t.ends_with([',', '!', ':']) || !ends_sentence(t))
         && !t.contains(". ")
         && (!starts_with_ci(t, "comrade") || t.ends_with([',', '!', ':']))
@@ -421,13 +431,17 @@ pub(crate) fn shape(t: &str) -> Shape {
         return Shape::Salute;
     }
     if len <= 100
-        && CLOSE_STARTS.iter().any(|p| {
-            starts_with_ci(t, p)
-                && t[p.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric())
-        })
+        && CLOSE_STARTS
+            .iter()
+            .copied()
+            .chain(v.closings.iter().map(String::as_str))
+            .any(|p| {
+                starts_with_ci(t, p)
+                    && t[p.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            })
     {
         return Shape::Close;
     }
@@ -471,7 +485,7 @@ pub(crate) fn shape(t: &str) -> Shape {
             return Shape::Registration;
         }
     }
-    if is_names_line(&without_brackets(t)) && head_kind(t).is_none() {
+    if is_names_line(&without_brackets(t)) && head_kind(t, v).is_none() {
         return Shape::Names;
     }
     if len > SHORT_PROSE || (ends_sentence(t) && words >= 4 && !t.ends_with(':')) {
@@ -483,15 +497,26 @@ pub(crate) fn shape(t: &str) -> Shape {
 const SHORT_KEYWORD: usize = 40;
 const SHORT_PROSE: usize = 80;
 
-fn head_kind(t: &str) -> Option<String> {
+fn head_kind(t: &str, v: &Vocab) -> Option<String> {
+    type_phrase(t, v).map(|(_, _, kind)| kind)
+}
+
+/// The document type phrase of a head line (`CIPHERED TELEGRAM`, `Record of Conversation`):
+/// its byte range in `t` and the div type it gives. Profile types are tried first.
+pub(crate) fn type_phrase(t: &str, v: &Vocab) -> Option<(usize, usize, String)> {
     let lower = t.to_lowercase();
+    // Byte offsets of the lower-cased text are those of `t` only when lengths agree; else
+    // the phrase range is empty.
+    let same = lower.len() == t.len();
     let words = word_count(t);
     if words > 12 {
         return None;
     }
     let upper = mostly_upper(t);
     let numbered = number_after_mark(t).is_some();
-    for (w, kind) in DOC_TYPES {
+    let builtin = DOC_TYPES.iter().map(|(w, k)| (*w, *k));
+    let profile = v.doc_types.iter().map(|(w, k)| (w.as_str(), k.as_str()));
+    for (w, kind) in profile.chain(builtin) {
         let Some(pos) = find_word(&lower, w) else {
             continue;
         };
@@ -500,7 +525,20 @@ fn head_kind(t: &str) -> Option<String> {
         if (lower.starts_with("from the journal") || lower.starts_with("from the diary"))
             && words <= 12
         {
-            return Some("journal".to_string());
+            let at = lower
+                .find("journal")
+                .or_else(|| lower.find("diary"))
+                .unwrap_or(0);
+            let len = if lower[at..].starts_with("journal") {
+                7
+            } else {
+                5
+            };
+            return Some(if same {
+                (at, at + len, "journal".to_string())
+            } else {
+                (0, 0, "journal".to_string())
+            });
         }
         let ok = if upper {
             // `COPY OF AN OUTGOING TELEGRAM`, `MEMORANDUM`, `RECORD OF CONVERSATION …`
@@ -512,7 +550,11 @@ fn head_kind(t: &str) -> Option<String> {
                 && (numbered || title_case(t) || words <= 3)
         };
         if ok {
-            return Some((*kind).to_string());
+            return Some(if same {
+                (pos, pos + w.len(), kind.to_string())
+            } else {
+                (0, 0, kind.to_string())
+            });
         }
     }
     None
@@ -563,7 +605,7 @@ mod tests {
     use super::*;
 
     fn check(t: &str) -> String {
-        match shape(t) {
+        match shape(t, &Vocab::default()) {
             Shape::Head { kind, number } => format!(
                 "head {kind} {}",
                 number.map(|(a, b)| &t[a..b]).unwrap_or("-")

@@ -29,13 +29,17 @@ mod gazetteer;
 mod header;
 mod inline;
 mod input;
+mod manifest;
 mod model;
 mod ner;
+mod profile;
 mod text;
 mod tree;
 
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity};
 
+pub use crate::manifest::{parse_manifest, Manifest, ManifestFormat};
+pub use crate::profile::{parse_profile, BracketMeaning, Profile};
 pub use crate::text::to_text;
 
 /// Conversion options.
@@ -50,6 +54,9 @@ pub struct Options {
     pub authority: Vec<Authority>,
     /// Metadata from a sidecar file (see [`parse_metadata`]): title, archive, shelfmark …
     pub metadata: Option<Metadata>,
+    /// An archive's own words (see [`parse_profile`]): bracket keywords, titles, closing
+    /// formulas, salutations, routing words, document types.
+    pub profile: Option<Profile>,
 }
 
 /// What an authority entry names.
@@ -222,7 +229,7 @@ pub fn parse_metadata(text: &str, is_toml: bool) -> Result<Metadata, Vec<Diagnos
     })
 }
 
-fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
+pub(crate) fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
     let mut off = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
@@ -240,6 +247,7 @@ impl Default for Options {
             original_lang: "ru-Latn".to_string(),
             authority: Vec::new(),
             metadata: None,
+            profile: None,
         }
     }
 }
@@ -291,7 +299,10 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
         &ner::Context {
             authority: &options.authority,
             doc_date,
-            extra_titles: &[],
+            extra_titles: options
+                .profile
+                .as_ref()
+                .map_or(&[][..], |p| p.titles.as_slice()),
         },
     );
     implausible_dates(text, decoded.start, &date_warnings, &mut diagnostics);
@@ -528,6 +539,20 @@ pub static CODES: &[CodeDoc] = &[
         fix: "use the keys title, archive, settlement, collection, shelfmark, language, translator, licence",
     },
     CodeDoc {
+        code: "convert/manifest",
+        severity: Severity::Error,
+        summary: "a batch manifest (CSV/TSV with a header row, or JSON keyed by file name) has an unknown column or key, no file column, a repeated or empty file name, or a syntax error",
+        example: "file,titel\ncable-12.txt,Cable 12",
+        fix: "use the columns file, title, archive, settlement, collection, shelfmark, language, translator, licence",
+    },
+    CodeDoc {
+        code: "convert/profile",
+        severity: Severity::Error,
+        summary: "a conversion profile is not valid TOML, has an unknown key or bracket meaning, or a document type that is not one lower-case word",
+        example: "closings = [\"Mit Gruß\"]  (the key is closing_formulas)",
+        fix: "use the keys name, bracket_keywords, titles, closing_formulas, salutations, routing_words, document_types (see samples/profile-example.toml)",
+    },
+    CodeDoc {
         code: "convert/not-xml",
         severity: Severity::Error,
         summary: "`teikit text` was given a file that is not well-formed XML",
@@ -650,6 +675,8 @@ mod tests {
             include_str!("header.rs"),
             include_str!("text.rs"),
             include_str!("lib.rs"),
+            include_str!("profile.rs"),
+            include_str!("manifest.rs"),
         ] {
             for (i, _) in file.match_indices("\"convert/") {
                 let code: String = file[i + 1..].chars().take_while(|c| *c != '"').collect();

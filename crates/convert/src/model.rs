@@ -194,6 +194,8 @@ pub(crate) struct Builder<'a> {
     footnote_ids: HashSet<String>,
     /// Start of the first item: its leaf has no separator before it.
     first_start: usize,
+    /// Built-in words plus the profile's.
+    pub vocab: crate::profile::Vocab,
 }
 
 const HAND_KEYS: &[&str] = &[
@@ -316,6 +318,7 @@ impl<'a> Builder<'a> {
             footnotes: HashSet::new(),
             footnote_ids: HashSet::new(),
             first_start: 0,
+            vocab: crate::profile::Vocab::new(opts.profile.as_ref()),
         }
     }
 
@@ -351,7 +354,7 @@ impl<'a> Builder<'a> {
         let src = self.src;
         let shapes: Vec<Shape> = units
             .iter()
-            .map(|u| classify::shape(&src[u.start..u.end]))
+            .map(|u| classify::shape(&src[u.start..u.end], &self.vocab))
             .collect();
         let mut items = Vec::with_capacity(units.len());
         let mut i = 0;
@@ -1134,6 +1137,21 @@ impl<'a> Builder<'a> {
                 .next()
                 .is_none_or(|c| !c.is_alphanumeric())
         };
+        if let Some((k, meaning)) = self.vocab.bracket(&head) {
+            use crate::profile::BracketMeaning as M;
+            let colon = first_text_has(src, b, ':');
+            let words = word_count(inner);
+            match meaning {
+                M::Handwritten if colon => return BKind::Hand,
+                M::Stamp => return BKind::Stamp,
+                M::TranslatorNote if colon => return BKind::Editorial("translator"),
+                M::EditorNote if colon => return BKind::Editorial("editor"),
+                M::Illegible if words <= 6 => return BKind::Gap("illegible", true),
+                M::Damage if words <= 6 => return BKind::Gap("damage", true),
+                _ => {}
+            }
+            let _ = k;
+        }
         let strong = [
             "handwritten",
             "hand-written",
@@ -1251,8 +1269,13 @@ impl<'a> Builder<'a> {
         let mut el = match kind {
             BKind::Hand => self.hand_note(b),
             BKind::Stamp => {
-                let (prefix, rest) =
-                    split_prefix(src, &b.toks, prefix_len(b.plain_head(src), "stamp"));
+                let head = b.plain_head(src);
+                let lower_head = head.trim_start().to_lowercase();
+                let keyword = match self.vocab.bracket(&lower_head) {
+                    Some((k, crate::profile::BracketMeaning::Stamp)) => k.to_string(),
+                    _ => "stamp".to_string(),
+                };
+                let (prefix, rest) = split_prefix(src, &b.toks, prefix_len(head, &keyword));
                 let content = b.inner(src).to_lowercase();
                 let mut st = El::new("stamp");
                 if ["incoming", "received", "receipt", "registered", "entered"]
@@ -1858,7 +1881,7 @@ fn strip_titles(name: &str) -> String {
     if skip == words.len() {
         return words.join(" ");
     }
-    words[skip..].join(" ")
+    crate::ner::strip_titles(&words[skip..].join(" "))
 }
 
 fn capitalised(w: &str) -> String {

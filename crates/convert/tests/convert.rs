@@ -480,3 +480,53 @@ proptest! {
         }
     }
 }
+
+/// The example profile changes what is recognised, and the round trip still holds.
+#[test]
+fn a_profile_adds_words() {
+    let profile_text =
+        std::fs::read_to_string(samples_dir().join("profile-example.toml")).expect("example");
+    let profile = teikit_convert::parse_profile(&profile_text).expect("the example parses");
+    let input = "FERNSCHREIBEN Nr. 12\n\nrelayed from BERLIN at 1400 3 May 1950\n\n\
+                 Genosse Ulbricht agreed [hw: approved] and the note was registered [cachet: Incoming 3 May 1950]. \
+                 Staatssekretär Hager [TrN: the deputy] was absent.\n\n\
+                 With socialist greetings,\n\nWINZER\n";
+    let plain = run(input).tei.unwrap();
+    let with = convert(
+        input.as_bytes(),
+        &Options {
+            profile: Some(profile),
+            ..Options::default()
+        },
+    );
+    let tei = with.tei.unwrap();
+    for (want, why) in [
+        (r#"<div type="telegram">"#, "document type"),
+        (r#"<note type="handwritten""#, "bracket keyword hw"),
+        (
+            r#"<stamp type="received" n="cachet: ">"#,
+            "bracket keyword cachet",
+        ),
+        (r##"resp="#translator""##, "bracket keyword TrN"),
+        (">Genosse Ulbricht</persName>", "title"),
+        (">Staatssekretär Hager</persName>", "multi-word title"),
+        ("<dateline>relayed from", "routing word"),
+        (
+            "<salute>With socialist greetings,</salute>",
+            "closing formula",
+        ),
+    ] {
+        assert!(tei.contains(want), "{why}: {want}\n{tei}");
+        assert!(!plain.contains(want), "{why} without the profile: {want}");
+    }
+    assert_eq!(to_text(&tei).unwrap(), normalize(input));
+}
+
+/// `parse_profile` turns an unknown key into a diagnostic with the span of the key.
+#[test]
+fn profile_errors_point_into_the_toml() {
+    let text = "titles = [\"Herr\"]\n[bracket_keyword]\nhw = \"handwritten\"\n";
+    let e = teikit_convert::parse_profile(text).unwrap_err();
+    let s = e[0].primary_span().expect("a span");
+    assert_eq!(&text[s.offset..s.offset + s.len], "bracket_keyword");
+}
