@@ -246,8 +246,50 @@ fn with_ref(mut el: El, items: &[(String, String, Option<String>)], name: &str) 
     el
 }
 
+/// The title from the document's shape: its type (from the head line, or `Letter` for a
+/// letter recognised by its salutation and signature) with its number, what the head or the
+/// subject line says it is about, sender → recipient (persons from `correspDesc`, with their
+/// places), and the date: `Cable Nº 600308/sh from Shtykov (Pyongyang) to Gromyko (Moscow),
+/// 30 September 1950`.
 fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
-    let Some(head) = &facts.head else {
+    let vocab = crate::profile::Vocab::new(opts.profile.as_ref());
+    let mut t;
+    let mut described = false;
+    if let Some(head) = &facts.head {
+        // The type is looked for in the first line (a head may take a long continuation
+        // line: `RECORD OF CONVERSATION` / `of the Ambassador … with …`).
+        let first_line = head.lines().next().unwrap_or("");
+        let first_line = first_line.split_whitespace().collect::<Vec<_>>().join(" ");
+        let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+        let found = crate::classify::type_phrase(&first_line, &vocab)
+            .or_else(|| crate::classify::type_phrase(&head, &vocab));
+        let (phrase, after) = match found {
+            Some((a, b, _)) if b > a => (sentence_case(&head[a..b]), b),
+            Some((_, _, kind)) => (sentence_case(&kind), head.len()),
+            None => (display(&head), head.len()),
+        };
+        t = phrase;
+        let mut rest = &head[after..];
+        if let Some((na, nb)) = crate::classify::number_after_mark(&head) {
+            if na >= after {
+                let mark = head[after..na]
+                    .split_whitespace()
+                    .next_back()
+                    .unwrap_or("Nº");
+                t.push_str(&format!(" {mark} {}", &head[na..nb]));
+                rest = &head[nb..];
+            }
+        }
+        let rest = crate::classify::without_brackets(rest);
+        let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '.'));
+        if rest.split_whitespace().count() >= 2 && rest.chars().any(char::is_lowercase) {
+            t.push(' ');
+            t.push_str(rest);
+            described = true;
+        }
+    } else if facts.letter {
+        t = "Letter".to_string();
+    } else {
         let name = opts
             .file_name
             .clone()
@@ -262,28 +304,105 @@ fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
             ),
         );
         return format!("Transcription {name}");
-    };
-    let mut t = display(head);
-    if let Some(p) = &facts.from_place {
-        t.push_str(" from ");
-        t.push_str(&display(p));
     }
-    if let Some(a) = &facts.addressee {
-        if a.chars().count() <= 40 {
-            t.push_str(" to ");
-            t.push_str(&display(a));
+    if !described {
+        if let Some(sub) = &facts.subject {
+            let sub = crate::classify::without_brackets(sub);
+            let sub = sub
+                .trim_start_matches(|c: char| c.is_whitespace())
+                .trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+            let lower = sub.to_lowercase();
+            let body = ["subject:", "re:", "subject", "re"]
+                .iter()
+                .find_map(|p| lower.strip_prefix(p).map(|_| sub[p.len()..].trim()))
+                .unwrap_or(sub);
+            let first = body.split_whitespace().next().unwrap_or("").to_lowercase();
+            if ["on", "about", "concerning", "regarding"].contains(&first.as_str()) {
+                t.push(' ');
+                t.push_str(&first);
+                t.push_str(&body[first.len()..]);
+            } else if !body.is_empty() {
+                t.push_str(": ");
+                t.push_str(body);
+            }
+            described = true;
         }
     }
-    if let Some((_, text)) = &facts.sent_when {
-        // `2035 30 September 1950` → `30 September 1950`
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let skip = usize::from(
-            words.len() > 2 && words[0].len() == 4 && words[0].bytes().all(|b| b.is_ascii_digit()),
-        );
+    if !described {
+        let with_place = |who: &str, place: Option<&String>| match place {
+            Some(p) if p.chars().count() <= 40 && !p.eq_ignore_ascii_case(who) => {
+                format!("{} ({})", display(who), display(p))
+            }
+            _ => display(who),
+        };
+        let sender = match (&facts.signer, &facts.from_place) {
+            (Some(p), place) => Some(with_place(p, place.as_ref())),
+            (None, Some(place)) => Some(display(place)),
+            _ => None,
+        };
+        let addressee = facts.addressee.as_ref().filter(|a| a.chars().count() <= 40);
+        let recipient = match (&facts.addressee_person, addressee) {
+            (Some(p), place) => Some(with_place(p, place)),
+            (None, Some(a)) => Some(display(a)),
+            _ => None,
+        };
+        if let Some(s) = sender {
+            t.push_str(" from ");
+            t.push_str(&s);
+        }
+        if let Some(r) = recipient {
+            t.push_str(" to ");
+            t.push_str(&r);
+        }
+    }
+    let when = facts
+        .sent_when
+        .as_ref()
+        .map(|(w, _)| w.as_str())
+        .or(facts.first_date.as_deref());
+    if let Some(d) = when.and_then(spelled_date) {
         t.push_str(", ");
-        t.push_str(&words[skip..].join(" "));
+        t.push_str(&d);
     }
     t
+}
+
+/// `1950-09-30T20:35:00` → `30 September 1950`.
+fn spelled_date(when: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let y: i32 = when.get(..4)?.parse().ok()?;
+    let m: usize = when.get(5..7)?.parse().ok()?;
+    let d: u32 = when.get(8..10)?.parse().ok()?;
+    let name = MONTHS.get(m.checked_sub(1)?)?;
+    Some(format!("{d} {name} {y}"))
+}
+
+/// `CIPHERED TELEGRAM` → `Ciphered telegram`; mixed case is kept, the first letter raised.
+fn sentence_case(s: &str) -> String {
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    let s = if letters >= 2 && !s.chars().any(char::is_lowercase) {
+        s.to_lowercase()
+    } else {
+        s.to_string()
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
 }
 
 /// `PYONGYANG` → `Pyongyang`, `CABLE Nº 600308/sh` → `Cable Nº 600308/sh`; mixed case is kept.
@@ -317,6 +436,20 @@ fn display(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spelled_dates_and_case() {
+        assert_eq!(
+            spelled_date("1950-09-30T20:35:00").as_deref(),
+            Some("30 September 1950")
+        );
+        assert_eq!(spelled_date("--10-01"), None);
+        assert_eq!(sentence_case("CIPHERED TELEGRAM"), "Ciphered telegram");
+        assert_eq!(
+            sentence_case("Record of Conversation"),
+            "Record of Conversation"
+        );
+    }
 
     #[test]
     fn display_case() {

@@ -306,6 +306,11 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
         },
     );
     implausible_dates(text, decoded.start, &date_warnings, &mut diagnostics);
+    built.facts.first_date = ner::first_full_date(&built.divs);
+    built.facts.letter = built
+        .divs
+        .iter()
+        .any(|d| d.attrs.iter().any(|(k, v)| *k == "type" && v == "letter"));
     let header = header::header(
         &built.facts,
         &entities,

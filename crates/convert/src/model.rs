@@ -42,6 +42,12 @@ pub(crate) struct Facts {
     pub hands: Vec<String>,
     pub translator: bool,
     pub editor: bool,
+    /// The first subject line or sub-head at the top (`On the situation in …`).
+    pub subject: Option<String>,
+    /// The document's first full date anywhere (`@when`), filled after tagging.
+    pub first_date: Option<String>,
+    /// A div was recognised as a letter by its shape (salutation, signature).
+    pub letter: bool,
 }
 
 /// The result of building: the divs of the body and the header facts.
@@ -646,6 +652,9 @@ impl<'a> Builder<'a> {
                 {
                     let mut leaf = self.leaf("head", it, Tag::None, first_leaf, "");
                     leaf.el.attrs.insert(0, ("type", "subject".to_string()));
+                    if top_level && self.facts.subject.is_none() {
+                        self.facts.subject = Some(self.text(it.start, it.end).to_string());
+                    }
                     div.push_div(leaf);
                 }
                 (Shape::Short | Shape::Names, _)
@@ -660,6 +669,9 @@ impl<'a> Builder<'a> {
                 {
                     let mut leaf = self.leaf("head", it, Tag::None, first_leaf, "");
                     leaf.el.attrs.insert(0, ("type", "sub".to_string()));
+                    if top_level && self.facts.subject.is_none() {
+                        self.facts.subject = Some(self.text(it.start, it.end).to_string());
+                    }
                     div.push_div(leaf);
                 }
                 (Shape::Routing, _) if div.zone == Zone::Top => {
@@ -911,7 +923,7 @@ impl<'a> Builder<'a> {
         if name == "signed" && self.facts.signer.is_none() {
             self.facts.signer = first_person();
         }
-        if name == "addrLine" && self.facts.addressee_person.is_none() {
+        if (name == "addrLine" || name == "salute") && self.facts.addressee_person.is_none() {
             self.facts.addressee_person = first_person();
         }
         if name == "addrLine" && self.facts.addressee.is_none() {

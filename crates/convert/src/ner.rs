@@ -1209,6 +1209,24 @@ fn collect_surnames(divs: &[El], titles: &[Vec<String>]) -> Vec<String> {
     out
 }
 
+/// The `@when` of the first date with a day, month and year, in document order.
+pub(crate) fn first_full_date(divs: &[El]) -> Option<String> {
+    fn go(e: &El) -> Option<String> {
+        if e.name == "date" {
+            return e
+                .attrs
+                .iter()
+                .find(|(k, v)| *k == "when" && v.len() >= 10 && !v.starts_with('-'))
+                .map(|(_, v)| v.clone());
+        }
+        e.children.iter().find_map(|c| match c {
+            Node::El(c) => go(c),
+            Node::Text(_) => None,
+        })
+    }
+    divs.iter().find_map(go)
+}
+
 pub(crate) fn text_of(e: &El) -> String {
     let mut s = String::new();
     for c in &e.children {

@@ -530,3 +530,27 @@ fn profile_errors_point_into_the_toml() {
     let s = e[0].primary_span().expect("a span");
     assert_eq!(&text[s.offset..s.offset + s.len], "bracket_keyword");
 }
+
+/// The header title is built from the document's shape: type and number, sender and
+/// recipient with their places, and the date; a letter without a type line is a `Letter`.
+#[test]
+fn titles_from_the_shape() {
+    let title = |input: &str| {
+        let tei = run(input).tei.unwrap();
+        let a = tei.find("<title>").unwrap() + 7;
+        let b = tei[a..].find("</title>").unwrap() + a;
+        tei[a..b].to_string()
+    };
+    assert_eq!(
+        title("CIPHERED TELEGRAM Nº 12\n\nfrom SOFIA sent at 1200 3 May 1950\n\nMoscow\n\nto Cde. ZORIN\n\nWe report that the harvest is good.\n\nBODROV\n"),
+        "Ciphered telegram Nº 12 from Bodrov (Sofia) to Zorin (Moscow), 3 May 1950"
+    );
+    assert_eq!(
+        title("Tirana, 4 May 1951\n\nDear Comrade Hoxha!\n\nWe thank you for the letter and the gifts.\n\nWith communist greetings,\n\nCHUVAKHIN\n"),
+        "Letter from Chuvakhin to Hoxha, 4 May 1951"
+    );
+    assert_eq!(
+        title("MEMORANDUM\n\nOn the grain deliveries of the autumn\n\nThe deliveries were late this year in every region.\n"),
+        "Memorandum on the grain deliveries of the autumn"
+    );
+}
