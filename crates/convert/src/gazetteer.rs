@@ -523,6 +523,8 @@ pub(crate) const ORG_HEADS: &[&str] = &[
     "court",
     "bank",
     "association",
+    "society",
+    "board",
     "league",
     "federation",
     "organization",

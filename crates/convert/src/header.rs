@@ -18,7 +18,7 @@ pub(crate) fn header(
     let meta = opts.metadata.clone().unwrap_or_default();
     let title = match &meta.title {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-        _ => title(facts, opts, diags),
+        _ => title(facts, ents, opts, diags),
     };
     let mut title_stmt = El::new("titleStmt").child(El::new("title").text(title));
     if let Some(tr) = &meta.translator {
@@ -251,7 +251,7 @@ fn with_ref(mut el: El, items: &[(String, String, Option<String>)], name: &str) 
 /// subject line says it is about, sender → recipient (persons from `correspDesc`, with their
 /// places), and the date: `Cable Nº 600308/sh from Shtykov (Pyongyang) to Gromyko (Moscow),
 /// 30 September 1950`.
-fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
+fn title(facts: &Facts, ents: &Entities, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
     let vocab = crate::profile::Vocab::new(opts.profile.as_ref());
     let mut t;
     let mut described = false;
@@ -329,8 +329,12 @@ fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
         }
     }
     if !described {
+        let is_place = |p: &str| {
+            let l = p.to_lowercase();
+            ents.places.iter().any(|(_, d, _)| d.to_lowercase() == l)
+        };
         let with_place = |who: &str, place: Option<&String>| match place {
-            Some(p) if p.chars().count() <= 40 && !p.eq_ignore_ascii_case(who) => {
+            Some(p) if is_place(p) && !p.eq_ignore_ascii_case(who) => {
                 format!("{} ({})", display(who), display(p))
             }
             _ => display(who),
@@ -343,7 +347,7 @@ fn title(facts: &Facts, opts: &Options, diags: &mut Vec<Diagnostic>) -> String {
         let addressee = facts.addressee.as_ref().filter(|a| a.chars().count() <= 40);
         let recipient = match (&facts.addressee_person, addressee) {
             (Some(p), place) => Some(with_place(p, place)),
-            (None, Some(a)) => Some(display(a)),
+            (None, Some(a)) => Some(crate::ner::display(a)),
             _ => None,
         };
         if let Some(s) = sender {

@@ -732,6 +732,14 @@ impl<'a> Builder<'a> {
                 }
                 (Shape::Date, _) => {
                     let leaf = self.leaf("dateline", it, Tag::Dates, first_leaf, "");
+                    let correspondence = !matches!(
+                        self.facts.kind.as_deref(),
+                        Some("conversation" | "minutes" | "journal" | "memorandum" | "report")
+                    );
+                    if div.zone == Zone::Top && top_level && correspondence {
+                        // A letter's `Place, date` line: where and when it was written.
+                        self.record_letter_dateline(&leaf.el);
+                    }
                     if div.zone == Zone::Top {
                         div.push_opener(leaf);
                     } else {
@@ -1041,6 +1049,21 @@ impl<'a> Builder<'a> {
             }
         }
         Leaf { el: p, space }
+    }
+
+    fn record_letter_dateline(&mut self, el: &El) {
+        for c in &el.children {
+            if let Node::El(e) = c {
+                if e.name == "placeName" && self.facts.from_place.is_none() {
+                    self.facts.from_place = Some(plain_text(e));
+                }
+                if e.name == "date" && self.facts.sent_when.is_none() {
+                    if let Some((_, w)) = e.attrs.iter().find(|(k, _)| *k == "when") {
+                        self.facts.sent_when = Some((w.clone(), plain_text(e)));
+                    }
+                }
+            }
+        }
     }
 
     fn record_routing(&mut self, el: &El) {
@@ -1592,7 +1615,10 @@ impl<'a> Builder<'a> {
                 }
                 self.date_spans(a, t, &mut spans);
             }
-            Tag::Dates => self.date_spans(a, t, &mut spans),
+            Tag::Dates => {
+                self.date_spans(a, t, &mut spans);
+                leading_place(t, &mut spans);
+            }
             Tag::Dateline => {
                 self.date_spans(a, t, &mut spans);
                 place_spans(t, &mut spans);
@@ -2055,6 +2081,28 @@ fn place_spans(t: &str, spans: &mut Vec<(usize, usize, El)>) {
         let el = El::new(if is_org { "orgName" } else { "placeName" });
         spans.push((s, s + name.len(), el));
         break;
+    }
+}
+
+/// `Port Ellery, 3 October 1958`: one to three capitalised words before a comma that is
+/// followed by a date are the place of writing.
+fn leading_place(t: &str, spans: &mut Vec<(usize, usize, El)>) {
+    let lead = t.len() - t.trim_start().len();
+    let Some(comma) = t.find(',') else { return };
+    let name = t[lead..comma].trim_end();
+    let after = t[comma + 1..].trim_start();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let dated = after.starts_with(|c: char| c.is_ascii_digit())
+        || crate::dates::find(after).first().is_some_and(|d| d.start == 0);
+    let ok = (1..=3).contains(&words.len())
+        && dated
+        && words.iter().all(|w| {
+            w.starts_with(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        })
+        && crate::dates::find(name).is_empty()
+        && spans.iter().all(|s| s.0 >= comma);
+    if ok {
+        spans.push((lead, lead + name.len(), El::new("placeName")));
     }
 }
 

@@ -338,6 +338,7 @@ pub(crate) fn annotate(divs: &mut [El], cx: &Context) -> (Entities, Vec<DateWarn
         doc_year,
         doc_date: cx.doc_date,
         known_surnames: Vec::new(),
+        known_places: Vec::new(),
         titles,
         warnings: Vec::new(),
     };
@@ -346,7 +347,8 @@ pub(crate) fn annotate(divs: &mut [El], cx: &Context) -> (Entities, Vec<DateWarn
     }
     // Second pass: bare surnames (and single names) already seen in a fuller mention.
     ctx.known_surnames = collect_surnames(divs, &ctx.titles);
-    if !ctx.known_surnames.is_empty() {
+    ctx.known_places = collect_places(divs);
+    if !ctx.known_surnames.is_empty() || !ctx.known_places.is_empty() {
         for d in divs.iter_mut() {
             ctx.walk_known(d);
         }
@@ -371,6 +373,8 @@ struct Ctx<'a> {
     doc_year: Option<i32>,
     doc_date: Option<(i32, u32, u32)>,
     known_surnames: Vec<String>,
+    /// Places tagged somewhere (lower-cased, longest first), to find again elsewhere.
+    known_places: Vec<String>,
     /// Personal titles as word sequences, longest first.
     titles: Vec<Vec<String>>,
     warnings: Vec<DateWarning>,
@@ -420,7 +424,12 @@ impl Ctx<'_> {
         for c in old {
             match c {
                 Node::Text(t) => {
-                    let spans = known_spans(&t, &self.known_surnames);
+                    let mut spans = known_spans(&t, &self.known_surnames);
+                    for p in known_place_spans(&t, &self.known_places) {
+                        if spans.iter().all(|s| p.end <= s.start || p.start >= s.end) {
+                            spans.push(p);
+                        }
+                    }
                     e.children.extend(split(&t, spans));
                 }
                 Node::El(mut c) => {
@@ -811,9 +820,12 @@ fn org_spans(t: &str, out: &mut Vec<Span>) {
                 let after_has_head = run[k + 1..]
                     .iter()
                     .any(|&(a, b)| ORG_HEADS.contains(&lower(&t[a..b]).as_str()));
+                // A sub-unit (`CC of the …`), or a person or role without a head word of its
+                // own (`Chairman Dorn of the Karsk Regional Committee`): the body after `of`.
                 if after_has_head
                     && !before.is_empty()
-                    && before.iter().all(|w| SUBUNIT_HEADS.contains(&w.as_str()))
+                    && (before.iter().all(|w| SUBUNIT_HEADS.contains(&w.as_str()))
+                        || !before.iter().any(|w| ORG_HEADS.contains(&w.as_str())))
                 {
                     s = k + 1;
                 }
@@ -1161,6 +1173,63 @@ fn known_spans(t: &str, known: &[String]) -> Vec<Span> {
                 kind: EntityKind::Person,
                 key: w.to_string(),
             });
+        }
+    }
+    out
+}
+
+/// Places tagged anywhere (by the gazetteer, a context word or a dateline), lower-cased,
+/// longest first: `Karsk` in `from KARSK sent at …` is a place in running text too.
+fn collect_places(divs: &[El]) -> Vec<String> {
+    fn go(e: &El, out: &mut Vec<String>) {
+        if e.name == "placeName" {
+            let name = text_of(e).split_whitespace().collect::<Vec<_>>().join(" ");
+            let l = lower(&name);
+            if name.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && is_cap(&name)
+                && !out.contains(&l)
+            {
+                out.push(l);
+            }
+            return;
+        }
+        for c in &e.children {
+            if let Node::El(c) = c {
+                go(c, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in divs {
+        go(d, &mut out);
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    out
+}
+
+/// Known places written with a capital (`Karsk`, `KARSK`) at word boundaries.
+fn known_place_spans(t: &str, known: &[String]) -> Vec<Span> {
+    let tl = t.to_lowercase();
+    if known.is_empty() || tl.len() != t.len() {
+        return Vec::new();
+    }
+    let mut out: Vec<Span> = Vec::new();
+    for k in known {
+        let mut from = 0;
+        while let Some(p) = tl[from..].find(k.as_str()) {
+            let (a, b) = (from + p, from + p + k.len());
+            from = b;
+            if boundary(t, a, b)
+                && is_cap(&t[a..b])
+                && out.iter().all(|s| b <= s.start || a >= s.end)
+            {
+                out.push(Span {
+                    start: a,
+                    end: b,
+                    kind: EntityKind::Place,
+                    key: t[a..b].to_string(),
+                });
+            }
         }
     }
     out
@@ -1598,6 +1667,7 @@ mod tests {
             doc_year: Some(1950),
             doc_date: Some((1950, 9, 30)),
             known_surnames: Vec::new(),
+            known_places: Vec::new(),
             titles: default_titles(),
             warnings: Vec::new(),
         };

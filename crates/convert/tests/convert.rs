@@ -547,7 +547,7 @@ fn titles_from_the_shape() {
     );
     assert_eq!(
         title("Tirana, 4 May 1951\n\nDear Comrade Hoxha!\n\nWe thank you for the letter and the gifts.\n\nWith communist greetings,\n\nCHUVAKHIN\n"),
-        "Letter from Chuvakhin to Hoxha, 4 May 1951"
+        "Letter from Chuvakhin (Tirana) to Hoxha, 4 May 1951"
     );
     assert_eq!(
         title("MEMORANDUM\n\nOn the grain deliveries of the autumn\n\nThe deliveries were late this year in every region.\n"),
