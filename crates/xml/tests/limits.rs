@@ -73,6 +73,28 @@ fn xxe_is_never_resolved() {
 }
 
 #[test]
+fn external_parameter_entity_is_never_resolved() {
+    // The classic out-of-band XXE: a parameter entity that would pull in a DTD from outside.
+    let src = "<!DOCTYPE d [\n  <!ENTITY % e SYSTEM \"file:///etc/passwd\">\n  %e;\n]>\n<d/>\n";
+    for result in [
+        parse(src, &Limits::default()).map(|_| ()),
+        teikit_xml::parse_with_storage(src, &Limits::default(), &mut String::new()).map(|_| ()),
+    ] {
+        let e = result.unwrap_err();
+        assert_eq!(e.code, "xml/external-entity", "{}", e.message);
+        let at = e.primary_span().unwrap();
+        assert_eq!(&src[at.offset..at.end()], "%e;");
+        let decl = e.labels.iter().find(|l| !l.primary).unwrap().span;
+        assert_eq!(
+            decl.offset,
+            src.find("% e").unwrap() + 2,
+            "the declaration's name"
+        );
+        assert!(!e.message.contains("root:"), "nothing read from the file");
+    }
+}
+
+#[test]
 fn internal_entities_are_expanded_into_the_tree() {
     let src = "<!DOCTYPE a [<!ENTITY who \"World\">]><a>Hello &who;</a>";
     let doc = parse(src, &Limits::default()).unwrap();
