@@ -510,14 +510,15 @@ fn check_generated(
 }
 
 /// A small deterministic PRNG (splitmix64): no dependency, same documents on every run.
-struct Prng(u64);
+/// Shared with the `generated` suite's transcription generator.
+pub(super) struct Prng(u64);
 
 impl Prng {
-    fn new(seed: u64) -> Prng {
+    pub(super) fn new(seed: u64) -> Prng {
         Prng(seed)
     }
 
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -526,11 +527,11 @@ impl Prng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(super) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 

@@ -5,6 +5,7 @@
 mod archive;
 mod compacttest;
 mod convert;
+mod generated;
 mod libxml2;
 pub(crate) mod mutations;
 mod parity;
@@ -58,6 +59,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("compacttest", compacttest::run),
     ("convert", convert::run),
     ("archive", archive::run),
+    ("generated", generated::run),
     ("parity", parity::run),
     ("xinclude", xinclude::run),
     ("mutations", mutations::run),
