@@ -23,6 +23,33 @@ const TEI_NS: &str = "http://www.tei-c.org/ns/1.0";
 /// At most this many items in `expected`; more are summed up as a last `and N more` item.
 pub(crate) const EXPECTED_SHOWN: usize = 8;
 
+/// A memoised derivative of grammar `$g`: looked up under the read lock (released at once),
+/// computed under the write lock on a miss.
+macro_rules! memo {
+    ($g:expr, $hit:ident($($a:expr),*), $miss:ident($($b:expr),*)) => {{
+        let hit = $g.read().$hit($($a),*);
+        match hit {
+            Some(r) => r,
+            None => $g.write().$miss($($b),*),
+        }
+    }};
+}
+
+/// Binds `$vc` to the [`ValueCx`] of namespace context `$ns` and the matcher's unparsed
+/// entities.
+macro_rules! value_cx {
+    ($self:ident, $ns:expr, $vc:ident) => {
+        let ents = $self.entities.clone();
+        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
+        let $vc = ValueCx {
+            ns: $ns,
+            entities: ents
+                .is_some()
+                .then_some(&is_entity as &dyn Fn(&str) -> bool),
+        };
+    };
+}
+
 /// The TEI Guidelines reference page of an element.
 fn tei_url(local: &str) -> String {
     format!("https://tei-c.org/release/doc/tei-p5-doc/en/html/ref-{local}.html")
@@ -131,14 +158,7 @@ impl<'g> Matcher<'g> {
     /// A start tag opens; `span` is the element name in it; `ns` resolves prefixes in the
     /// parent (for text before this tag).
     pub fn start_tag_open(&mut self, name: Name<'_>, span: Span, ns: &dyn NamespaceContext) {
-        let ents = self.entities.clone();
-        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
-        let vc = ValueCx {
-            ns,
-            entities: ents
-                .is_some()
-                .then_some(&is_entity as &dyn Fn(&str) -> bool),
-        };
+        value_cx!(self, ns, vc);
         self.flush_text(false, &vc);
         let g = self.g;
         // path bookkeeping
@@ -176,11 +196,7 @@ impl<'g> Matcher<'g> {
         let kind = if before == NOT_ALLOWED && self.had_error {
             Kind::Cont(NOT_ALLOWED)
         } else {
-            let memo = g.read().sto_memo(before, key);
-            let r = match memo {
-                Some(r) => r,
-                None => g.write().sto(&g.cx, before, key),
-            };
+            let r = memo!(g, sto_memo(before, key), sto(&g.cx, before, key));
             // A misspelled name is read as the name suggested for it, when that one fits here:
             // its content is then checked against the right definition and the parent does
             // not report it missing.
@@ -207,11 +223,7 @@ impl<'g> Matcher<'g> {
                     }
                     (Some(s), _) => {
                         let k2 = g.cx.names.key(name.ns, &s);
-                        let memo = g.read().sto_memo(before, k2);
-                        let r2 = match memo {
-                            Some(r) => r,
-                            None => g.write().sto(&g.cx, before, k2),
-                        };
+                        let r2 = memo!(g, sto_memo(before, k2), sto(&g.cx, before, k2));
                         (r2, true)
                     }
                     (None, _) => (NOT_ALLOWED, true),
@@ -220,13 +232,7 @@ impl<'g> Matcher<'g> {
                 (r, false)
             };
             if r == NOT_ALLOWED && failed {
-                let found = {
-                    let m = g.read().find_memo(key);
-                    match m {
-                        Some(f) => f,
-                        None => g.write().find_element(&g.cx, key),
-                    }
-                };
+                let found = memo!(g, find_memo(key), find_element(&g.cx, key));
                 self.state = found;
                 Kind::Cont(before)
             } else {
@@ -281,14 +287,7 @@ impl<'g> Matcher<'g> {
         value_span: Span,
     ) {
         let g = self.g;
-        let ents = self.entities.clone();
-        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
-        let vc = ValueCx {
-            ns,
-            entities: ents
-                .is_some()
-                .then_some(&is_entity as &dyn Fn(&str) -> bool),
-        };
+        value_cx!(self, ns, vc);
 
         let key =
             g.cx.names
@@ -304,11 +303,7 @@ impl<'g> Matcher<'g> {
         if before == NOT_ALLOWED {
             return;
         }
-        let memo = g.read().att_memo(before, key);
-        let alts = match memo {
-            Some(a) => a,
-            None => g.write().att(&g.cx, before, key),
-        };
+        let alts = memo!(g, att_memo(before, key), att(&g.cx, before, key));
         let alts = if alts.is_empty() {
             // Read a misspelled attribute as the suggested one when that one fits here.
             let Some(s) = self.attribute_not_allowed(name, name_span, before) else {
@@ -319,11 +314,7 @@ impl<'g> Matcher<'g> {
                 None => ("", s.as_str()),
             };
             let k2 = g.cx.names.key(ns, local);
-            let memo = g.read().att_memo(before, k2);
-            let alts = match memo {
-                Some(a) => a,
-                None => g.write().att(&g.cx, before, k2),
-            };
+            let alts = memo!(g, att_memo(before, k2), att(&g.cx, before, k2));
             if alts.is_empty() {
                 return;
             }
@@ -374,11 +365,7 @@ impl<'g> Matcher<'g> {
         if before == NOT_ALLOWED || self.depth == 0 {
             return;
         }
-        let memo = g.read().end_attrs_memo(before);
-        let r = match memo {
-            Some(r) => r,
-            None => g.write().end_attrs(before, false),
-        };
+        let r = memo!(g, end_attrs_memo(before), end_attrs(before, false));
         if r == NOT_ALLOWED {
             self.missing_attribute(before);
             self.state = g.write().end_attrs(before, true);
@@ -424,14 +411,7 @@ impl<'g> Matcher<'g> {
         if self.depth == 0 {
             return;
         }
-        let ents = self.entities.clone();
-        let is_entity = |e: &str| ents.as_ref().is_some_and(|set| set.contains(e));
-        let vc = ValueCx {
-            ns,
-            entities: ents
-                .is_some()
-                .then_some(&is_entity as &dyn Fn(&str) -> bool),
-        };
+        value_cx!(self, ns, vc);
         self.flush_text(true, &vc);
         let g = self.g;
         let kind = self.frames[self.depth - 1].kind;
@@ -447,11 +427,7 @@ impl<'g> Matcher<'g> {
                 if before == NOT_ALLOWED {
                     // Stays silent; an error was reported already.
                 } else {
-                    let memo = g.read().end_tag_memo(before);
-                    let r = match memo {
-                        Some(r) => r,
-                        None => g.write().end_tag(before, false),
-                    };
+                    let r = memo!(g, end_tag_memo(before), end_tag(before, false));
                     if r == NOT_ALLOWED {
                         self.incomplete(span, before, true);
                         self.state = g.write().end_tag(before, true);
@@ -521,11 +497,7 @@ impl<'g> Matcher<'g> {
             if !non_ws {
                 return;
             }
-            let memo = g.read().mixed_memo(before);
-            let r = match memo {
-                Some(r) => r,
-                None => g.write().mixed(before),
-            };
+            let r = memo!(g, mixed_memo(before), mixed(before));
             if r == NOT_ALLOWED {
                 self.text_not_allowed(before);
             } else {
@@ -1681,22 +1653,6 @@ mod tests {
 mod random_tests {
     use crate::testutil::*;
 
-    /// A tiny deterministic generator (xorshift), so the test needs no dependency.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[(self.next() % items.len() as u64) as usize]
-        }
-    }
-
     fn gen(r: &mut Rng, depth: usize, out: &mut String) {
         let name = r.pick(&["doc", "head", "p", "hi", "x", "num"]);
         out.push('<');
@@ -1782,21 +1738,6 @@ mod random_tests {
 mod oracle_tests {
     use crate::oracle::Oracle;
     use crate::testutil::*;
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[(self.next() % items.len() as u64) as usize]
-        }
-    }
 
     const NAMES: &[&str] = &["a", "b", "c", "d", "e"];
     const ATTS: &[&str] = &["x", "y", "n"];

@@ -8,6 +8,22 @@ use teikit_relaxng::{Define, IdType, NameClass, Pattern, QName, Schema};
 
 use crate::Grammar;
 
+/// A tiny deterministic generator (xorshift), so the randomised tests need no dependency.
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
 /// A pattern with elements written inline (turned into defines by [`schema`]).
 pub(crate) enum T {
     El(NameClass, Box<T>),
