@@ -12,6 +12,10 @@ pub const SCHEMA_UNLOADABLE: &str = "schema/unloadable";
 pub const CONFIG: &str = "config/invalid";
 /// An output could not be written.
 pub const UNWRITABLE: &str = "io/unwritable";
+/// A transcription has both a `.meta.toml` and a `.meta.json` sidecar.
+pub const AMBIGUOUS_SIDECAR: &str = "config/ambiguous-sidecar";
+/// A transcription's metadata sidecar is incorrect, so it is not converted.
+pub const BAD_SIDECAR: &str = "config/bad-sidecar";
 
 /// Every code the CLI emits.
 pub static CODES: &[CodeDoc] = &[
@@ -49,5 +53,19 @@ pub static CODES: &[CodeDoc] = &[
         summary: "a converted document could not be written (exit status 2)",
         example: "teikit convert -O /read-only letters/",
         fix: "choose a writable output folder",
+    },
+    CodeDoc {
+        code: AMBIGUOUS_SIDECAR,
+        severity: Severity::Error,
+        summary: "a transcription has two metadata sidecars (NAME.meta.toml and NAME.meta.json); it is not converted (exit status 1)",
+        example: "letters/a.txt beside letters/a.meta.toml and letters/a.meta.json",
+        fix: "keep one of the two sidecars",
+    },
+    CodeDoc {
+        code: BAD_SIDECAR,
+        severity: Severity::Error,
+        summary: "a transcription's metadata sidecar is not valid TOML/JSON or has an unknown key; the transcription is not converted and the sidecar's own report (convert/metadata) says where (exit status 1)",
+        example: "letters/a.meta.toml containing `titel = \"Cable 12\"`",
+        fix: "correct the sidecar at the reported position",
     },
 ];

@@ -21,7 +21,6 @@ struct Raw {
     #[serde(default)]
     diagnostics: RawDiagnostics,
     #[serde(default)]
-    #[allow(dead_code)]
     convert: RawConvert,
 }
 
@@ -53,16 +52,35 @@ struct RawDiagnostics {
     warn: Vec<String>,
 }
 
-/// `[convert]` is part of the contract; `teikit convert` does not read it yet, but its keys
-/// are checked so typos are caught.
+/// `[convert]`: what `teikit convert` uses when the command line does not say.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 struct RawConvert {
-    profile: Option<String>,
+    profile: Option<toml::Spanned<String>>,
     authority: Option<Vec<String>>,
     #[serde(rename = "out-dir")]
     out_dir: Option<String>,
+    #[serde(rename = "original-lang")]
+    original_lang: Option<String>,
+    manifest: Option<String>,
+}
+
+/// The name of the converter's built-in profile (`[convert] profile = "archive"`).
+pub const BUILT_IN_PROFILE: &str = "archive";
+
+/// A settled `[convert]` section; paths are resolved against the configuration's folder.
+#[derive(Debug, Default)]
+pub struct ConvertConfig {
+    /// `profile`: a profile TOML file; `None` for the built-in `archive` profile or none given.
+    pub profile: Option<PathBuf>,
+    /// `authority`: authority files (CSV/TSV).
+    pub authority: Vec<PathBuf>,
+    /// `out-dir`: the folder outputs are written to when neither `-o` nor `-O` is given.
+    pub out_dir: Option<PathBuf>,
+    /// `original-lang`: `xml:lang` of transliterated original-language words.
+    pub original_lang: Option<String>,
+    /// `manifest`: a CSV/JSON metadata manifest keyed by file name.
+    pub manifest: Option<PathBuf>,
 }
 
 /// A settled `teikit.toml`.
@@ -81,6 +99,8 @@ pub struct Config {
     overrides: Vec<(GlobSet, String)>,
     ignore: Vec<String>,
     warn: Vec<String>,
+    /// `[convert]`.
+    pub convert: ConvertConfig,
 }
 
 /// Finds `teikit.toml` in `start` or its nearest parent.
@@ -140,7 +160,7 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
             d = d.with_label(Span::from_range(r), label);
         }
         fail(d.with_help(
-            "keys: [validate] schema, xinclude, rules, catalogs, [[validate.overrides]] files, schema; [diagnostics] ignore, warn; [convert] profile, authority, out-dir",
+            "keys: [validate] schema, xinclude, rules, catalogs, [[validate.overrides]] files, schema; [diagnostics] ignore, warn; [convert] profile, authority, out-dir, original-lang, manifest",
         ))
     })?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -166,7 +186,9 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
             .map_err(|e| fail(Diagnostic::error(codes::CONFIG, e.to_string())))?;
         overrides.push((set, o.schema));
     }
+    let convert = convert_section(raw.convert, &dir).map_err(fail)?;
     Ok(Config {
+        convert,
         catalogs: raw.validate.catalogs.iter().map(|c| dir.join(c)).collect(),
         dir,
         schema: raw.validate.schema,
@@ -175,6 +197,40 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
         overrides,
         ignore: raw.diagnostics.ignore,
         warn: raw.diagnostics.warn,
+    })
+}
+
+/// Resolves `[convert]`: paths against `dir`; `profile` is a path when it has a folder
+/// separator or ends in `.toml`, otherwise the name of a built-in profile.
+fn convert_section(raw: RawConvert, dir: &Path) -> Result<ConvertConfig, Diagnostic> {
+    let profile = match raw.profile {
+        None => None,
+        Some(p) if p.get_ref() == BUILT_IN_PROFILE => None,
+        Some(p) if p.get_ref().contains(['/', '\\']) || p.get_ref().ends_with(".toml") => {
+            Some(dir.join(p.get_ref()))
+        }
+        Some(p) => {
+            return Err(Diagnostic::error(
+                codes::CONFIG,
+                format!("unknown profile name {:?}", p.get_ref()),
+            )
+            .with_label(Span::from_range(p.span()), "not a built-in profile")
+            .with_help(format!(
+                "the built-in profile is \"{BUILT_IN_PROFILE}\"; a profile file is named by a path ending in .toml"
+            )));
+        }
+    };
+    Ok(ConvertConfig {
+        profile,
+        authority: raw
+            .authority
+            .unwrap_or_default()
+            .iter()
+            .map(|a| dir.join(a))
+            .collect(),
+        out_dir: raw.out_dir.map(|d| dir.join(d)),
+        original_lang: raw.original_lang,
+        manifest: raw.manifest.map(|m| dir.join(m)),
     })
 }
 
@@ -234,6 +290,39 @@ mod tests {
         let r = read(&p).unwrap_err();
         let span = r.diagnostics[0].primary_span().unwrap();
         assert_eq!(&text[span.offset..span.end()], "schemma");
+    }
+
+    #[test]
+    fn convert_section_paths_are_relative_to_the_file() {
+        let (d, p) = write(
+            "[convert]\nprofile = \"profiles/cables.toml\"\nauthority = [\"names.csv\", \"places.tsv\"]\nout-dir = \"tei\"\noriginal-lang = \"de-Latn\"\nmanifest = \"manifest.csv\"\n",
+        );
+        let c = read(&p).unwrap().convert;
+        assert_eq!(c.profile, Some(d.path().join("profiles/cables.toml")));
+        assert_eq!(
+            c.authority,
+            [d.path().join("names.csv"), d.path().join("places.tsv")]
+        );
+        assert_eq!(c.out_dir, Some(d.path().join("tei")));
+        assert_eq!(c.original_lang.as_deref(), Some("de-Latn"));
+        assert_eq!(c.manifest, Some(d.path().join("manifest.csv")));
+        let (_d, p) = write("[convert]\nprofile = \"archive\"\n");
+        assert_eq!(read(&p).unwrap().convert.profile, None);
+    }
+
+    #[test]
+    fn convert_section_errors_point_at_the_key_or_value() {
+        let text = "[convert]\nauthority = [\"a.csv\"]\nautority = [\"b.csv\"]\n";
+        let (_d, p) = write(text);
+        let r = read(&p).unwrap_err();
+        let span = r.diagnostics[0].primary_span().unwrap();
+        assert_eq!(&text[span.offset..span.end()], "autority");
+        let text = "[convert]\nprofile = \"cables\"\n";
+        let (_d, p) = write(text);
+        let r = read(&p).unwrap_err();
+        assert_eq!(r.diagnostics[0].code, codes::CONFIG);
+        let span = r.diagnostics[0].primary_span().unwrap();
+        assert_eq!(&text[span.offset..span.end()], "\"cables\"");
     }
 
     #[test]

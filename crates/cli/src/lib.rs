@@ -32,6 +32,9 @@ pub enum Status {
     Failure,
     /// 2: usage error, unreadable input, unloadable schema, internal error.
     Error,
+    /// 130 (128 + SIGINT): a batch stopped by SIGINT/SIGTERM after finishing what was under
+    /// way.
+    Interrupted,
 }
 
 impl Status {
@@ -40,6 +43,7 @@ impl Status {
             Status::Success => 0,
             Status::Failure => 1,
             Status::Error => 2,
+            Status::Interrupted => 130,
         }
     }
 }

@@ -20,7 +20,7 @@
 //! with `"interrupted": true`, and the exit status is 130. A second signal exits at once.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -90,6 +90,8 @@ struct Outcome {
     /// Where the metadata came from: a sidecar's path or the manifest.
     metadata: Option<String>,
     fatal: bool,
+    /// Errors, warnings and infos over `reports` (kept once the reports are printed).
+    counts: [usize; 3],
 }
 
 impl Outcome {
@@ -107,11 +109,26 @@ impl Outcome {
             written: None,
             metadata: None,
             fatal: false,
+            counts: [0; 3],
         }
     }
 
+    /// Counts the diagnostics of the reports, before they are handed to the printer.
+    fn settle(&mut self) {
+        let of = |s| self.reports.iter().map(|r| r.count(s)).sum();
+        self.counts = [
+            of(Severity::Error),
+            of(Severity::Warning),
+            of(Severity::Info),
+        ];
+    }
+
     fn count(&self, severity: Severity) -> usize {
-        self.reports.iter().map(|r| r.count(severity)).sum()
+        match severity {
+            Severity::Error => self.counts[0],
+            Severity::Warning => self.counts[1],
+            _ => self.counts[2],
+        }
     }
 }
 
@@ -414,6 +431,7 @@ fn execute(config: &Config) -> Result<Status, Failure> {
         },
         |mut outcome| {
             fatal |= outcome.fatal;
+            outcome.settle();
             // Once output is closed, outcomes are still collected: files are being written
             // and the report must list them.
             if !closed {
@@ -466,6 +484,7 @@ fn execute(config: &Config) -> Result<Status, Failure> {
 }
 
 /// Counts over a batch, for the report and the summary line.
+#[derive(serde::Serialize)]
 struct Totals {
     inputs: usize,
     converted: usize,
@@ -491,7 +510,7 @@ impl Totals {
             not_started: of(State::NotStarted),
             errors: outcomes.iter().map(|o| o.count(Severity::Error)).sum(),
             warnings: outcomes.iter().map(|o| o.count(Severity::Warning)).sum(),
-            seconds,
+            seconds: (seconds * 1000.0).round() / 1000.0,
         }
     }
 
@@ -513,37 +532,43 @@ impl Totals {
 
 /// The `--report` document: one entry per input in input order, then the totals.
 fn report_json(outcomes: &[Outcome], totals: &Totals, interrupted: bool) -> String {
-    let inputs: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| {
-            serde_json::json!({
-                "path": o.path,
-                "output": o.written.as_ref().map(|p| p.display().to_string()),
-                "status": o.state.name(),
-                "metadata": o.metadata,
-                "errors": o.count(Severity::Error),
-                "warnings": o.count(Severity::Warning),
-                "infos": o.count(Severity::Info),
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        version: u32,
+        tool: &'static str,
+        interrupted: bool,
+        inputs: Vec<Entry<'a>>,
+        totals: &'a Totals,
+    }
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        path: &'a str,
+        output: Option<String>,
+        status: &'static str,
+        metadata: Option<&'a str>,
+        errors: usize,
+        warnings: usize,
+        infos: usize,
+    }
+    let report = Report {
+        version: 1,
+        tool: concat!("teikit ", env!("CARGO_PKG_VERSION")),
+        interrupted,
+        inputs: outcomes
+            .iter()
+            .map(|o| Entry {
+                path: &o.path,
+                output: o.written.as_ref().map(|p| p.display().to_string()),
+                status: o.state.name(),
+                metadata: o.metadata.as_deref(),
+                errors: o.count(Severity::Error),
+                warnings: o.count(Severity::Warning),
+                infos: o.count(Severity::Info),
             })
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "version": 1,
-        "tool": concat!("teikit ", env!("CARGO_PKG_VERSION")),
-        "interrupted": interrupted,
-        "inputs": inputs,
-        "totals": {
-            "inputs": totals.inputs,
-            "converted": totals.converted,
-            "with_warnings": totals.with_warnings,
-            "failed": totals.failed,
-            "not_started": totals.not_started,
-            "errors": totals.errors,
-            "warnings": totals.warnings,
-            "seconds": (totals.seconds * 1000.0).round() / 1000.0,
-        },
-    });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            .collect(),
+        totals,
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
 }

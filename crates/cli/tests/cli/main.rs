@@ -4,6 +4,7 @@
 mod convert;
 mod hostile;
 mod inputs;
+mod interrupt;
 mod resolution;
 mod schema;
 mod util;
