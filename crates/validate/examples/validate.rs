@@ -6,6 +6,7 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // STREAM=1: through `teikit_validate::stream` instead of a tree.
     let Some((schema_path, docs)) = args.split_first() else {
         eprintln!("usage: validate SCHEMA DOC...");
         std::process::exit(2);
@@ -41,6 +42,10 @@ fn main() {
         .unwrap_or(1);
     for _ in 0..repeat {
         for path in docs {
+            if std::env::var_os("STREAM").is_some() {
+                stream(&grammar, path);
+                continue;
+            }
             let text = match std::fs::read_to_string(path) {
                 Ok(t) => t,
                 Err(e) => {
@@ -122,4 +127,30 @@ fn batch(grammar: &teikit_validate::Grammar, docs: &[String], jobs: usize) {
         invalid.load(std::sync::atomic::Ordering::Relaxed),
         grammar.pattern_count()
     );
+}
+
+/// Streams one document and prints what the stream measured.
+fn stream(grammar: &teikit_validate::Grammar, path: &str) {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => std::io::BufReader::with_capacity(1 << 16, f),
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return;
+        }
+    };
+    let t = Instant::now();
+    let options = teikit_validate::StreamOptions::default();
+    match teikit_validate::validate_reader(grammar, file, &options) {
+        Ok(teikit_validate::StreamOutcome::Checked(r)) => println!(
+            "{path}: {} diagnostics, streamed {} bytes in {:?}, depth {}, largest token {} bytes, {} patterns",
+            r.diagnostics.len(),
+            r.bytes,
+            t.elapsed(),
+            r.max_depth,
+            r.largest_token,
+            grammar.pattern_count()
+        ),
+        Ok(teikit_validate::StreamOutcome::Fallback(f)) => println!("{path}: not streamed: {f}"),
+        Err(e) => eprintln!("{path}: {e}"),
+    }
 }

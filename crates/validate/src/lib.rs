@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 mod fx;
+mod ids;
 mod matcher;
 mod names;
 #[cfg(test)]

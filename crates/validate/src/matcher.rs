@@ -13,7 +13,8 @@ use teikit_relaxng::{IdType, NameClass, QName};
 
 use std::sync::Arc;
 
-use crate::fx::{hash_pair, FxHashMap, FxHashSet};
+use crate::fx::{hash_pair, FxHashSet};
+use crate::ids::IdTable;
 use crate::names::NsCache;
 use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
 use crate::Grammar;
@@ -112,7 +113,7 @@ pub struct Matcher<'g> {
     diags: Vec<Diagnostic>,
     /// Keep only the earliest this many diagnostics (see [`Matcher::limit_diagnostics`]).
     max_diags: Option<usize>,
-    ids: FxHashMap<String, Span>,
+    ids: IdTable,
     idrefs: Vec<(String, Span, String)>,
     /// An error was reported: a `notAllowed` state from now on is its consequence.
     had_error: bool,
@@ -134,7 +135,7 @@ impl<'g> Matcher<'g> {
             text: PendingText::default(),
             diags: Vec::new(),
             max_diags: None,
-            ids: FxHashMap::default(),
+            ids: IdTable::default(),
             idrefs: Vec::new(),
             had_error: false,
             entities: None,
@@ -446,7 +447,7 @@ impl<'g> Matcher<'g> {
     pub fn finish(mut self) -> Vec<Diagnostic> {
         let refs = std::mem::take(&mut self.idrefs);
         for (r, span, context) in refs {
-            if !self.ids.contains_key(&r) {
+            if self.ids.get(&r).is_none() {
                 let close = self
                     .ids
                     .iter()
@@ -544,7 +545,6 @@ impl<'g> Matcher<'g> {
                     return;
                 }
                 if let Some(first) = self.ids.get(v) {
-                    let first = *first;
                     self.keep(
                         Diagnostic::error("rng/duplicate-id", format!("duplicate ID \"{v}\""))
                             .with_label(span, "this ID is already used")
@@ -553,7 +553,7 @@ impl<'g> Matcher<'g> {
                             .with_context(self.path.clone()),
                     );
                 } else {
-                    self.ids.insert(v.to_string(), span);
+                    self.ids.insert(v, span);
                 }
             }
             IdType::Idref | IdType::Idrefs => {
