@@ -274,6 +274,7 @@ const MUTATION_BASE: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
 
 /// One hand-written invalid document: `from` in the base replaced by `to`; the jing message
 /// for the .rng must contain `expect`.
+#[derive(Debug, PartialEq)]
 struct Mutation {
     name: &'static str,
     from: &'static str,
@@ -281,80 +282,40 @@ struct Mutation {
     expect: &'static str,
 }
 
-const MUTATIONS: &[Mutation] = &[
-    Mutation {
-        name: "div-type-letterz",
-        from: r##"<div type="letter">"##,
-        to: r##"<div type="letterz">"##,
-        expect: r##"attribute "type""##,
-    },
-    Mutation {
-        name: "header-date-without-when",
-        from: r##"<date when="1950-09-30">"##,
-        to: "<date>",
-        expect: r##"element "date" missing"##,
-    },
-    Mutation {
-        name: "header-date-unnormalised-when",
-        from: r##"<date when="1950-09-30">"##,
-        to: r##"<date when="30 September 1950">"##,
-        expect: r##"attribute "when""##,
-    },
-    Mutation {
-        name: "misspelled-element",
-        from: "<signed><persName ref=\"#shtykov\">SHTYKOV</persName></signed>",
-        to: "<signd><persName ref=\"#shtykov\">SHTYKOV</persName></signd>",
-        expect: r##"element "signd""##,
-    },
-    Mutation {
-        name: "seg-type-unknown",
-        from: r##"<seg type="priority">"##,
-        to: r##"<seg type="urgency">"##,
-        expect: r##"attribute "type""##,
-    },
-    Mutation {
-        name: "gap-reason-unknown",
-        from: r##"<gap reason="illegible">"##,
-        to: r##"<gap reason="unreadable">"##,
-        expect: r##"attribute "reason""##,
-    },
-    Mutation {
-        name: "stamp-type-unknown",
-        from: r##"<stamp type="received">"##,
-        to: r##"<stamp type="rubber">"##,
-        expect: r##"attribute "type""##,
-    },
-    Mutation {
-        name: "note-type-unknown",
-        from: r##"<note type="editorial""##,
-        to: r##"<note type="remark""##,
-        expect: r##"attribute "type""##,
-    },
-    Mutation {
-        name: "correspaction-without-type",
-        from: r##"<correspAction type="sent">"##,
-        to: "<correspAction>",
-        expect: r##"element "correspAction" missing"##,
-    },
-    Mutation {
-        name: "paragraph-after-closer",
-        from: "</signed></closer>",
-        to: "</signed></closer><p>After the signature.</p>",
-        expect: r##"element "p" not allowed"##,
-    },
-    Mutation {
-        name: "signed-inside-p",
-        from: "<note type=\"editorial\"",
-        to: "<signed>X</signed><note type=\"editorial\"",
-        expect: r##"element "signed" not allowed"##,
-    },
-    Mutation {
-        name: "attribute-not-in-profile",
-        from: r##"<div type="letter">"##,
-        to: r##"<div type="letter" decls="#d1">"##,
-        expect: r##"attribute "decls""##,
-    },
-];
+/// The hand-written mutations, one a line: `name | from | to | expect` (see [`Mutation`]).
+const MUTATIONS: &str = r##"
+div-type-letterz              | <div type="letter">                                          | <div type="letterz">                                       | attribute "type"
+header-date-without-when      | <date when="1950-09-30">                                     | <date>                                                     | element "date" missing
+header-date-unnormalised-when | <date when="1950-09-30">                                     | <date when="30 September 1950">                            | attribute "when"
+misspelled-element            | <signed><persName ref="#shtykov">SHTYKOV</persName></signed> | <signd><persName ref="#shtykov">SHTYKOV</persName></signd> | element "signd"
+seg-type-unknown              | <seg type="priority">                                        | <seg type="urgency">                                       | attribute "type"
+gap-reason-unknown            | <gap reason="illegible">                                     | <gap reason="unreadable">                                  | attribute "reason"
+stamp-type-unknown            | <stamp type="received">                                      | <stamp type="rubber">                                      | attribute "type"
+note-type-unknown             | <note type="editorial"                                       | <note type="remark"                                        | attribute "type"
+correspaction-without-type    | <correspAction type="sent">                                  | <correspAction>                                            | element "correspAction" missing
+paragraph-after-closer        | </signed></closer>                                           | </signed></closer><p>After the signature.</p>              | element "p" not allowed
+signed-inside-p               | <note type="editorial"                                       | <signed>X</signed><note type="editorial"                   | element "signed" not allowed
+attribute-not-in-profile      | <div type="letter">                                          | <div type="letter" decls="#d1">                            | attribute "decls"
+"##;
+
+fn mutations() -> anyhow::Result<Vec<Mutation>> {
+    MUTATIONS
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&'static str> = line.split(" | ").map(str::trim).collect();
+            match fields[..] {
+                [name, from, to, expect] => Ok(Mutation {
+                    name,
+                    from,
+                    to,
+                    expect,
+                }),
+                _ => bail!("a mutation needs four fields separated by ` | `: {line:?}"),
+            }
+        })
+        .collect()
+}
 
 fn check_mutations(
     jing: &Jing,
@@ -367,7 +328,8 @@ fn check_mutations(
     std::fs::write(&base, MUTATION_BASE)?;
     let mut docs = vec![base.clone()];
     let mut bad_mutation = HashMap::new();
-    for m in MUTATIONS {
+    let mutations = mutations()?;
+    for m in &mutations {
         let path = dir.join(format!("mutation-{}.xml", m.name));
         if MUTATION_BASE.matches(m.from).count() != 1 {
             bad_mutation.insert(
@@ -390,7 +352,7 @@ fn check_mutations(
                 .map(|p| format!("the base document is invalid against {}: {p}", s.label()))
         })
         .collect();
-    for (m, doc) in MUTATIONS.iter().zip(&docs[1..]) {
+    for (m, doc) in mutations.iter().zip(&docs[1..]) {
         let outcome = if let Some(why) = bad_mutation.get(m.name) {
             Err(why.clone())
         } else if !base_problems.is_empty() {
@@ -562,6 +524,30 @@ enum Pat {
     List(Box<Pat>),
 }
 
+impl Pat {
+    /// The patterns directly inside this one: the content of an element, attribute,
+    /// optional, repetition, mixed or list, the members of a choice, group or interleave;
+    /// none for a leaf or a reference. Every walk over the grammar goes through here.
+    fn children(&self) -> &[Pat] {
+        match self {
+            Pat::Element(_, c)
+            | Pat::Attribute(_, c)
+            | Pat::Optional(c)
+            | Pat::ZeroOrMore(c)
+            | Pat::OneOrMore(c)
+            | Pat::Mixed(c)
+            | Pat::List(c) => std::slice::from_ref(&**c),
+            Pat::Choice(v) | Pat::Group(v) | Pat::Interleave(v) => v,
+            Pat::Empty
+            | Pat::Text
+            | Pat::NotAllowed
+            | Pat::Ref(_)
+            | Pat::Value(_)
+            | Pat::Data(..) => &[],
+        }
+    }
+}
+
 /// A grammar read from the full syntax: the start pattern and the defines.
 struct Grammar {
     start: Pat,
@@ -615,20 +601,10 @@ impl Grammar {
 
     fn references(&self) -> Vec<String> {
         fn walk(p: &Pat, out: &mut Vec<String>) {
-            match p {
-                Pat::Ref(n) => out.push(n.clone()),
-                Pat::Element(_, c)
-                | Pat::Attribute(_, c)
-                | Pat::Optional(c)
-                | Pat::ZeroOrMore(c)
-                | Pat::OneOrMore(c)
-                | Pat::Mixed(c)
-                | Pat::List(c) => walk(c, out),
-                Pat::Choice(v) | Pat::Group(v) | Pat::Interleave(v) => {
-                    v.iter().for_each(|c| walk(c, out))
-                }
-                Pat::Empty | Pat::Text | Pat::NotAllowed | Pat::Value(_) | Pat::Data(..) => {}
+            if let Pat::Ref(n) = p {
+                out.push(n.clone());
             }
+            p.children().iter().for_each(|c| walk(c, out));
         }
         let mut out = Vec::new();
         walk(&self.start, &mut out);
@@ -784,27 +760,14 @@ impl Coverage {
     /// What in `grammar` was never reached, described for a failure message.
     fn missing(&self, grammar: &Grammar) -> Vec<String> {
         fn walk(p: &Pat, cov: &Coverage, within: &str, out: &mut Vec<String>) {
-            match p {
-                Pat::Choice(alts) => {
-                    for (i, alt) in alts.iter().enumerate() {
-                        if !cov.alternatives.contains(&(p as *const Pat as usize, i)) {
-                            out.push(format!("in {within}: the alternative {}", rnc::show(alt)));
-                        }
-                        walk(alt, cov, within, out);
+            if let Pat::Choice(alts) = p {
+                for (i, alt) in alts.iter().enumerate() {
+                    if !cov.alternatives.contains(&(p as *const Pat as usize, i)) {
+                        out.push(format!("in {within}: the alternative {}", rnc::show(alt)));
                     }
                 }
-                Pat::Group(v) | Pat::Interleave(v) => {
-                    v.iter().for_each(|c| walk(c, cov, within, out))
-                }
-                Pat::Element(_, c)
-                | Pat::Attribute(_, c)
-                | Pat::Optional(c)
-                | Pat::ZeroOrMore(c)
-                | Pat::OneOrMore(c)
-                | Pat::Mixed(c)
-                | Pat::List(c) => walk(c, cov, within, out),
-                _ => {}
             }
+            p.children().iter().for_each(|c| walk(c, cov, within, out));
         }
         let mut out = Vec::new();
         walk(&grammar.start, self, "start", &mut out);
@@ -1265,15 +1228,10 @@ fn leads_to_fresh(p: &Pat, coverage: &Coverage, fresh: &std::collections::HashSe
                 .contains(&(p as *const Pat as usize, i))
                 || leads_to_fresh(alt, coverage, fresh)
         }),
-        Pat::Group(v) | Pat::Interleave(v) => v.iter().any(|c| leads_to_fresh(c, coverage, fresh)),
-        Pat::Element(_, c)
-        | Pat::Attribute(_, c)
-        | Pat::Optional(c)
-        | Pat::ZeroOrMore(c)
-        | Pat::OneOrMore(c)
-        | Pat::Mixed(c)
-        | Pat::List(c) => leads_to_fresh(c, coverage, fresh),
-        Pat::Empty | Pat::Text | Pat::NotAllowed | Pat::Value(_) | Pat::Data(..) => false,
+        _ => p
+            .children()
+            .iter()
+            .any(|c| leads_to_fresh(c, coverage, fresh)),
     }
 }
 
@@ -1769,6 +1727,20 @@ mod tests {
                     .expect("document")
             })
             .collect()
+    }
+
+    #[test]
+    fn the_mutation_table_parses_and_each_mutation_applies_once() {
+        let all = mutations().expect("four fields a line");
+        assert_eq!(
+            all.len(),
+            MUTATIONS.lines().filter(|l| !l.trim().is_empty()).count()
+        );
+        assert!(all.len() >= 12);
+        for m in &all {
+            assert_eq!(MUTATION_BASE.matches(m.from).count(), 1, "{}", m.name);
+            assert!(!m.expect.is_empty() && m.from != m.to, "{}", m.name);
+        }
     }
 
     #[test]
