@@ -16,6 +16,8 @@ pub const UNWRITABLE: &str = "io/unwritable";
 pub const AMBIGUOUS_SIDECAR: &str = "config/ambiguous-sidecar";
 /// A transcription's metadata sidecar is incorrect, so it is not converted.
 pub const BAD_SIDECAR: &str = "config/bad-sidecar";
+/// Manifest entries name no input of the batch.
+pub const MANIFEST_UNMATCHED: &str = "config/manifest-unmatched";
 
 /// Every code the CLI emits.
 pub static CODES: &[CodeDoc] = &[
@@ -67,5 +69,12 @@ pub static CODES: &[CodeDoc] = &[
         summary: "a transcription's metadata sidecar is not valid TOML/JSON or has an unknown key; the transcription is not converted and the sidecar's own report (convert/metadata) says where (exit status 1)",
         example: "letters/a.meta.toml containing `titel = \"Cable 12\"`",
         fix: "correct the sidecar at the reported position",
+    },
+    CodeDoc {
+        code: MANIFEST_UNMATCHED,
+        severity: Severity::Warning,
+        summary: "rows of the --manifest name files that are not among the inputs (a misspelt file name leaves its input without metadata)",
+        example: "file,title\ncable-12.txt,Cable 12   (with the input named cable-012.txt)",
+        fix: "correct the file name in the manifest: the path below the folder given, or the file name",
     },
 ];

@@ -186,7 +186,7 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
             .map_err(|e| fail(Diagnostic::error(codes::CONFIG, e.to_string())))?;
         overrides.push((set, o.schema));
     }
-    let convert = convert_section(raw.convert, &dir).map_err(fail)?;
+    let convert = convert_section(raw.convert, &dir).map_err(|d| fail(*d))?;
     Ok(Config {
         convert,
         catalogs: raw.validate.catalogs.iter().map(|c| dir.join(c)).collect(),
@@ -202,7 +202,7 @@ pub fn read(path: &Path) -> Result<Config, Box<FileReport>> {
 
 /// Resolves `[convert]`: paths against `dir`; `profile` is a path when it has a folder
 /// separator or ends in `.toml`, otherwise the name of a built-in profile.
-fn convert_section(raw: RawConvert, dir: &Path) -> Result<ConvertConfig, Diagnostic> {
+fn convert_section(raw: RawConvert, dir: &Path) -> Result<ConvertConfig, Box<Diagnostic>> {
     let profile = match raw.profile {
         None => None,
         Some(p) if p.get_ref() == BUILT_IN_PROFILE => None,
@@ -210,14 +210,14 @@ fn convert_section(raw: RawConvert, dir: &Path) -> Result<ConvertConfig, Diagnos
             Some(dir.join(p.get_ref()))
         }
         Some(p) => {
-            return Err(Diagnostic::error(
+            return Err(Box::new(Diagnostic::error(
                 codes::CONFIG,
                 format!("unknown profile name {:?}", p.get_ref()),
             )
             .with_label(Span::from_range(p.span()), "not a built-in profile")
             .with_help(format!(
                 "the built-in profile is \"{BUILT_IN_PROFILE}\"; a profile file is named by a path ending in .toml"
-            )));
+            ))));
         }
     };
     Ok(ConvertConfig {

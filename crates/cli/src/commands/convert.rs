@@ -19,7 +19,7 @@
 //! (their file is complete or never renamed into place), the `--report` lists what was done
 //! with `"interrupted": true`, and the exit status is 130. A second signal exits at once.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,8 +48,9 @@ enum Dest {
 struct Config {
     jobs: Vec<(Input, Dest)>,
     options: teikit_convert::Options,
-    /// Metadata by input file name, from the manifest.
-    manifest: HashMap<String, teikit_convert::Metadata>,
+    /// Metadata by input file name, from `--manifest` or `[convert] manifest`.
+    /// The manifest as shown (its path) and its entries.
+    manifest: Option<(String, teikit_convert::Manifest)>,
     output: OutputConfig,
     threads: Option<usize>,
     /// `--report FILE.json`.
@@ -87,7 +88,7 @@ struct Outcome {
     stdout: Option<String>,
     /// The file written.
     written: Option<PathBuf>,
-    /// Where the metadata came from: a sidecar's path or the manifest.
+    /// Where the metadata came from: a sidecar's path or the manifest's.
     metadata: Option<String>,
     fatal: bool,
     /// Errors, warnings and infos over `reports` (kept once the reports are printed).
@@ -203,14 +204,25 @@ pub fn run(args: ConvertArgs) -> Result<Status, Failure> {
     };
     options.authority = load_authorities(&authority_files, &errors_out)?;
     let manifest = match args.manifest.or(section.manifest) {
-        Some(path) => load_manifest(&path, &errors_out)?,
-        None => HashMap::new(),
+        Some(path) => Some((
+            path.display().to_string(),
+            load_manifest(&path, &jobs, &errors_out)?,
+        )),
+        None => None,
     };
-    if let Some(profile) = args.profile.or(section.profile) {
-        return Err(Failure::error(format!(
-            "--profile {}: converter profiles are not available in this build yet",
-            profile.display()
-        )));
+    if let Some(path) = args.profile.or(section.profile) {
+        let shown = path.display().to_string();
+        let (bytes, text) = read_text(&path, "profile")?;
+        match teikit_convert::parse_profile(&text) {
+            Ok(profile) => options.profile = Some(profile),
+            Err(diags) => {
+                let report = FileReport::new(shown.clone(), Some(bytes.into()), diags);
+                super::schema::print_reports_stderr(vec![report], &errors_out);
+                return Err(Failure::error(format!(
+                    "incorrect profile {shown}: nothing was converted"
+                )));
+            }
+        }
     }
     let writes_files = jobs.iter().any(|(_, d)| matches!(d, Dest::File(_)));
     let config = Config {
@@ -218,7 +230,9 @@ pub fn run(args: ConvertArgs) -> Result<Status, Failure> {
         options,
         manifest,
         output: OutputConfig::resolve(&args.output, stream),
-        threads: args.jobs.or_else(|| writes_files.then(default_file_threads)),
+        threads: args
+            .jobs
+            .or_else(|| writes_files.then(default_file_threads)),
         report: args.report,
         interrupt,
         started,
@@ -260,16 +274,78 @@ fn load_authorities(
     )))
 }
 
-/// Reads a manifest: metadata per input file name.
+/// Reads a manifest (CSV, TSV or JSON by its extension). An incorrect one is printed with
+/// its diagnostics and stops the run (exit 2); entries that name no input are a warning.
 fn load_manifest(
     path: &Path,
-    _output: &OutputConfig,
-) -> Result<HashMap<String, teikit_convert::Metadata>, Failure> {
-    let _ = read_text(path, "manifest")?;
-    Err(Failure::error(format!(
-        "--manifest {}: metadata manifests are not available in this build yet",
-        path.display()
-    )))
+    jobs: &[(Input, Dest)],
+    output: &OutputConfig,
+) -> Result<teikit_convert::Manifest, Failure> {
+    let shown = path.display().to_string();
+    let format = teikit_convert::ManifestFormat::from_path(&shown).ok_or_else(|| {
+        Failure::usage(format!(
+            "manifest {shown}: name it .csv, .tsv or .json so its format is known"
+        ))
+    })?;
+    let (bytes, text) = read_text(path, "manifest")?;
+    let manifest = match teikit_convert::parse_manifest(&text, format) {
+        Ok(m) => m,
+        Err(diags) => {
+            let report = FileReport::new(shown.clone(), Some(bytes.into()), diags);
+            super::schema::print_reports_stderr(vec![report], output);
+            return Err(Failure::error(format!(
+                "incorrect manifest {shown}: nothing was converted"
+            )));
+        }
+    };
+    let keys: HashSet<String> = jobs.iter().flat_map(|(i, _)| manifest_keys(i)).collect();
+    let unmatched: Vec<&str> = manifest
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| !keys.contains(*name))
+        .collect();
+    if !unmatched.is_empty() {
+        let shown_names: Vec<&str> = unmatched.iter().copied().take(5).collect();
+        let more = unmatched.len() - shown_names.len();
+        let d = Diagnostic::warning(
+            codes::MANIFEST_UNMATCHED,
+            format!(
+                "{} manifest entr{} name{} no input: {}{}",
+                unmatched.len(),
+                if unmatched.len() == 1 { "y" } else { "ies" },
+                if unmatched.len() == 1 { "s" } else { "" },
+                shown_names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        )
+        .with_help("a row's file is matched against each input's path below the folder given, then its file name");
+        let report = FileReport::new(shown, Some(bytes.into()), vec![d]);
+        super::schema::print_reports_stderr(vec![report], output);
+    }
+    Ok(manifest)
+}
+
+/// The names a manifest row may use for an input: its path below the folder it was found in
+/// (with `/`), and its file name.
+fn manifest_keys(input: &Input) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(rel) = input.relative() {
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        keys.push(parts.join("/"));
+    }
+    if let Input::File { path, .. } = input {
+        if let Some(name) = path.file_name() {
+            keys.push(name.to_string_lossy().into_owned());
+        }
+    }
+    keys
 }
 
 /// A configuration file's bytes and text; unreadable or non-UTF-8 is exit 2.
@@ -281,9 +357,8 @@ fn read_text(path: &Path, what: &str) -> Result<(Vec<u8>, String), Failure> {
             inputs::io_reason(&e)
         ))
     })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| {
-        Failure::error(format!("{what} {} is not UTF-8 text", path.display()))
-    })?;
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|_| Failure::error(format!("{what} {} is not UTF-8 text", path.display())))?;
     Ok((bytes, text))
 }
 
@@ -437,8 +512,9 @@ fn execute(config: &Config) -> Result<Status, Failure> {
             if !closed {
                 if let Some(tei) = outcome.stdout.take() {
                     let mut out = std::io::stdout().lock();
-                    closed |= write_result(out.write_all(tei.as_bytes()).and_then(|()| out.flush()))?
-                        .is_none();
+                    closed |=
+                        write_result(out.write_all(tei.as_bytes()).and_then(|()| out.flush()))?
+                            .is_none();
                 }
                 for report in std::mem::take(&mut outcome.reports) {
                     if closed {
@@ -579,7 +655,13 @@ fn sync_folders(outcomes: &[Outcome]) {
     let folders: BTreeSet<&Path> = outcomes
         .iter()
         .filter_map(|o| o.written.as_deref()?.parent())
-        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
         .collect();
     for folder in folders {
         if let Err(e) = std::fs::File::open(folder).and_then(|f| f.sync_all()) {
@@ -641,12 +723,13 @@ fn convert_one(input: &Input, dest: &Dest, config: &Config) -> Outcome {
     let mut options = config.options.clone();
     let mut metadata_from = None;
     if let Input::File { path: file, .. } = input {
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-        if let Some(m) = name.as_ref().and_then(|n| config.manifest.get(n)) {
-            options.metadata = Some(m.clone());
-            metadata_from = Some("manifest".to_string());
+        if let Some((shown, manifest)) = &config.manifest {
+            if let Some(m) = manifest_keys(input).iter().find_map(|k| manifest.get(k)) {
+                options.metadata = Some(m.clone());
+                metadata_from = Some(shown.clone());
+            }
         }
-        options.file_name = name;
+        options.file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
         match sidecar_of(file) {
             Sidecar::None => {}
             Sidecar::Both(toml, json) => {
@@ -659,9 +742,15 @@ fn convert_one(input: &Input, dest: &Dest, config: &Config) -> Outcome {
                     ),
                 )
                 .with_help("keep one of the two files");
-                return Outcome::new(path.clone(), vec![FileReport::new(path, Some(source), vec![d])]);
+                return Outcome::new(
+                    path.clone(),
+                    vec![FileReport::new(path, Some(source), vec![d])],
+                );
             }
-            Sidecar::One { path: sidecar, toml } => {
+            Sidecar::One {
+                path: sidecar,
+                toml,
+            } => {
                 let shown = sidecar.display().to_string();
                 let text = match std::fs::read(&sidecar) {
                     Ok(b) => b,
@@ -693,7 +782,9 @@ fn convert_one(input: &Input, dest: &Dest, config: &Config) -> Outcome {
                     Err(diags) => {
                         let d = Diagnostic::error(
                             codes::BAD_SIDECAR,
-                            format!("{path} not converted: its metadata sidecar {shown} is incorrect"),
+                            format!(
+                                "{path} not converted: its metadata sidecar {shown} is incorrect"
+                            ),
                         )
                         .with_help(format!("correct {shown} (reported below)"));
                         let mut o = Outcome::new(
@@ -727,8 +818,7 @@ fn convert_one(input: &Input, dest: &Dest, config: &Config) -> Outcome {
         }
         Dest::File(out) => match write_atomic(out, tei.as_bytes()) {
             Ok(()) => {
-                let mut o =
-                    Outcome::new(path, vec![report.with_output(out.display().to_string())]);
+                let mut o = Outcome::new(path, vec![report.with_output(out.display().to_string())]);
                 o.written = Some(out.clone());
                 o
             }

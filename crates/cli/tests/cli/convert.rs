@@ -120,7 +120,8 @@ fn out_dir_from_the_current_folder_keeps_relative_paths() {
 
 // ---- metadata, authority, teikit.toml [convert], the batch report ----
 
-const CABLE: &str = "CABLE Nº 12\n\nfrom MOSCOW sent at 1200 1 May 1951\n\nWe met Filippov today.\n\nIVANOV\n";
+const CABLE: &str =
+    "CABLE Nº 12\n\nfrom MOSCOW sent at 1200 1 May 1951\n\nWe met Filippov today.\n\nIVANOV\n";
 
 #[test]
 fn toml_and_json_sidecars_fill_the_header() {
@@ -131,7 +132,10 @@ fn toml_and_json_sidecars_fill_the_header() {
             "title = \"Cable 12 from Moscow\"\narchive = \"AVP RF\"\nshelfmark = \"f. 059a\"\n",
         )
         .write("in/b.txt", CABLE)
-        .write("in/b.meta.json", r#"{"title": "Second cable", "archive": "RGASPI"}"#)
+        .write(
+            "in/b.meta.json",
+            r#"{"title": "Second cable", "archive": "RGASPI"}"#,
+        )
         .write("in/c.txt", CABLE);
     let run = s.run(&["convert", "in", "-O", "out", "--report", "r.json"]);
     run.status(0);
@@ -189,7 +193,10 @@ fn an_incorrect_sidecar_is_reported_where_it_is_wrong() {
     let run = s.run(&["convert", "a.txt", "-o", "a.xml", "--format", "json"]);
     run.status(1);
     let v = run.json();
-    assert_eq!(v["files"][0]["diagnostics"][0]["code"], "config/bad-sidecar");
+    assert_eq!(
+        v["files"][0]["diagnostics"][0]["code"],
+        "config/bad-sidecar"
+    );
     let side = &v["files"][1];
     assert_eq!(side["path"], "a.meta.toml");
     let d = &side["diagnostics"][0];
@@ -259,7 +266,14 @@ fn teikit_toml_convert_section_with_the_command_line_first() {
     // The command line wins: another authority file, another output.
     let run = s.run_env(
         "project",
-        &["convert", "letters/a.txt", "--authority", "other.csv", "-o", "x.xml"],
+        &[
+            "convert",
+            "letters/a.txt",
+            "--authority",
+            "other.csv",
+            "-o",
+            "x.xml",
+        ],
         &[],
     );
     run.status(0);
@@ -271,8 +285,10 @@ fn teikit_toml_convert_section_with_the_command_line_first() {
 #[test]
 fn teikit_toml_unknown_convert_key_is_an_error_at_the_key() {
     let s = Scratch::new();
-    s.write("a.txt", CABLE)
-        .write("teikit.toml", "[convert]\nout-dir = \"tei\"\nauthorities = [\"n.csv\"]\n");
+    s.write("a.txt", CABLE).write(
+        "teikit.toml",
+        "[convert]\nout-dir = \"tei\"\nauthorities = [\"n.csv\"]\n",
+    );
     let run = s.run(&["convert", "a.txt"]);
     run.status(2);
     assert!(
@@ -298,8 +314,7 @@ fn report_and_summary_of_a_batch() {
         run.stderr
     );
     let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path("reports/r.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(s.path("reports/r.json")).unwrap()).unwrap();
     assert_eq!(r["version"], 1);
     assert_eq!(r["interrupted"], false);
     let inputs = r["inputs"].as_array().unwrap();
@@ -315,7 +330,10 @@ fn report_and_summary_of_a_batch() {
     let t = &r["totals"];
     assert_eq!(t["inputs"], 3);
     assert_eq!(t["converted"], 2);
-    assert_eq!(t["with_warnings"].as_u64().unwrap(), line_count_with_warnings(inputs));
+    assert_eq!(
+        t["with_warnings"].as_u64().unwrap(),
+        line_count_with_warnings(inputs)
+    );
     assert_eq!(t["failed"], 1);
     assert_eq!(t["not_started"], 0);
     assert!(t["seconds"].as_f64().unwrap() >= 0.0);
@@ -347,4 +365,120 @@ fn json_format_keeps_the_contract_shape_for_a_batch() {
     assert_eq!(v["files"][1]["valid"], false);
     assert_eq!(v["summary"]["files"], 2);
     assert_eq!(v["summary"]["invalid"], 1);
+}
+
+const STAMPED: &str = "MEMORANDUM\n\nThe text was approved [cachet: Received 3 May 1951].\n";
+
+#[test]
+fn a_profile_adds_bracket_keywords() {
+    let s = Scratch::new();
+    s.write("m.txt", STAMPED)
+        .write("cachets.toml", "[bracket_keywords]\ncachet = \"stamp\"\n");
+    let run = s.run(&["convert", "m.txt", "--profile", "cachets.toml"]);
+    run.status(0);
+    assert!(run.stdout.contains("<stamp"), "{}", run.stdout);
+    let run = s.run(&["convert", "m.txt"]);
+    assert!(!run.stdout.contains("<stamp"), "{}", run.stdout);
+    // From teikit.toml, relative to it.
+    s.write(
+        "teikit.toml",
+        "[convert]\nprofile = \"profiles/cachets.toml\"\n",
+    )
+    .write(
+        "profiles/cachets.toml",
+        "[bracket_keywords]\ncachet = \"stamp\"\n",
+    );
+    let run = s.run(&["convert", "m.txt"]);
+    run.status(0);
+    assert!(run.stdout.contains("<stamp"), "{}", run.stdout);
+    // An incorrect profile stops the run, reported where it is wrong.
+    s.write("bad.toml", "[bracket_keywords]\ncachet = \"stomp\"\n");
+    let run = s.run(&["convert", "m.txt", "--profile", "bad.toml", "-o", "m.xml"]);
+    run.status(2);
+    assert!(
+        run.stderr.contains("bad.toml:2:") && run.stderr.contains("convert/profile"),
+        "{}",
+        run.stderr
+    );
+    assert!(!s.path("m.xml").exists());
+}
+
+#[test]
+fn a_manifest_gives_metadata_and_a_sidecar_wins() {
+    let s = Scratch::new();
+    s.write("in/a.txt", CABLE)
+        .write("in/sub/b.txt", CABLE)
+        .write("in/c.txt", CABLE)
+        .write("in/c.meta.toml", "title = \"From the sidecar\"\n")
+        .write(
+            "manifest.csv",
+            "file,title,archive\na.txt,Cable A,AVP RF\nsub/b.txt,Cable B,RGASPI\nc.txt,Cable C,GARF\n",
+        );
+    let run = s.run(&[
+        "convert",
+        "in",
+        "-O",
+        "out",
+        "--manifest",
+        "manifest.csv",
+        "--report",
+        "r.json",
+    ]);
+    run.status(0);
+    let a = std::fs::read_to_string(s.path("out/a.xml")).unwrap();
+    assert!(
+        a.contains("<title>Cable A</title>") && a.contains("AVP RF"),
+        "{a}"
+    );
+    let b = std::fs::read_to_string(s.path("out/sub/b.xml")).unwrap();
+    assert!(
+        b.contains("<title>Cable B</title>") && b.contains("RGASPI"),
+        "{b}"
+    );
+    let c = std::fs::read_to_string(s.path("out/c.xml")).unwrap();
+    assert!(c.contains("<title>From the sidecar</title>"), "{c}");
+    assert!(
+        !c.contains("GARF"),
+        "the sidecar replaces the manifest entry: {c}"
+    );
+    assert!(
+        run.stderr.lines().count() == 1,
+        "no warning: {}",
+        run.stderr
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("r.json")).unwrap()).unwrap();
+    assert_eq!(r["inputs"][0]["metadata"], "manifest.csv");
+    assert_eq!(r["inputs"][1]["metadata"], "in/c.meta.toml");
+
+    // JSON manifests too; a row naming no input is a warning.
+    s.write(
+        "m.json",
+        r#"{"a.txt": {"title": "Json A"}, "missing.txt": {"title": "?"}}"#,
+    );
+    let run = s.run(&["convert", "in/a.txt", "--manifest", "m.json"]);
+    run.status(0);
+    assert!(
+        run.stdout.contains("<title>Json A</title>"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("config/manifest-unmatched") && run.stderr.contains("missing.txt"),
+        "{}",
+        run.stderr
+    );
+
+    // An incorrect manifest stops the run at the offending cell.
+    s.write("bad.csv", "file,titel\na.txt,A\n");
+    let run = s.run(&["convert", "in", "-O", "out2", "--manifest", "bad.csv"]);
+    run.status(2);
+    assert!(
+        run.stderr.contains("bad.csv:1:") && run.stderr.contains("convert/manifest"),
+        "{}",
+        run.stderr
+    );
+    assert!(!s.path("out2").exists());
+    let run = s.run(&["convert", "in", "-O", "out2", "--manifest", "names.txt"]);
+    run.status(2);
 }

@@ -25,7 +25,15 @@ fn interrupted_batch(signal: &str, count: usize) {
         std::fs::write(root.join(format!("in/t{i:05}.txt")), transcription(i)).unwrap();
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_teikit"))
-        .args(["convert", "-O", "out", "in", "--report", "report.json", "-q"])
+        .args([
+            "convert",
+            "-O",
+            "out",
+            "in",
+            "--report",
+            "report.json",
+            "-q",
+        ])
         .current_dir(root)
         .env_remove("TEIKIT_SCHEMA_PATH")
         .env("XDG_CACHE_HOME", root.join(".cache"))
@@ -51,7 +59,10 @@ fn interrupted_batch(signal: &str, count: usize) {
             child.try_wait().unwrap().is_none(),
             "teikit ended before any output appeared"
         );
-        assert!(start.elapsed() < Duration::from_secs(120), "no output after 120 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no output after 120 s"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     let pid = child.id().to_string();
@@ -104,8 +115,7 @@ fn interrupted_batch(signal: &str, count: usize) {
 
     // The report lists exactly those files, and says the batch was interrupted.
     let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["interrupted"], true);
     let inputs = report["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), count, "every input has an entry");
@@ -113,7 +123,10 @@ fn interrupted_batch(signal: &str, count: usize) {
         .iter()
         .filter_map(|i| i["output"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(listed, present, "the report lists exactly the files in out/");
+    assert_eq!(
+        listed, present,
+        "the report lists exactly the files in out/"
+    );
     for i in inputs {
         let has_output = i["output"].is_string();
         match i["status"].as_str().unwrap() {
@@ -124,7 +137,10 @@ fn interrupted_batch(signal: &str, count: usize) {
     }
     let totals = &report["totals"];
     let not_started = totals["not_started"].as_u64().unwrap() as usize;
-    assert!(not_started > 0, "the interrupt came after the whole batch: {totals}");
+    assert!(
+        not_started > 0,
+        "the interrupt came after the whole batch: {totals}"
+    );
     assert_eq!(
         totals["converted"].as_u64().unwrap() as usize,
         present.len(),
