@@ -1,11 +1,15 @@
 //! Schemas by name and by path: the built-in `teikit-archive`, schemas found in the folders of
-//! `TEIKIT_SCHEMA_PATH` and in the user cache, and a per-process cache of compiled grammars.
+//! `TEIKIT_SCHEMA_PATH` and in the user cache, the on-disk compiled-schema cache
+//! (`teikit-schema-cache`) and a per-process cache of compiled grammars.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use teikit_relaxng::{LoadOptions, Schema, SchemaErrors};
+use teikit_schema_cache::{Cache, Outcome, Source};
 use teikit_validate::Grammar;
 
 /// The name of the built-in schema.
@@ -14,9 +18,6 @@ pub const BUILTIN_NAME: &str = "teikit-archive";
 /// The built-in schema's text, embedded at build time from `schemas/teikit-archive.rng` (a
 /// self-contained grammar: no `include` or `externalRef`).
 pub const BUILTIN_RNG: &str = include_str!("../../../schemas/teikit-archive.rng");
-
-/// Where the official TEI schemas are published.
-pub const TEI_SCHEMA_BASE: &str = "https://tei-c.org/release/xml/tei/custom/schema/relaxng/";
 
 /// The schema name an official TEI schema URL stands for
 /// (`https://tei-c.org/release/xml/tei/custom/schema/relaxng/tei_all.rng` → `tei_all`), with
@@ -59,6 +60,66 @@ pub fn cache_dir() -> Option<PathBuf> {
         _ => PathBuf::from(std::env::var_os("HOME").filter(|v| !v.is_empty())?).join(".cache"),
     };
     Some(base.join("teikit").join("schemas"))
+}
+
+/// The compiled-schema cache folder: `TEIKIT_CACHE_DIR` when set, else
+/// `$XDG_CACHE_HOME/teikit/compiled`, else `~/.cache/teikit/compiled`.
+pub fn compiled_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("TEIKIT_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    cache_dir().and_then(|d| d.parent().map(|p| p.join("compiled")))
+}
+
+/// `--no-cache` was given: every schema is loaded from source and no entry is written.
+static CACHE_DISABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the compiled-schema cache off for this process (`--no-cache`).
+pub fn disable_cache() {
+    CACHE_DISABLED.store(true, Ordering::Relaxed);
+}
+
+/// What identifies this program's compiled schemas: its version (with the git commit) and
+/// the size and modification time of the executable, so a rebuilt teikit never uses the
+/// entries of the previous build even when its version string did not change.
+fn stamp() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("teikit {} {exe}", env!("TEIKIT_VERSION"))
+}
+
+/// The compiled-schema cache, unless disabled or there is no cache folder.
+pub fn compiled_cache() -> Option<Cache> {
+    if CACHE_DISABLED.load(Ordering::Relaxed) {
+        return None;
+    }
+    compiled_dir().map(|d| Cache::new(d, stamp()))
+}
+
+/// `TEIKIT_TIMINGS=1`: phase timings on standard error (for profiling).
+pub fn timings_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("TEIKIT_TIMINGS").is_some_and(|v| v != "0"))
+}
+
+/// Prints one phase timing when `TEIKIT_TIMINGS` is set.
+pub fn timing(what: &str, since: Instant) {
+    if timings_enabled() {
+        eprintln!(
+            "teikit: timing: {what}: {:.2} ms",
+            since.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }
 
 /// The folders searched for named schemas, in order, with their origin.
@@ -150,19 +211,77 @@ pub fn resolve_spec(spec: &str, base: Option<&Path>) -> Result<SchemaRef, String
     ))
 }
 
-/// Loads a schema (the built-in one from the embedded text).
-pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+/// The path the built-in schema has in messages.
+pub fn builtin_path() -> PathBuf {
+    PathBuf::from("<built-in>").join(format!("{BUILTIN_NAME}.rng"))
+}
+
+/// Runs `f` with the cache source of `schema`: a file, or the embedded text loaded in memory
+/// under a path that names it in messages (`<built-in>/teikit-archive.rng`).
+fn with_source<T>(schema: &SchemaRef, f: impl FnOnce(&Source<'_>) -> T) -> T {
     match schema {
-        SchemaRef::File(p) => teikit_relaxng::load(p, options),
-        SchemaRef::Builtin => load_builtin(options),
+        SchemaRef::File(p) => f(&Source::File(p)),
+        SchemaRef::Builtin => {
+            let path = builtin_path();
+            f(&Source::Text {
+                path: &path,
+                text: BUILTIN_RNG,
+            })
+        }
     }
 }
 
-/// The embedded text is loaded in memory under a path that names it in messages
-/// (`<built-in>/teikit-archive.rng`); it includes nothing, so no file is read or written.
-fn load_builtin(options: &LoadOptions) -> Result<Schema, SchemaErrors> {
-    let path = PathBuf::from("<built-in>").join(format!("{BUILTIN_NAME}.rng"));
-    teikit_relaxng::load_source(&path, BUILTIN_RNG, options)
+/// Loads a schema from source, without the compiled-schema cache (`schema check`).
+pub fn load_uncached(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    with_source(schema, |src| src.load(options))
+}
+
+/// Loads a schema through the compiled-schema cache (unless `--no-cache`): a valid entry is
+/// used, anything else loads from source and rewrites the entry. A cache that cannot be
+/// written is reported once per process on standard error, and changes nothing else.
+pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    let started = Instant::now();
+    let Some(cache) = compiled_cache() else {
+        let r = load_uncached(schema, options);
+        timing("schema load (no cache)", started);
+        return r;
+    };
+    let loaded = with_source(schema, |src| cache.load(src, options));
+    if let Outcome::Miss {
+        written: Some(Err(reason)),
+        ..
+    } = &loaded.outcome
+    {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "teikit: warning: the compiled-schema cache is not used ({reason}); set TEIKIT_CACHE_DIR to a writable folder, or pass --no-cache"
+            );
+        }
+    }
+    if timings_enabled() {
+        let what = match &loaded.outcome {
+            Outcome::Hit => "schema load (cache hit)".to_string(),
+            Outcome::Miss { why, .. } => format!("schema load (cache miss: {why})"),
+        };
+        timing(&what, started);
+    }
+    loaded.schema
+}
+
+/// `Grammar::new`, timed under `TEIKIT_TIMINGS`. The grammar is also kept in a static
+/// until the process exits, so it is never dropped: freeing tei_all's hundreds of thousands
+/// of pattern nodes one by one took a quarter of a warm-cache run, and the operating
+/// system reclaims the memory at exit anyway.
+pub fn compile(schema: Schema) -> Arc<Grammar> {
+    static KEEP: Mutex<Vec<Arc<Grammar>>> = Mutex::new(Vec::new());
+    let started = Instant::now();
+    let g = Arc::new(Grammar::new(schema));
+    timing("grammar", started);
+    KEEP.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(g.clone());
+    g
 }
 
 /// A compiled grammar, or the first line of why it cannot be loaded.
@@ -186,7 +305,7 @@ impl GrammarCache {
             map.entry(key).or_default().clone()
         };
         cell.get_or_init(|| match load(schema, options) {
-            Ok(s) => Ok(Arc::new(Grammar::new(s))),
+            Ok(s) => Ok(compile(s)),
             Err(e) => Err(super::commands::first_error_line(&e)),
         })
         .clone()
@@ -212,7 +331,10 @@ mod tests {
             Some("tei_all")
         );
         assert_eq!(
-            official_tei_name(&format!("{TEI_SCHEMA_BASE}tei_lite.rnc")),
+            official_tei_name(&format!(
+                "{}tei_lite.rnc",
+                teikit_schema_cache::fetch::DEFAULT_BASE_URL
+            )),
             Some("tei_lite")
         );
         assert_eq!(official_tei_name("https://example.org/tei_all.rng"), None);

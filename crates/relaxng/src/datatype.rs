@@ -36,6 +36,9 @@ pub struct DatatypeError {
 pub struct Datatype {
     library: String,
     name: String,
+    /// The parameters as written, kept so the datatype can be rebuilt (the compiled-schema
+    /// cache stores `(library, name, params)`, not compiled regular expressions).
+    params: Vec<(String, String)>,
     kind: Kind,
 }
 
@@ -111,8 +114,15 @@ impl Datatype {
         Ok(Datatype {
             library: library.to_string(),
             name: name.to_string(),
+            params: params.to_vec(),
             kind,
         })
+    }
+
+    /// The parameters it was built with (name, value), in schema order:
+    /// `Datatype::new(dt.library(), dt.name(), dt.params())` builds the same type again.
+    pub fn params(&self) -> &[(String, String)] {
+        &self.params
     }
 
     /// The library URI.

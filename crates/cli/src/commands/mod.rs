@@ -14,24 +14,25 @@ pub use schema::first_error_line;
 /// Runs a parsed command.
 pub fn run(command: Command) -> Result<Status, Failure> {
     match command {
-        Command::Validate(args) => validate::run(args),
+        Command::Validate(args) => {
+            if args.options.no_cache {
+                crate::schemas::disable_cache();
+            }
+            validate::run(args)
+        }
         Command::Convert(args) => convert::run(args),
         Command::Text(args) => text::run(args),
         Command::Schema(SchemaCommand::Check(args)) => schema::check(args),
         Command::Schema(SchemaCommand::List) => schema::list(),
-        Command::Schema(SchemaCommand::Fetch { name }) => schema::fetch(&name),
-        Command::Schema(SchemaCommand::Compile { .. }) => {
-            Err(not_yet("schema compile", "compiled schemas"))
+        Command::Schema(SchemaCommand::Fetch(args)) => schema::fetch(args),
+        Command::Schema(SchemaCommand::Compile(args)) => schema::compile(args),
+        Command::Check(args) => {
+            if args.options.no_cache {
+                crate::schemas::disable_cache();
+            }
+            check::run(args)
         }
-        Command::Check(args) => check::run(args),
     }
-}
-
-/// A command of the contract that is not implemented yet: exit 2, never a fake success.
-pub fn not_yet(command: &str, coming_with: &str) -> Failure {
-    Failure::error(format!(
-        "`teikit {command}` is not available yet (coming with {coming_with})"
-    ))
 }
 
 /// Runs `work` on every item with `jobs` threads (8 MiB stacks, for deep documents), and

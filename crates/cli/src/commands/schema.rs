@@ -4,9 +4,12 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use teikit_diagnostics::{FileReport, Format, RenderOptions, Renderer};
-use teikit_relaxng::{LoadOptions, SchemaErrors};
+use std::time::Instant;
 
-use crate::args::SchemaCheckArgs;
+use teikit_relaxng::{IdCompat, LoadOptions, SchemaErrors};
+use teikit_schema_cache::{fetch, Outcome, Source};
+
+use crate::args::{SchemaCheckArgs, SchemaCompileArgs, SchemaFetchArgs};
 use crate::output::{OutputConfig, Printer, Stream};
 use crate::schemas::{self, SchemaRef};
 use crate::{write_result, Failure, Status};
@@ -27,7 +30,8 @@ pub fn check(args: SchemaCheckArgs) -> Result<Status, Failure> {
         Ok(r) => r,
         Err(reason) => return Err(Failure::error(reason)),
     };
-    match schemas::load(&schema, &LoadOptions::default()) {
+    // Always from source: `schema check` is the authority on whether a schema is correct.
+    match schemas::load_uncached(&schema, &LoadOptions::default()) {
         Ok(schema) => {
             let report = FileReport::new(args.schema.display().to_string(), None, Vec::new());
             let mut printer = Printer::new(&output, 1, "checked");
@@ -156,53 +160,205 @@ pub fn list() -> Result<Status, Failure> {
             return Ok(Status::Success);
         }
     }
+    if let Some(cache) = schemas::compiled_cache() {
+        let entries = cache.entries();
+        if !entries.is_empty() {
+            let mut text = format!("\ncompiled schemas in {}:\n", cache.dir().display());
+            for e in entries {
+                text.push_str(&format!(
+                    "  {} ({} file{}, {} KB){}\n",
+                    e.top.display(),
+                    e.files,
+                    if e.files == 1 { "" } else { "s" },
+                    e.size.div_ceil(1024),
+                    if e.current {
+                        ""
+                    } else {
+                        " [another teikit build: unused]"
+                    }
+                ));
+            }
+            write_result(out.write_all(text.as_bytes()))?;
+        }
+    }
     Ok(Status::Success)
 }
 
-/// The official TEI schemas `fetch` knows by name.
-const TEI_SCHEMAS: &[&str] = &[
-    "tei_all",
-    "tei_lite",
-    "tei_bare",
-    "tei_minimal",
-    "tei_simplePrint",
-    "tei_corpus",
-    "tei_speech",
-    "tei_ms",
-    "tei_drama",
-    "tei_jtei",
-    "tei_tite",
-    "tei_dictionaries",
-    "tei_math",
-    "tei_svg",
-    "tei_xinclude",
-];
-
-/// `teikit schema fetch NAME`: teikit never uses the network, so this only reports where the
-/// schema already is (exit 0), or where to download it from and where to put it (exit 2).
-pub fn fetch(name: &str) -> Result<Status, Failure> {
-    if let Some(n) = schemas::by_name(name) {
-        let place = match &n.schema {
-            SchemaRef::Builtin => "built into teikit".to_string(),
-            SchemaRef::File(p) => format!("{} ({})", p.display(), n.origin),
-        };
-        println!("{name} is already available: {place}");
-        return Ok(Status::Success);
+/// `teikit schema fetch NAME`: downloads an official TEI schema into the user schema folder
+/// (checked to load as a correct schema before it is kept), then compiles it. Without
+/// network: exit 2, naming the URL and where to put a copy by hand.
+pub fn fetch(args: SchemaFetchArgs) -> Result<Status, Failure> {
+    let name = args.name.as_str();
+    if !args.force {
+        if let Some(n) = schemas::by_name(name) {
+            let place = match &n.schema {
+                SchemaRef::Builtin => "built into teikit".to_string(),
+                SchemaRef::File(p) => format!("{} ({})", p.display(), n.origin),
+            };
+            println!("{name} is already available: {place} (--force downloads it again)");
+            return Ok(Status::Success);
+        }
     }
-    let dest = schemas::cache_dir().map_or_else(
-        || "a folder listed in TEIKIT_SCHEMA_PATH".to_string(),
-        |d| format!("{} (or a folder listed in TEIKIT_SCHEMA_PATH)", d.display()),
-    );
-    if !TEI_SCHEMAS.contains(&name) {
+    if !fetch::TEI_SCHEMAS.contains(&name) {
         return Err(Failure::usage(format!(
-            "{name:?} is not an official TEI schema name (known: {}); put any .rng/.rnc file into {dest} to use it by name",
-            TEI_SCHEMAS.join(", ")
+            "{name:?} is not an official TEI schema name (known: {}); put any .rng/.rnc file into {} to use it by name",
+            fetch::TEI_SCHEMAS.join(", "),
+            schemas::cache_dir().map_or_else(
+                || "a folder listed in TEIKIT_SCHEMA_PATH".to_string(),
+                |d| format!("{} (or a folder listed in TEIKIT_SCHEMA_PATH)", d.display())
+            )
         )));
     }
-    Err(Failure::error(format!(
-        "teikit does not download anything (it never uses the network), and {name} is not available locally.\n  \
-         download {}{name}.rng by hand and save it as {name}.rng in {dest};\n  \
-         `teikit schema list` then shows it and `--schema {name}` uses it",
-        schemas::TEI_SCHEMA_BASE
-    )))
+    let Some(dir) = schemas::cache_dir() else {
+        return Err(Failure::error(
+            "there is no user cache folder (neither XDG_CACHE_HOME nor HOME is set)",
+        ));
+    };
+    let mut options = fetch::Options::default();
+    if let Some(base) = std::env::var_os("TEIKIT_FETCH_BASE_URL").filter(|v| !v.is_empty()) {
+        options.base_url = base.to_string_lossy().into_owned();
+    }
+    let url = fetch::url_of(&options.base_url, name);
+    eprintln!("teikit: downloading {url}");
+    let started = Instant::now();
+    match fetch::fetch(name, &dir, &options) {
+        Ok(got) => {
+            println!(
+                "{name}: {} ({} KB, {:.1} s) is a correct RELAX NG schema; saved as {}",
+                got.url,
+                got.bytes.div_ceil(1024),
+                started.elapsed().as_secs_f64(),
+                got.path.display()
+            );
+            // Compiled now, so the first `validate` with it is fast too.
+            if let Some(cache) = schemas::compiled_cache() {
+                let loaded = cache.load(&Source::File(&got.path), &LoadOptions::default());
+                if let Outcome::Miss {
+                    written: Some(Err(reason)),
+                    ..
+                } = loaded.outcome
+                {
+                    eprintln!("teikit: warning: {name} was not compiled: {reason}");
+                }
+            }
+            Ok(Status::Success)
+        }
+        Err(fetch::Error::NotASchema { url, errors }) => {
+            let output = OutputConfig::resolve(
+                &crate::args::OutputArgs {
+                    format: None,
+                    color: crate::args::ColorArg::Auto,
+                    quiet: false,
+                },
+                Stream::Stderr,
+            );
+            print_schema_errors(&errors, &output);
+            Err(Failure::error(format!(
+                "{url} did not load as a correct RELAX NG schema; nothing was saved"
+            )))
+        }
+        Err(e @ (fetch::Error::Network { .. } | fetch::Error::Status { .. })) => {
+            Err(Failure::error(format!(
+                "{e}\n  without network access: download {url} on another machine and save it as {name}.rng in {} (or in a folder listed in TEIKIT_SCHEMA_PATH);\n  `teikit schema list` then shows it and `--schema {name}` uses it",
+                dir.display()
+            )))
+        }
+        Err(e) => Err(Failure::error(format!("{e}; nothing was saved"))),
+    }
+}
+
+/// `teikit schema compile SCHEMA`: loads the schema from source, writes its compiled-schema
+/// cache entry, loads it back from the entry, and reports both times. The load options
+/// (catalogs, `-i`) are part of an entry's key, as `validate` will use them.
+pub fn compile(args: SchemaCompileArgs) -> Result<Status, Failure> {
+    let schema = match schemas::resolve_spec(&args.schema, None) {
+        Ok(SchemaRef::File(p)) if !p.exists() => {
+            return Err(Failure::error(format!(
+                "cannot read {}: No such file or directory",
+                p.display()
+            )))
+        }
+        Ok(r) => r,
+        Err(reason) => return Err(Failure::error(reason)),
+    };
+    let mut catalog_files = args.catalogs.clone();
+    if let Ok(Some(project)) = crate::config::discover() {
+        catalog_files.extend(project.catalogs.iter().cloned());
+    }
+    let catalogs = crate::catalog::Catalogs::load(&catalog_files).map_err(Failure::error)?;
+    let options = LoadOptions {
+        url_map: catalogs.url_map(),
+        id_compat: if args.no_id_check {
+            IdCompat::Ignore
+        } else {
+            IdCompat::Error
+        },
+        ..LoadOptions::default()
+    };
+    let Some(cache) = schemas::compiled_cache() else {
+        return Err(Failure::error(
+            "there is no cache folder: set TEIKIT_CACHE_DIR (or XDG_CACHE_HOME or HOME)",
+        ));
+    };
+    let builtin_path = schemas::builtin_path();
+    let source = match &schema {
+        SchemaRef::File(p) => Source::File(p),
+        SchemaRef::Builtin => Source::Text {
+            path: &builtin_path,
+            text: schemas::BUILTIN_RNG,
+        },
+    };
+    let started = Instant::now();
+    let cold = cache.rebuild(&source, &options);
+    let cold_ms = started.elapsed().as_secs_f64() * 1e3;
+    match (&cold.schema, &cold.outcome) {
+        (Err(e), _) => {
+            let output = OutputConfig::resolve(
+                &crate::args::OutputArgs {
+                    format: None,
+                    color: crate::args::ColorArg::Auto,
+                    quiet: false,
+                },
+                Stream::Stderr,
+            );
+            print_schema_errors(e, &output);
+            return Ok(if e.unreadable {
+                Status::Error
+            } else {
+                Status::Failure
+            });
+        }
+        (
+            Ok(_),
+            Outcome::Miss {
+                written: Some(Err(reason)),
+                ..
+            },
+        ) => return Err(Failure::error(format!("cannot write the entry: {reason}"))),
+        _ => {}
+    }
+    let started = Instant::now();
+    let warm = cache.load(&source, &options);
+    let warm_ms = started.elapsed().as_secs_f64() * 1e3;
+    if let Outcome::Miss { why, .. } = &warm.outcome {
+        return Err(Failure::error(format!(
+            "the entry just written was not usable ({why}): please report this"
+        )));
+    }
+    let pruned = cache.prune();
+    let size = std::fs::metadata(&warm.entry).map_or(0, |m| m.len());
+    let mut out = std::io::stdout().lock();
+    let text = format!(
+        "{}: compiled into {} ({} KB)\n  load from source: {cold_ms:.1} ms\n  load from cache:  {warm_ms:.1} ms{}\n",
+        args.schema,
+        warm.entry.display(),
+        size.div_ceil(1024),
+        if pruned > 0 {
+            format!("\n  removed {pruned} entr{} of other teikit builds", if pruned == 1 { "y" } else { "ies" })
+        } else {
+            String::new()
+        }
+    );
+    write_result(out.write_all(text.as_bytes()))?;
+    Ok(Status::Success)
 }

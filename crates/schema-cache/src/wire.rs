@@ -1,0 +1,558 @@
+//! The body of an entry: a simplified schema in a compact binary form that decodes straight
+//! into `teikit_relaxng` IR, with no intermediate tree.
+//!
+//! Layout (integers are LEB128 varints, as postcard writes them):
+//!
+//! ```text
+//! strings:   n, then n × (len, UTF-8 bytes)     every name, URI, value and define name once
+//! datatypes: n, then n × (library, name, params: n × (name, value))   as string indices
+//! defines:   n (known before any `ref` is decoded)
+//! start:     pattern
+//! defines:   n × (name, name class, loc, pattern)
+//! id_types:  n, then n × (element qname, attribute qname, id type byte)
+//! ```
+//!
+//! A pattern is a tag byte and its fields; a location is (file, offset, len). Each distinct
+//! datatype is stored once, by (library, name, params), and rebuilt once through
+//! `Datatype::new`, as the loader built it once for all the patterns that share it.
+//!
+//! Decoding never trusts the bytes: every index (string, datatype, define, file), span,
+//! arity and tag is checked, nesting is bounded, and anything unexpected is an error rather
+//! than a panic.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use teikit_diagnostics::Span;
+use teikit_relaxng::datatype::Datatype;
+use teikit_relaxng::{Define, IdType, Loc, NameClass, Pattern, QName, Schema};
+
+/// Why bytes cannot be a schema body.
+pub type Invalid = String;
+
+
+const T_EMPTY: u8 = 0;
+const T_NOT_ALLOWED: u8 = 1;
+const T_TEXT: u8 = 2;
+const T_CHOICE: u8 = 3;
+const T_GROUP: u8 = 4;
+const T_INTERLEAVE: u8 = 5;
+const T_ONE_OR_MORE: u8 = 6;
+const T_LIST: u8 = 7;
+const T_DATA: u8 = 8;
+const T_DATA_EXCEPT: u8 = 9;
+const T_VALUE: u8 = 10;
+const T_ATTRIBUTE: u8 = 11;
+const T_REF: u8 = 12;
+
+const N_NAME: u8 = 0;
+const N_ANY: u8 = 1;
+const N_ANY_EXCEPT: u8 = 2;
+const N_NS: u8 = 3;
+const N_NS_EXCEPT: u8 = 4;
+const N_CHOICE: u8 = 5;
+
+/// Encodes `schema` (without its files); also returns the deepest nesting of patterns and
+/// name classes, which tells the decoder how much stack it needs.
+pub fn encode(schema: &Schema) -> (Vec<u8>, u32) {
+    let mut e = Encoder::default();
+    let mut body = Vec::new();
+    varint(&mut body, schema.defines.len() as u64);
+    e.pattern(&mut body, &schema.start);
+    for d in &schema.defines {
+        let s = e.string(&d.name);
+        varint(&mut body, s);
+        e.name_class(&mut body, &d.name_class);
+        loc(&mut body, d.loc);
+        e.pattern(&mut body, &d.content);
+    }
+    varint(&mut body, schema.id_types.len() as u64);
+    for (el, at, t) in &schema.id_types {
+        e.qname(&mut body, el);
+        e.qname(&mut body, at);
+        body.push(match t {
+            IdType::Null => 0,
+            IdType::Id => 1,
+            IdType::Idref => 2,
+            IdType::Idrefs => 3,
+        });
+    }
+    let mut out = Vec::with_capacity(body.len() + 64 * e.strings.len());
+    varint(&mut out, e.strings.len() as u64);
+    for s in &e.strings {
+        varint(&mut out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+    varint(&mut out, e.datatypes.len() as u64);
+    out.extend_from_slice(&e.datatype_bytes);
+    out.extend_from_slice(&body);
+    (out, e.max_depth)
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn loc(out: &mut Vec<u8>, l: Loc) {
+    varint(out, u64::from(l.file));
+    varint(out, l.span.offset as u64);
+    varint(out, l.span.len as u64);
+}
+
+#[derive(Default)]
+struct Encoder {
+    strings: Vec<String>,
+    string_ids: HashMap<String, u64>,
+    datatypes: Vec<*const Datatype>,
+    datatype_ids: HashMap<*const Datatype, u64>,
+    datatype_bytes: Vec<u8>,
+    depth: u32,
+    max_depth: u32,
+}
+
+impl Encoder {
+    fn enter(&mut self) {
+        self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
+    }
+
+    fn string(&mut self, s: &str) -> u64 {
+        if let Some(&i) = self.string_ids.get(s) {
+            return i;
+        }
+        let i = self.strings.len() as u64;
+        self.strings.push(s.to_string());
+        self.string_ids.insert(s.to_string(), i);
+        i
+    }
+
+    fn str_field(&mut self, out: &mut Vec<u8>, s: &str) {
+        let i = self.string(s);
+        varint(out, i);
+    }
+
+    fn qname(&mut self, out: &mut Vec<u8>, q: &QName) {
+        self.str_field(out, &q.ns);
+        self.str_field(out, &q.local);
+    }
+
+    /// The index of a datatype; the schema being encoded keeps the `Arc`s (and so the
+    /// addresses used as keys) alive.
+    fn datatype(&mut self, dt: &Arc<Datatype>) -> u64 {
+        let key = Arc::as_ptr(dt);
+        if let Some(&i) = self.datatype_ids.get(&key) {
+            return i;
+        }
+        let i = self.datatypes.len() as u64;
+        let mut b = Vec::new();
+        self.str_field(&mut b, dt.library());
+        self.str_field(&mut b, dt.name());
+        varint(&mut b, dt.params().len() as u64);
+        for (n, v) in dt.params() {
+            self.str_field(&mut b, n);
+            self.str_field(&mut b, v);
+        }
+        self.datatype_bytes.extend_from_slice(&b);
+        self.datatypes.push(key);
+        self.datatype_ids.insert(key, i);
+        i
+    }
+
+    fn name_class(&mut self, out: &mut Vec<u8>, nc: &NameClass) {
+        self.enter();
+        self.name_class_inner(out, nc);
+        self.depth -= 1;
+    }
+
+    fn name_class_inner(&mut self, out: &mut Vec<u8>, nc: &NameClass) {
+        match nc {
+            NameClass::Name(q) => {
+                out.push(N_NAME);
+                self.qname(out, q);
+            }
+            NameClass::AnyName(None) => out.push(N_ANY),
+            NameClass::AnyName(Some(e)) => {
+                out.push(N_ANY_EXCEPT);
+                self.name_class(out, e);
+            }
+            NameClass::NsName(ns, None) => {
+                out.push(N_NS);
+                self.str_field(out, ns);
+            }
+            NameClass::NsName(ns, Some(e)) => {
+                out.push(N_NS_EXCEPT);
+                self.str_field(out, ns);
+                self.name_class(out, e);
+            }
+            NameClass::Choice(a, b) => {
+                out.push(N_CHOICE);
+                self.name_class(out, a);
+                self.name_class(out, b);
+            }
+        }
+    }
+
+    fn pattern(&mut self, out: &mut Vec<u8>, p: &Pattern) {
+        self.enter();
+        self.pattern_inner(out, p);
+        self.depth -= 1;
+    }
+
+    fn pattern_inner(&mut self, out: &mut Vec<u8>, p: &Pattern) {
+        match p {
+            Pattern::Empty => out.push(T_EMPTY),
+            Pattern::NotAllowed => out.push(T_NOT_ALLOWED),
+            Pattern::Text => out.push(T_TEXT),
+            Pattern::Choice(v) | Pattern::Group(v) | Pattern::Interleave(v) => {
+                out.push(match p {
+                    Pattern::Choice(_) => T_CHOICE,
+                    Pattern::Group(_) => T_GROUP,
+                    _ => T_INTERLEAVE,
+                });
+                varint(out, v.len() as u64);
+                for q in v {
+                    self.pattern(out, q);
+                }
+            }
+            Pattern::OneOrMore(q) => {
+                out.push(T_ONE_OR_MORE);
+                self.pattern(out, q);
+            }
+            Pattern::List(q) => {
+                out.push(T_LIST);
+                self.pattern(out, q);
+            }
+            Pattern::Data {
+                datatype,
+                except,
+                loc: l,
+            } => {
+                out.push(if except.is_some() {
+                    T_DATA_EXCEPT
+                } else {
+                    T_DATA
+                });
+                let d = self.datatype(datatype);
+                varint(out, d);
+                loc(out, *l);
+                if let Some(e) = except {
+                    self.pattern(out, e);
+                }
+            }
+            Pattern::Value {
+                datatype,
+                value,
+                ns_context,
+                loc: l,
+            } => {
+                out.push(T_VALUE);
+                let d = self.datatype(datatype);
+                varint(out, d);
+                self.str_field(out, value);
+                varint(out, ns_context.len() as u64);
+                for (p, u) in ns_context {
+                    self.str_field(out, p);
+                    self.str_field(out, u);
+                }
+                loc(out, *l);
+            }
+            Pattern::Attribute {
+                name,
+                content,
+                loc: l,
+            } => {
+                out.push(T_ATTRIBUTE);
+                self.name_class(out, name);
+                loc(out, *l);
+                self.pattern(out, content);
+            }
+            Pattern::Ref(d) => {
+                out.push(T_REF);
+                varint(out, u64::from(*d));
+            }
+        }
+    }
+}
+
+/// Decodes a body; `file_lens` are the lengths of the schema's files (in [`Schema::files`]
+/// order), against which every location is checked; nesting deeper than `max_depth` is an
+/// error (the caller's stack is sized for it). The schema returned has no files: the
+/// caller attaches them.
+pub fn decode(bytes: &[u8], file_lens: &[usize], max_depth: u32) -> Result<Schema, Invalid> {
+    let mut d = Decoder {
+        bytes,
+        pos: 0,
+        strings: Vec::new(),
+        datatypes: Vec::new(),
+        defines: 0,
+        file_lens,
+        depth: 0,
+        max_depth,
+    };
+    let n = d.count()?;
+    d.strings.reserve(n);
+    for _ in 0..n {
+        let len = d.count()?;
+        let raw = d.take(len)?;
+        let s = std::str::from_utf8(raw).map_err(|_| "a string is not UTF-8".to_string())?;
+        d.strings.push(s);
+    }
+    let n = d.count()?;
+    for _ in 0..n {
+        let library = d.str()?;
+        let name = d.str()?;
+        let np = d.count()?;
+        let mut params = Vec::with_capacity(np);
+        for _ in 0..np {
+            params.push((d.str()?.to_string(), d.str()?.to_string()));
+        }
+        let dt = Datatype::new(library, name, &params)
+            .map_err(|e| format!("datatype {name:?}: {}", e.message))?;
+        d.datatypes.push(Arc::new(dt));
+    }
+    let n = d.count()?;
+    d.defines = n;
+    let start = d.pattern()?;
+    let mut defines = Vec::with_capacity(n);
+    for _ in 0..n {
+        let name = d.str()?.to_string();
+        let name_class = d.name_class()?;
+        let loc = d.loc()?;
+        let content = d.pattern()?;
+        defines.push(Define {
+            name,
+            name_class,
+            content,
+            loc,
+        });
+    }
+    let n = d.count()?;
+    let mut id_types = Vec::with_capacity(n);
+    for _ in 0..n {
+        let e = d.qname()?;
+        let a = d.qname()?;
+        let t = match d.byte()? {
+            0 => IdType::Null,
+            1 => IdType::Id,
+            2 => IdType::Idref,
+            3 => IdType::Idrefs,
+            b => return Err(format!("ID type {b}")),
+        };
+        id_types.push((e, a, t));
+    }
+    if d.pos != bytes.len() {
+        return Err(format!("{} bytes after the schema", bytes.len() - d.pos));
+    }
+    Ok(Schema {
+        start,
+        defines,
+        files: Vec::new(),
+        id_types,
+    })
+}
+
+struct Decoder<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    strings: Vec<&'a str>,
+    datatypes: Vec<Arc<Datatype>>,
+    defines: usize,
+    file_lens: &'a [usize],
+    depth: u32,
+    max_depth: u32,
+}
+
+impl<'a> Decoder<'a> {
+    fn byte(&mut self) -> Result<u8, Invalid> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or_else(|| "unexpected end of the body".to_string())?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, Invalid> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("an integer is too long".into())
+    }
+
+    /// A count of items that each take at least one byte (so no count can exceed what is
+    /// left, and no huge allocation is made on damaged input).
+    fn count(&mut self) -> Result<usize, Invalid> {
+        let n = self.varint()?;
+        match usize::try_from(n) {
+            Ok(n) if n <= self.bytes.len() - self.pos => Ok(n),
+            _ => Err(format!("a count of {n} with {} bytes left", self.bytes.len() - self.pos)),
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Invalid> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| "unexpected end of the body".to_string())?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Invalid> {
+        let i = self.varint()?;
+        self.strings
+            .get(i as usize)
+            .copied()
+            .ok_or_else(|| format!("string #{i} of {}", self.strings.len()))
+    }
+
+    fn qname(&mut self) -> Result<QName, Invalid> {
+        Ok(QName::new(self.str()?, self.str()?))
+    }
+
+    fn loc(&mut self) -> Result<Loc, Invalid> {
+        let file = self.varint()?;
+        let offset = self.varint()?;
+        let len = self.varint()?;
+        let flen = usize::try_from(file)
+            .ok()
+            .and_then(|f| self.file_lens.get(f))
+            .ok_or_else(|| format!("location in file #{file} of {}", self.file_lens.len()))?;
+        match offset.checked_add(len) {
+            Some(end) if end <= *flen as u64 => Ok(Loc {
+                file: file as u32,
+                span: Span::new(offset as usize, len as usize),
+            }),
+            _ => Err(format!(
+                "span {offset}+{len} outside file #{file} ({flen} bytes)"
+            )),
+        }
+    }
+
+    fn datatype(&mut self) -> Result<Arc<Datatype>, Invalid> {
+        let i = self.varint()?;
+        self.datatypes
+            .get(i as usize)
+            .cloned()
+            .ok_or_else(|| format!("datatype #{i} of {}", self.datatypes.len()))
+    }
+
+    fn enter(&mut self) -> Result<(), Invalid> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err("nesting too deep".into());
+        }
+        Ok(())
+    }
+
+    fn name_class(&mut self) -> Result<NameClass, Invalid> {
+        self.enter()?;
+        let nc = match self.byte()? {
+            N_NAME => NameClass::Name(self.qname()?),
+            N_ANY => NameClass::AnyName(None),
+            N_ANY_EXCEPT => NameClass::AnyName(Some(Box::new(self.name_class()?))),
+            N_NS => NameClass::NsName(self.str()?.to_string(), None),
+            N_NS_EXCEPT => {
+                let ns = self.str()?.to_string();
+                NameClass::NsName(ns, Some(Box::new(self.name_class()?)))
+            }
+            N_CHOICE => {
+                let a = self.name_class()?;
+                NameClass::Choice(Box::new(a), Box::new(self.name_class()?))
+            }
+            t => return Err(format!("name class tag {t}")),
+        };
+        self.depth -= 1;
+        Ok(nc)
+    }
+
+    fn children(&mut self) -> Result<Vec<Pattern>, Invalid> {
+        let n = self.count()?;
+        if n < 2 {
+            return Err(format!("a choice, group or interleave of {n}"));
+        }
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.pattern()?);
+        }
+        Ok(v)
+    }
+
+    fn pattern(&mut self) -> Result<Pattern, Invalid> {
+        self.enter()?;
+        let p = match self.byte()? {
+            T_EMPTY => Pattern::Empty,
+            T_NOT_ALLOWED => Pattern::NotAllowed,
+            T_TEXT => Pattern::Text,
+            T_CHOICE => Pattern::Choice(self.children()?),
+            T_GROUP => Pattern::Group(self.children()?),
+            T_INTERLEAVE => Pattern::Interleave(self.children()?),
+            T_ONE_OR_MORE => Pattern::OneOrMore(Box::new(self.pattern()?)),
+            T_LIST => Pattern::List(Box::new(self.pattern()?)),
+            t @ (T_DATA | T_DATA_EXCEPT) => {
+                let datatype = self.datatype()?;
+                let loc = self.loc()?;
+                let except = if t == T_DATA_EXCEPT {
+                    Some(Box::new(self.pattern()?))
+                } else {
+                    None
+                };
+                Pattern::Data {
+                    datatype,
+                    except,
+                    loc,
+                }
+            }
+            T_VALUE => {
+                let datatype = self.datatype()?;
+                let value = self.str()?.to_string();
+                let n = self.count()?;
+                let mut ns_context = Vec::with_capacity(n);
+                for _ in 0..n {
+                    ns_context.push((self.str()?.to_string(), self.str()?.to_string()));
+                }
+                let loc = self.loc()?;
+                Pattern::Value {
+                    datatype,
+                    value,
+                    ns_context,
+                    loc,
+                }
+            }
+            T_ATTRIBUTE => {
+                let name = self.name_class()?;
+                let loc = self.loc()?;
+                Pattern::Attribute {
+                    name,
+                    content: Box::new(self.pattern()?),
+                    loc,
+                }
+            }
+            T_REF => {
+                let d = self.varint()?;
+                if d >= self.defines as u64 {
+                    return Err(format!("reference to define #{d} of {}", self.defines));
+                }
+                Pattern::Ref(d as u32)
+            }
+            t => return Err(format!("pattern tag {t}")),
+        };
+        self.depth -= 1;
+        Ok(p)
+    }
+}
