@@ -96,6 +96,13 @@ pub struct ValidateOptions {
     /// Report at most N diagnostics per file.
     #[arg(long, value_name = "N")]
     pub max_errors: Option<usize>,
+    /// Stream every document (quick-xml events straight into the validator: memory bounded
+    /// by nesting depth, not file size). By default only files of 64 MiB or more are streamed.
+    #[arg(long, conflicts_with = "no_stream")]
+    pub stream: bool,
+    /// Never stream: build every document's tree (the reference rules then run on all).
+    #[arg(long)]
+    pub no_stream: bool,
     /// Number of documents checked in parallel [default: number of CPUs].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,

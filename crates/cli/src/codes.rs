@@ -18,6 +18,8 @@ pub const AMBIGUOUS_SIDECAR: &str = "config/ambiguous-sidecar";
 pub const BAD_SIDECAR: &str = "config/bad-sidecar";
 /// Manifest entries name no input of the batch.
 pub const MANIFEST_UNMATCHED: &str = "config/manifest-unmatched";
+/// The TEI reference rules did not run on a streamed document.
+pub const RULES_SKIPPED: &str = "validate/rules-skipped";
 
 /// Every code the CLI emits.
 pub static CODES: &[CodeDoc] = &[
@@ -76,5 +78,12 @@ pub static CODES: &[CodeDoc] = &[
         summary: "rows of the --manifest name files that are not among the inputs (a misspelt file name leaves its input without metadata)",
         example: "file,title\ncable-12.txt,Cable 12   (with the input named cable-012.txt)",
         fix: "correct the file name in the manifest: the path below the folder given, or the file name",
+    },
+    CodeDoc {
+        code: RULES_SKIPPED,
+        severity: Severity::Info,
+        summary: "the document was streamed (64 MiB or more, or --stream), so the TEI reference rules of teikit-rules, which need the whole tree, did not run on it; the grammar and IDs were checked",
+        example: "teikit validate --stream letter.xml",
+        fix: "nothing to fix; pass --no-stream to build the tree and run the rules (memory grows with the file)",
     },
 ];

@@ -5,12 +5,22 @@
 //! warning and the next source is tried); `teikit.toml`
 //! (`[[validate.overrides]]`, then `[validate] schema`); the built-in `teikit-archive`.
 //! After the grammar, TEI documents get the reference rules of `teikit-rules`.
+//!
+//! Files of [`STREAM_THRESHOLD`] bytes or more (every file with `--stream`, none with
+//! `--no-stream`) are streamed: quick-xml events go straight into the validator
+//! (`teikit_validate::stream`), so memory is bounded by nesting depth and the largest text
+//! node instead of growing with the file. The schema is chosen from the prolog alone. The
+//! stream gives the tree path's diagnostics; what it cannot judge itself (a DOCTYPE, an
+//! encoding other than UTF-8, XInclude, …) makes the file go through the tree path after
+//! all. The reference rules need the tree and are reported as skipped (an info diagnostic).
 
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use teikit_diagnostics::{Diagnostic, FileReport, Span};
+use teikit_diagnostics::{Diagnostic, FileReport, Severity, Span};
 use teikit_relaxng::{IdCompat, LoadOptions};
+use teikit_validate::stream::{StreamOptions, StreamOutcome};
 use teikit_validate::Grammar;
 use teikit_xml::Limits;
 
@@ -37,7 +47,13 @@ struct Config {
     output: OutputConfig,
     max_errors: Option<usize>,
     jobs: Option<usize>,
+    /// `--stream` (`Some(true)`), `--no-stream` (`Some(false)`), or by size.
+    stream: Option<bool>,
 }
+
+/// Files of this many bytes or more are streamed unless `--no-stream` is given: the tree of
+/// a document takes about 8 times its size, so from here on the tree costs hundreds of MB.
+pub const STREAM_THRESHOLD: u64 = 64 << 20;
 
 /// What checking one document produced: its report, and those of included files with
 /// diagnostics.
@@ -100,6 +116,11 @@ pub fn run_with(
         output,
         max_errors: options.max_errors,
         jobs: options.jobs,
+        stream: match (options.stream, options.no_stream) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     execute(&config)
 }
@@ -154,6 +175,9 @@ enum Choice {
 
 /// Reads, decodes, expands XIncludes, parses and validates one document.
 fn check(input: &Input, config: &Config) -> Outcome {
+    if let Some(outcome) = try_stream(input, config) {
+        return outcome;
+    }
     let path = input.display();
     let bytes = match input.read() {
         Ok(b) => b,
@@ -255,6 +279,137 @@ fn check(input: &Input, config: &Config) -> Outcome {
         })
         .collect();
     Outcome { reports, fatal }
+}
+
+/// Streams a file when its size or `--stream` says so; `None` when the tree path must read
+/// it (not streamed, or the stream falls back).
+fn try_stream(input: &Input, config: &Config) -> Option<Outcome> {
+    let Input::File { path: file, .. } = input else {
+        return None;
+    };
+    let stream = match config.stream {
+        Some(s) => s,
+        None => std::fs::metadata(file).ok()?.len() >= STREAM_THRESHOLD,
+    };
+    if !stream {
+        return None;
+    }
+    let path = input.display();
+    let unreadable = |e: std::io::Error| {
+        let d = Diagnostic::error(
+            codes::UNREADABLE,
+            format!("cannot read {path}: {}", inputs::io_reason(&e)),
+        );
+        Outcome {
+            reports: vec![FileReport::new(path.clone(), None, vec![d])],
+            fatal: true,
+        }
+    };
+    // The schema, from the prolog (`<?xml-model?>`) or the configuration.
+    let mut diags = Vec::new();
+    let (grammar, name) = match &config.fixed {
+        Some((g, n)) => (g.clone(), n.clone()),
+        None => {
+            let prolog = match read_prolog(file) {
+                Ok(p) => p?,
+                Err(e) => return Some(unreadable(e)),
+            };
+            let doc = teikit_xml::parse(&prolog, &Limits::default()).ok()?;
+            match choose(&doc, input, config, &mut diags) {
+                Choice::Grammar(g, n) => (g, n),
+                // The tree path reports it.
+                Choice::Unloadable { .. } => return None,
+            }
+        }
+    };
+    let options = StreamOptions {
+        limits: Limits::default(),
+        max_diagnostics: config.max_errors,
+        fallback_on_xinclude: config.xinclude,
+    };
+    let reader = match std::fs::File::open(file) {
+        Ok(f) => BufReader::with_capacity(1 << 16, f),
+        Err(e) => return Some(unreadable(e)),
+    };
+    let report = match teikit_validate::validate_reader(&grammar, reader, &options) {
+        Ok(StreamOutcome::Checked(r)) => r,
+        Ok(StreamOutcome::Fallback(_)) => return None,
+        Err(e) => return Some(unreadable(e)),
+    };
+    let well_formed = report.well_formed;
+    if well_formed {
+        diags.extend(report.diagnostics);
+        if config.rules && report.root_namespace.as_deref() == Some(teikit_rules::TEI_NS) {
+            diags.push(
+                Diagnostic::new(
+                    Severity::Info,
+                    codes::RULES_SKIPPED,
+                    "the TEI reference rules did not run: the document was streamed",
+                )
+                .with_help("pass --no-stream to run them (the whole tree is then built)"),
+            );
+        }
+    } else {
+        // As in the tree path: a document that is not well-formed gets only that error.
+        diags = report.diagnostics;
+    }
+    let diags = apply_project(config, diags);
+    // The printers need the bytes the spans point into: read back only up to the end of
+    // the line of the last label (nothing for a clean file).
+    let last = diags
+        .iter()
+        .flat_map(|d| d.labels.iter())
+        .map(|l| l.span.end())
+        .max();
+    let source = match last {
+        None => None,
+        Some(end) => match read_through_line(file, end) {
+            Ok(b) => Some(Arc::from(b)),
+            Err(e) => return Some(unreadable(e)),
+        },
+    };
+    let mut r = FileReport::new(path.clone(), source, diags);
+    if well_formed {
+        r = r.with_schema(name);
+    }
+    Some(done(r, false))
+}
+
+/// The document's prolog with an empty root element after it, to choose the schema from its
+/// `<?xml-model?>` instructions; `Ok(None)` when there is no plain prolog in the first MiB
+/// (a DOCTYPE, no root element yet): the tree path then reads the file.
+fn read_prolog(file: &Path) -> std::io::Result<Option<String>> {
+    let mut head = Vec::new();
+    std::fs::File::open(file)?
+        .take(1 << 20)
+        .read_to_end(&mut head)?;
+    let mut r = quick_xml::Reader::from_reader(&head[..]);
+    loop {
+        let at = r.buffer_position() as usize;
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Start(_) | quick_xml::events::Event::Empty(_)) => {
+                let Ok(prolog) = std::str::from_utf8(&head[..at]) else {
+                    return Ok(None);
+                };
+                return Ok(Some(format!("{prolog}<r/>")));
+            }
+            Ok(quick_xml::events::Event::DocType(_) | quick_xml::events::Event::Eof) | Err(_) => {
+                return Ok(None)
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The file's bytes from its start through the end of the line holding offset `end`.
+fn read_through_line(file: &Path, end: usize) -> std::io::Result<Vec<u8>> {
+    let mut f = BufReader::new(std::fs::File::open(file)?);
+    let mut out = Vec::new();
+    (&mut f).take(end as u64).read_to_end(&mut out)?;
+    let mut rest = Vec::new();
+    std::io::BufRead::read_until(&mut f, b'\n', &mut rest)?;
+    out.extend_from_slice(&rest);
+    Ok(out)
 }
 
 fn apply_project(config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
