@@ -6,6 +6,7 @@
 mod bench;
 mod codegen;
 mod conformance;
+mod dist;
 mod tidy;
 mod vsjing;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
         Some("diagnostics-vs-jing") => vsjing::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
@@ -40,6 +42,7 @@ tasks:
   conformance [SUITE...]   run conformance suites from ../shared (all when none named; -v lists
                            expected failures)
   codegen [--check]        regenerate docs/diagnostics.md from the CODES registries
+  dist [--out DIR]         shell completions and man pages from the CLI -> target/dist
   bench [--quick] [--runs N] [--large]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md
   diagnostics-vs-jing [--check]  jing's and teikit's messages on mutated documents
                            -> docs/diagnostics-vs-jing.md";

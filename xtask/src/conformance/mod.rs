@@ -9,6 +9,8 @@ mod generated;
 mod libxml2;
 pub(crate) mod mutations;
 mod parity;
+mod newcomer;
+mod precommit;
 mod regextest;
 mod rules;
 mod sarif;
@@ -64,6 +66,8 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("xinclude", xinclude::run),
     ("mutations", mutations::run),
     ("rules", rules::run),
+    ("precommit", precommit::run),
+    ("newcomer", newcomer::run),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
@@ -122,6 +126,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         total_passed += result.passed.len();
         total_failed += result.failed.len();
     }
+    precommit::cleanup();
     for p in &problems {
         println!("  {p}");
     }
