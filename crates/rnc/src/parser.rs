@@ -106,6 +106,18 @@ impl Env {
     }
 }
 
+/// Where `prefix` was declared in the schema: `None` when it was not, or only predeclared
+/// (`xml`, `xsd`), which a schema may declare again.
+fn declared_at<T>(
+    decls: &[(String, T, Option<Range<usize>>)],
+    prefix: &str,
+) -> Option<Range<usize>> {
+    decls
+        .iter()
+        .find(|(p, _, d)| p == prefix && d.is_some())
+        .and_then(|(.., d)| d.clone())
+}
+
 /// Parsing of the current construct was abandoned (an error has been recorded).
 struct Stop;
 
@@ -463,10 +475,7 @@ impl Parser {
                     }
                     if let Some((_, earlier)) = &self.env.default {
                         let earlier = earlier.clone();
-                        self.report(
-                            ParseError::new("the default namespace is declared twice", decl_span)
-                                .with_note(earlier, "first declared here"),
-                        );
+                        self.report_declared_twice("the default namespace", decl_span, earlier);
                     } else {
                         self.env.default = Some((val, decl_span));
                     }
@@ -488,20 +497,9 @@ impl Parser {
                             usp.clone(),
                         ));
                     }
-                    let earlier = self
-                        .env
-                        .datatypes
-                        .iter()
-                        .find(|(p, _, d)| *p == prefix && d.is_some())
-                        .and_then(|(.., d)| d.clone());
-                    if let Some(earlier) = earlier {
-                        self.report(
-                            ParseError::new(
-                                format!("the datatypes prefix \"{prefix}\" is declared twice"),
-                                psp,
-                            )
-                            .with_note(earlier, "first declared here"),
-                        );
+                    if let Some(earlier) = declared_at(&self.env.datatypes, &prefix) {
+                        let what = format!("the datatypes prefix \"{prefix}\"");
+                        self.report_declared_twice(&what, psp, earlier);
                     } else {
                         self.env
                             .datatypes
@@ -511,6 +509,14 @@ impl Parser {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// Reports a second declaration of `what` at `span`, with a note at the first one.
+    fn report_declared_twice(&mut self, what: &str, span: Range<usize>, earlier: Range<usize>) {
+        self.report(
+            ParseError::new(format!("{what} is declared twice"), span)
+                .with_note(earlier, "first declared here"),
+        );
     }
 
     fn declare_ns(
@@ -540,20 +546,9 @@ impl Parser {
                 psp.clone(),
             ));
         }
-        let earlier = self
-            .env
-            .ns
-            .iter()
-            .find(|(p, _, d)| *p == prefix && d.is_some())
-            .and_then(|(.., d)| d.clone());
-        if let Some(earlier) = earlier {
-            self.report(
-                ParseError::new(
-                    format!("the namespace prefix \"{prefix}\" is declared twice"),
-                    psp,
-                )
-                .with_note(earlier, "first declared here"),
-            );
+        if let Some(earlier) = declared_at(&self.env.ns, &prefix) {
+            let what = format!("the namespace prefix \"{prefix}\"");
+            self.report_declared_twice(&what, psp, earlier);
             return;
         }
         self.env.ns.push((prefix, val, Some(kw.start..vsp.end)));
@@ -1010,13 +1005,19 @@ impl Parser {
         if is_data && allow_except && self.is_p("-") {
             let minus = self.bump().span;
             let (ex, _) = self.lead_annotated_primary(false)?;
-            let mut except = rng("except", minus.start..self.prev_end());
-            except.children = elements(ex);
-            el.children.push(Node::Element(except));
-            el.span.end = self.prev_end();
+            self.add_except(&mut el, minus, ex);
             return Ok((apply_annotations(anno, el), true));
         }
         Ok((apply_annotations(anno, el), false))
+    }
+
+    /// Gives `el` (a `data` pattern or a name class) the `except` child that follows the `-`
+    /// at `minus`, made of `ex`; both end where the last token read ends.
+    fn add_except(&self, el: &mut Element, minus: Range<usize>, ex: Vec<Element>) {
+        let mut except = rng("except", minus.start..self.prev_end());
+        except.children = elements(ex);
+        el.children.push(Node::Element(except));
+        el.span.end = self.prev_end();
     }
 
     /// A `primary`, and whether it is a `data` pattern (which may take an except).
@@ -1304,10 +1305,7 @@ impl Parser {
                     .with_note(el.span.clone(), "the name class it is excepted from"),
                 );
             }
-            let mut except = rng("except", minus.start..self.prev_end());
-            except.children = elements(ex);
-            el.children.push(Node::Element(except));
-            el.span.end = self.prev_end();
+            self.add_except(&mut el, minus, ex);
             return Ok((apply_annotations(anno, el), true));
         }
         Ok((apply_annotations(anno, el), false))
@@ -2021,71 +2019,79 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
             "{e:?}"
         );
         assert_eq!(&src[e[0].notes[0].0.clone()], "{");
-        check_error("element foo { a | b, c }", "cannot be mixed", ",");
-        check_error("element * - foo - bar { empty }", "expected \"{\"", "-");
-        check_error("string - \"foo\"*", "cannot be repeated", "*");
-        check_error(
-            "string - \"foo\" | string - \"bar\"",
-            "parentheses",
-            "string - \"foo\"",
-        );
-        check_error("string - string - \"foo\"", "after a complete pattern", "-");
-        check_error("element foo { x:y }", "undeclared datatypes prefix", "x:y");
-        check_error(
-            "element x:foo { empty }",
-            "undeclared namespace prefix",
-            "x:foo",
-        );
-        check_error(
-            "element foo { empty } >> x[]",
-            "single element",
-            "element foo { empty } >> x[]",
-        );
-        check_error("[x[]]\n\"value\"", "single element", "[x[]]\n\"value\"");
-        check_error("element foo { empty } }", "after a complete pattern", "}");
-        check_error("start = element foo { empty }}", "unmatched", "}");
-        check_error("element foo { \"x\ny\" }", "cannot span lines", "\"x");
-        check_error("element foo { p* * }", "repeated again", "*");
-        check_error("start = element", "expected a name", "");
+        for (rnc, message, at) in [
+            ("element foo { a | b, c }", "cannot be mixed", ","),
+            ("element * - foo - bar { empty }", "expected \"{\"", "-"),
+            ("string - \"foo\"*", "cannot be repeated", "*"),
+            (
+                "string - \"foo\" | string - \"bar\"",
+                "parentheses",
+                "string - \"foo\"",
+            ),
+            ("string - string - \"foo\"", "after a complete pattern", "-"),
+            ("element foo { x:y }", "undeclared datatypes prefix", "x:y"),
+            (
+                "element x:foo { empty }",
+                "undeclared namespace prefix",
+                "x:foo",
+            ),
+            (
+                "element foo { empty } >> x[]",
+                "single element",
+                "element foo { empty } >> x[]",
+            ),
+            ("[x[]]\n\"value\"", "single element", "[x[]]\n\"value\""),
+            ("element foo { empty } }", "after a complete pattern", "}"),
+            ("start = element foo { empty }}", "unmatched", "}"),
+            ("element foo { \"x\ny\" }", "cannot span lines", "\"x"),
+            ("element foo { p* * }", "repeated again", "*"),
+            ("start = element", "expected a name", ""),
+        ] {
+            check_error(rnc, message, at);
+        }
     }
 
     #[test]
     fn declaration_constraints() {
-        check_error(
-            "namespace xmlns = \"urn:x\"\nelement foo { empty }",
-            "xmlns",
-            "xmlns",
-        );
-        check_error(
-            "namespace xml = \"urn:x\"\nelement foo { empty }",
-            "xml",
-            "\"urn:x\"",
-        );
-        check_error(
-            "namespace xm = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }",
-            "only be bound",
-            "xm",
-        );
-        check_error(
-            "namespace a = \"urn:a\"\nnamespace a = \"urn:b\"\nelement foo { empty }",
-            "declared twice",
-            "a",
-        );
-        check_error(
-            "datatypes xsd = \"urn:x\"\nelement foo { empty }",
-            "reserved",
-            "\"urn:x\"",
-        );
-        check_error(
-            "datatypes d = \"relative\"\nelement foo { empty }",
-            "not a valid datatype library",
-            "\"relative\"",
-        );
-        check_error(
-            "default namespace = \"a\"\ndefault namespace = \"b\"\nelement foo { empty }",
-            "twice",
-            "default namespace = \"b\"",
-        );
+        for (rnc, message, at) in [
+            (
+                "namespace xmlns = \"urn:x\"\nelement foo { empty }",
+                "xmlns",
+                "xmlns",
+            ),
+            (
+                "namespace xml = \"urn:x\"\nelement foo { empty }",
+                "xml",
+                "\"urn:x\"",
+            ),
+            (
+                "namespace xm = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }",
+                "only be bound",
+                "xm",
+            ),
+            (
+                "namespace a = \"urn:a\"\nnamespace a = \"urn:b\"\nelement foo { empty }",
+                "declared twice",
+                "a",
+            ),
+            (
+                "datatypes xsd = \"urn:x\"\nelement foo { empty }",
+                "reserved",
+                "\"urn:x\"",
+            ),
+            (
+                "datatypes d = \"relative\"\nelement foo { empty }",
+                "not a valid datatype library",
+                "\"relative\"",
+            ),
+            (
+                "default namespace = \"a\"\ndefault namespace = \"b\"\nelement foo { empty }",
+                "twice",
+                "default namespace = \"b\"",
+            ),
+        ] {
+            check_error(rnc, message, at);
+        }
         assert!(parse(
             "namespace xml = \"http://www.w3.org/XML/1998/namespace\"\nelement foo { empty }"
         )
@@ -2094,70 +2100,58 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
 
     #[test]
     fn except_name_class_constraints() {
-        check_error("element * - * { empty }", "cannot be excepted", "*");
-        check_error("element * - (a | *) { empty }", "cannot be excepted", "*");
-        check_error(
-            "namespace e = \"urn:e\"\nelement e:* - (e:x | e:*) { empty }",
-            "cannot be excepted",
-            "e:*",
-        );
-        check_error(
-            "namespace e = \"urn:e\"\nelement e:* - * { empty }",
-            "cannot be excepted",
-            "*",
-        );
+        for (rnc, message, at) in [
+            ("element * - * { empty }", "cannot be excepted", "*"),
+            ("element * - (a | *) { empty }", "cannot be excepted", "*"),
+            (
+                "namespace e = \"urn:e\"\nelement e:* - (e:x | e:*) { empty }",
+                "cannot be excepted",
+                "e:*",
+            ),
+            (
+                "namespace e = \"urn:e\"\nelement e:* - * { empty }",
+                "cannot be excepted",
+                "*",
+            ),
+        ] {
+            check_error(rnc, message, at);
+        }
         assert!(parse("namespace e = \"urn:e\"\nelement * - (e:* - e:x) { empty }").is_ok());
     }
 
     #[test]
     fn annotation_constraints() {
-        check_error(
-            "namespace eg = \"urn:eg\"\n[ eg:x = \"1\" eg:x = \"2\" ] element foo { empty }",
-            "duplicate",
-            "eg:x = \"2\"",
-        );
-        check_error(
-            "[ x = \"1\" ] element foo { empty }",
-            "needs a namespace prefix",
-            "x",
-        );
-        check_error("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x = \"1\" ] element foo { empty }", "RELAX NG namespace", "r:x");
-        check_error("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x [] ] element foo { empty }", "RELAX NG namespace", "r:x");
-        check_error(
-            "namespace x = \"http://www.w3.org/2000/xmlns\"\n[ x:y = \"1\" ] element foo { empty }",
-            "xmlns",
-            "x:y",
-        );
-        check_error(
-            "foo [ xmlns = \"bar\" ]\nstart = element foo { empty }",
-            "xmlns",
-            "xmlns",
-        );
-        check_error(
-            "namespace i = inherit\n[ i:y = \"1\" ] element foo { empty }",
-            "inherit",
-            "i:y",
-        );
-        check_error(
-            "namespace a = \"urn:a\"\n[ a:y [ \"x\" ] ## doc\n] element foo { empty }",
-            "expected an annotation",
-            "## doc",
-        );
+        for (rnc, message, at) in [
+            ("namespace eg = \"urn:eg\"\n[ eg:x = \"1\" eg:x = \"2\" ] element foo { empty }", "duplicate", "eg:x = \"2\""),
+            ("[ x = \"1\" ] element foo { empty }", "needs a namespace prefix", "x"),
+            ("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x = \"1\" ] element foo { empty }", "RELAX NG namespace", "r:x"),
+            ("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ r:x [] ] element foo { empty }", "RELAX NG namespace", "r:x"),
+            ("namespace x = \"http://www.w3.org/2000/xmlns\"\n[ x:y = \"1\" ] element foo { empty }", "xmlns", "x:y"),
+            ("foo [ xmlns = \"bar\" ]\nstart = element foo { empty }", "xmlns", "xmlns"),
+            ("namespace i = inherit\n[ i:y = \"1\" ] element foo { empty }", "inherit", "i:y"),
+            ("namespace a = \"urn:a\"\n[ a:y [ \"x\" ] ## doc\n] element foo { empty }", "expected an annotation", "## doc"),
+        ] {
+            check_error(rnc, message, at);
+        }
         assert!(parse("namespace r = \"http://relaxng.org/ns/structure/1.0\"\n[ foo [ r:x = \"v\" r:y [ \"z\" ] ] ] element foo { empty }").is_ok());
     }
 
     #[test]
     fn annotation_attributes_come_first() {
-        check_error(
-            "namespace a = \"urn:a\"\n[ a:x [] a:y = \"1\" ] element foo { empty }",
-            "must come before",
-            "a:y",
-        );
-        check_error(
-            "namespace a = \"urn:a\"\n[ a:x [ \"t\" b = \"1\" ] ] element foo { empty }",
-            "must come before",
-            "b",
-        );
+        for (rnc, message, at) in [
+            (
+                "namespace a = \"urn:a\"\n[ a:x [] a:y = \"1\" ] element foo { empty }",
+                "must come before",
+                "a:y",
+            ),
+            (
+                "namespace a = \"urn:a\"\n[ a:x [ \"t\" b = \"1\" ] ] element foo { empty }",
+                "must come before",
+                "b",
+            ),
+        ] {
+            check_error(rnc, message, at);
+        }
     }
 
     #[test]
@@ -2219,15 +2213,19 @@ element v { d:int { minInclusive = "1" [ x [] ] maxInclusive = "9" } | xsd:token
 
     #[test]
     fn documentation_in_wrong_place() {
-        check_error(
-            "element foo { empty ## x\n}",
-            "to close the element",
-            "## x",
-        );
-        check_error(
-            "namespace a = \"urn:a\"\n[a:b=\"c\"] ## doc\nelement foo { empty }",
-            "must come before",
-            "## doc",
-        );
+        for (rnc, message, at) in [
+            (
+                "element foo { empty ## x\n}",
+                "to close the element",
+                "## x",
+            ),
+            (
+                "namespace a = \"urn:a\"\n[a:b=\"c\"] ## doc\nelement foo { empty }",
+                "must come before",
+                "## doc",
+            ),
+        ] {
+            check_error(rnc, message, at);
+        }
     }
 }
