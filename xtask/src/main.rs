@@ -43,7 +43,8 @@ tasks:
                            expected failures)
   codegen [--check]        regenerate docs/diagnostics.md from the CODES registries
   dist [--out DIR]         shell completions and man pages from the CLI -> target/dist
-  bench [--quick] [--runs N] [--large]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md
+  bench [--quick] [--runs N] [--no-1gb]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md
+  bench --micro            divan micro-benchmarks of the hot paths -> BENCHMARKS.md
   diagnostics-vs-jing [--check]  jing's and teikit's messages on mutated documents
                            -> docs/diagnostics-vs-jing.md";
 
