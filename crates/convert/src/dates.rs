@@ -329,8 +329,11 @@ pub(crate) fn find_ranges(s: &str) -> Vec<Range> {
         let by = b.year.or(ay);
         let ok = a.day <= days_in(am, ay)
             && b.day <= days_in(bm, by)
-            && (ay, am, a.day, a.time) < (by, bm, b.day, b.time.or(Some((24, 0))))
-            && !(ay.is_none() && by.is_none() && (am, a.day) > (bm, b.day));
+            && (ay.is_none() && by.is_none()
+                || (ay, am, a.day, a.time) < (by, bm, b.day, b.time.or(Some((24, 0)))))
+            // Without years `from 1 November to 30 April` runs into the next year (the
+            // caller adds it); the same month backwards is no range.
+            && !(ay.is_none() && by.is_none() && am == bm && a.day > b.day);
         if ok {
             out.push(Range {
                 start: a.start,
@@ -514,6 +517,11 @@ mod tests {
         assert!(ranges("we sent 1 to 5 October 1950", None).is_empty());
         assert!(ranges("1 and 5 October 1950", None).is_empty());
         assert!(ranges("from 5 to 1 October 1950", None).is_empty());
+        assert!(ranges("from 5 to 1 October", None).is_empty());
+        assert_eq!(
+            ranges("from 1 November to 30 April", None),
+            r("1 November to 30 April", "--11-01", "--04-30")
+        );
         assert!(ranges("from 1 to 31 September 1950", None).is_empty());
         assert!(ranges("pages 1-5", None).is_empty());
     }

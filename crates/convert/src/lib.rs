@@ -289,11 +289,14 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     let builder = model::Builder::new(text, options, layout.line_mode);
     let (mut built, diags) = builder.build(&layout);
     diagnostics.extend(diags);
+    // The document's own date: its routing/dateline date, else a date line at the top.
     let doc_date = built
         .facts
         .sent_when
         .as_ref()
-        .and_then(|(when, _)| parse_ymd(when));
+        .map(|(when, _)| when.as_str())
+        .or(built.facts.top_date.as_deref())
+        .and_then(parse_ymd);
     let (entities, date_warnings) = ner::annotate(
         &mut built.divs,
         &ner::Context {

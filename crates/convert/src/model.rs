@@ -48,6 +48,8 @@ pub(crate) struct Facts {
     pub first_date: Option<String>,
     /// A div was recognised as a letter by its shape (salutation, signature).
     pub letter: bool,
+    /// The first date line at the top (`12 October 1962` under a record of conversation).
+    pub top_date: Option<String>,
 }
 
 /// The result of building: the divs of the body and the header facts.
@@ -736,6 +738,16 @@ impl<'a> Builder<'a> {
                         self.facts.kind.as_deref(),
                         Some("conversation" | "minutes" | "journal" | "memorandum" | "report")
                     );
+                    if div.zone == Zone::Top && top_level && self.facts.top_date.is_none() {
+                        self.facts.top_date = leaf.el.children.iter().find_map(|c| match c {
+                            Node::El(e) if e.name == "date" => e
+                                .attrs
+                                .iter()
+                                .find(|(k, _)| *k == "when")
+                                .map(|(_, v)| v.clone()),
+                            _ => None,
+                        });
+                    }
                     if div.zone == Zone::Top && top_level && correspondence {
                         // A letter's `Place, date` line: where and when it was written.
                         self.record_letter_dateline(&leaf.el);
@@ -2093,7 +2105,9 @@ fn leading_place(t: &str, spans: &mut Vec<(usize, usize, El)>) {
     let after = t[comma + 1..].trim_start();
     let words: Vec<&str> = name.split_whitespace().collect();
     let dated = after.starts_with(|c: char| c.is_ascii_digit())
-        || crate::dates::find(after).first().is_some_and(|d| d.start == 0);
+        || crate::dates::find(after)
+            .first()
+            .is_some_and(|d| d.start == 0);
     let ok = (1..=3).contains(&words.len())
         && dated
         && words.iter().all(|w| {

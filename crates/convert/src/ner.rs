@@ -455,8 +455,13 @@ impl Ctx<'_> {
             {
                 Some(why) => self.warn(t, r.start, r.end, why),
                 None => {
-                    el.set("from", dates::when(&r.from, r.from.year.or(self.doc_year)));
-                    el.set("to", dates::when(&r.to, r.to.year.or(self.doc_year)));
+                    let from_year = r.from.year.or(self.doc_year);
+                    // `from 1 November to 30 April`: the end is in the next year.
+                    let wraps =
+                        r.to.year.is_none() && (r.from.month, r.from.day) > (r.to.month, r.to.day);
+                    let to_year = r.to.year.or(self.doc_year.map(|y| y + i32::from(wraps)));
+                    el.set("from", dates::when(&r.from, from_year));
+                    el.set("to", dates::when(&r.to, to_year));
                 }
             }
             taken.push((r.start, r.end));
@@ -931,7 +936,22 @@ fn person_spans(t: &str, titles: &[Vec<String>], out: &mut Vec<Span>) {
                 i = j;
                 continue;
             }
-            // In apposition: `the Prime Minister, Fidel Castro, said` (the name alone).
+            // In apposition: `the Prime Minister, Fidel Castro, said`, `the Minister of
+            // Agriculture, Teodor Brannik` (the name alone).
+            let mut first = first;
+            if first + 1 < ws.len() && gap(first) == " " && w(first) == "of" {
+                let mut k = first + 1;
+                if k < ws.len() && w(k) == "the" && gap(k) == " " {
+                    k += 1;
+                }
+                let start = k;
+                while k < ws.len() && k < start + 5 && gap(k) == " " && is_cap(w(k)) {
+                    k += 1;
+                }
+                if k > start && k < ws.len() && gap(k) == ", " {
+                    first = k;
+                }
+            }
             if first < ws.len() && gap(first) == ", " {
                 let mut j = first;
                 while j < ws.len()
@@ -1888,7 +1908,7 @@ mod tests {
     #[test]
     fn names_in_apposition() {
         let (got, _) = annotated(
-            "We met the Prime Minister, Fidel Castro, at noon. The General, However, refused.",
+            "We met the Prime Minister, Fidel Castro, at noon. The General, However, refused. The Minister of Agriculture, Teodor Brannik, came.",
             None,
         );
         assert!(
@@ -1896,6 +1916,10 @@ mod tests {
             "{got:?}"
         );
         assert!(got.iter().all(|g| g.1 != "However"), "{got:?}");
+        assert!(
+            got.contains(&triple("persName", "Teodor Brannik", "#teodor-brannik")),
+            "{got:?}"
+        );
     }
 
     #[test]
