@@ -289,14 +289,17 @@ pub fn convert(input: &[u8], options: &Options) -> Conversion {
     let builder = model::Builder::new(text, options, layout.line_mode);
     let (mut built, diags) = builder.build(&layout);
     diagnostics.extend(diags);
-    // The document's own date: its routing/dateline date, else a date line at the top.
+    // The document's own date: its routing/dateline date, else a date line at the top. A
+    // journal covers many days: its entries are not measured against its first date.
+    let journal = built.facts.kind.as_deref() == Some("journal");
     let doc_date = built
         .facts
         .sent_when
         .as_ref()
         .map(|(when, _)| when.as_str())
         .or(built.facts.top_date.as_deref())
-        .and_then(parse_ymd);
+        .and_then(parse_ymd)
+        .filter(|_| !journal);
     let (entities, date_warnings) = ner::annotate(
         &mut built.divs,
         &ner::Context {
@@ -633,6 +636,35 @@ mod tests {
             "{tei}"
         );
         assert_eq!(to_text(&tei).unwrap(), normalize(input));
+    }
+
+    #[test]
+    fn implausible_dates_are_warned_with_their_span() {
+        let input = "CABLE Nº 5\n\nfrom SOFIA sent at 1200 3 May 1950\n\nThe troops crossed the river on 20 May 1950. Received at 0930 1 May 1940. It was 31 April.\n\nBODROV\n";
+        let out = convert(input.as_bytes(), &Options::default());
+        let spans: Vec<&str> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "convert/implausible-date")
+            .map(|d| {
+                let s = d.primary_span().unwrap();
+                &input[s.offset..s.offset + s.len]
+            })
+            .collect();
+        assert_eq!(spans, vec!["20 May 1950", "0930 1 May 1940", "31 April"]);
+        let tei = out.tei.unwrap();
+        assert!(tei.contains("<date>20 May 1950</date>"), "{tei}");
+        assert_eq!(to_text(&tei).unwrap(), normalize(input));
+        // A journal is not measured against its first date.
+        let journal = "FROM THE JOURNAL OF AMBASSADOR IVANOV\n\n1 May 1950\n\nWe met the minister on 20 May 1950.\n";
+        let out = convert(journal.as_bytes(), &Options::default());
+        assert!(
+            out.diagnostics
+                .iter()
+                .all(|d| d.code != "convert/implausible-date"),
+            "{:?}",
+            out.diagnostics
+        );
     }
 
     #[test]
