@@ -46,7 +46,7 @@ const ROMAN: &[&str] = &[
     "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
 ];
 
-fn month(word: &str) -> Option<u32> {
+pub(crate) fn month(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)
 }

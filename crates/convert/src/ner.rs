@@ -348,6 +348,12 @@ pub(crate) fn annotate(divs: &mut [El], cx: &Context) -> (Entities, Vec<DateWarn
     // Second pass: bare surnames (and single names) already seen in a fuller mention.
     ctx.known_surnames = collect_surnames(divs, &ctx.titles);
     ctx.known_places = collect_places(divs);
+    for p in locative_names(divs, &ctx.known_surnames, &ctx.titles) {
+        if !ctx.known_places.contains(&p) {
+            ctx.known_places.push(p);
+        }
+    }
+    ctx.known_places.sort_by_key(|p| std::cmp::Reverse(p.len()));
     if !ctx.known_surnames.is_empty() || !ctx.known_places.is_empty() {
         for d in divs.iter_mut() {
             ctx.walk_known(d);
@@ -1227,6 +1233,86 @@ fn collect_places(divs: &[El]) -> Vec<String> {
     out
 }
 
+/// Places by repetition: a capitalised word (not all capitals) that follows `in`, `at`, `to`,
+/// `from`, `near` or `via` at least twice in the untagged text, never starts a sentence
+/// there, and is no month, weekday, title, known person, clause word, country adjective or
+/// organisation head (`our group in Sandvik` … `instructors to Sandvik`).
+fn locative_names(divs: &[El], persons: &[String], titles: &[Vec<String>]) -> Vec<String> {
+    fn texts(e: &El, out: &mut Vec<String>) {
+        if SKIP.contains(&e.name) || e.name == "note" {
+            return;
+        }
+        for c in &e.children {
+            match c {
+                Node::Text(t) => out.push(t.clone()),
+                Node::El(c) => texts(c, out),
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for d in divs {
+        texts(d, &mut all);
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for t in &all {
+        let ws = words(t);
+        for k in 1..ws.len() {
+            let prev = &t[ws[k - 1].0..ws[k - 1].1];
+            let w = &t[ws[k].0..ws[k].1];
+            if !matches!(prev, "in" | "at" | "to" | "from" | "near" | "via")
+                || &t[ws[k - 1].1..ws[k].0] != " "
+                || !is_cap(w)
+                || is_all_caps(w)
+                || w.chars().count() < 3
+                || !w.chars().all(char::is_alphabetic)
+            {
+                continue;
+            }
+            // The word must end a name: not followed by another capitalised word.
+            if ws
+                .get(k + 1)
+                .is_some_and(|&(a, b)| &t[ws[k].1..a] == " " && is_cap(&t[a..b]))
+            {
+                continue;
+            }
+            let l = lower(w);
+            let excluded = dates::month(w).is_some()
+                || WEEKDAYS.contains(&l.as_str())
+                || COMMON_CAPS.contains(&w)
+                || NOT_NAMES.contains(&w)
+                || TITLES.contains(&w)
+                || titles.iter().any(|t| t.iter().any(|x| x == w))
+                || persons.contains(&l)
+                || COUNTRY_ADJ_STOP.contains(&l.as_str())
+                || ORG_HEADS.contains(&l.as_str())
+                // Languages and nationalities: `in English`, `in Russian`, `in Chinese`.
+                || ["ish", "ese", "ian", "ic", "ch", "ek"]
+                    .iter()
+                    .any(|s| l.ends_with(s));
+            if !excluded {
+                *counts.entry(l).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(w, _)| w)
+        .collect();
+    out.sort();
+    out
+}
+
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Known places written with a capital (`Karsk`, `KARSK`) at word boundaries.
 fn known_place_spans(t: &str, known: &[String]) -> Vec<Span> {
     let tl = t.to_lowercase();
@@ -1941,6 +2027,28 @@ mod tests {
         );
         // A capitalised word at a sentence start is not a name because of its shape alone.
         assert!(got.iter().all(|g| g.1 != "Later"), "{got:?}");
+    }
+
+    #[test]
+    fn places_by_repetition() {
+        let (got, _) = annotated(
+            "Our group stayed in Sandvik. Later we went to Sandvik and to Cde. Lund, and in March to Lund again. Sandvik is small. We spoke in English and in English.",
+            None,
+        );
+        let sandvik: Vec<_> = got.iter().filter(|g| g.1 == "Sandvik").collect();
+        assert_eq!(sandvik.len(), 3, "{got:?}");
+        assert!(sandvik.iter().all(|g| g.0 == "placeName"), "{got:?}");
+        assert!(
+            got.iter().all(|g| g.1 != "March" && g.1 != "English"),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().all(|g| g.1 != "Lund" || g.0 == "persName"),
+            "{got:?}"
+        );
+        // Once is not enough.
+        let (got, _) = annotated("We went to Kellby and back.", None);
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
