@@ -150,8 +150,8 @@ pub struct ConvertArgs {
     /// diagnostic counts, and totals (also written when the batch is interrupted).
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
-    /// Number of inputs converted in parallel [default: 4 per CPU when writing files, since
-    /// each file is synced to disk; else one per CPU].
+    /// Number of inputs converted in parallel [default: 8 per CPU, at most 64, when writing
+    /// files, since each file is synced to disk; else one per CPU].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     #[command(flatten)]

@@ -241,10 +241,12 @@ pub fn run(args: ConvertArgs) -> Result<Status, Failure> {
 }
 
 /// Threads for a batch that writes files: conversion is CPU-bound but each output is
-/// synced to disk, which waits on the device, so more threads than CPUs keep the CPUs busy.
+/// synced to disk before its rename, which waits on the device, so more threads than CPUs
+/// keep the CPUs busy (measured on 1,000 samples with 2 CPUs: 16 threads 3.4 s, 2 threads
+/// 4.2 s, median of 5).
 fn default_file_threads() -> usize {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cpus * 4
+    (cpus * 8).min(64)
 }
 
 /// Reads the authority files; an incorrect one is printed with its diagnostics and stops the
