@@ -7,6 +7,7 @@ mod bench;
 mod codegen;
 mod conformance;
 mod dist;
+mod fuzz;
 mod tidy;
 mod vsjing;
 
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("diagnostics-vs-jing") => vsjing::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -46,7 +48,9 @@ tasks:
   bench [--quick] [--runs N] [--no-1gb]  teikit vs jing/teixml/xmllint -> BENCHMARKS.md
   bench --micro            divan micro-benchmarks of the hot paths -> BENCHMARKS.md
   diagnostics-vs-jing [--check]  jing's and teikit's messages on mutated documents
-                           -> docs/diagnostics-vs-jing.md";
+                           -> docs/diagnostics-vs-jing.md
+  fuzz [--seconds N] [--target T]  run the cargo-fuzz targets in fuzz/ (seeded from ../shared)
+                           for N seconds each; fails on any crash, hang or OOM";
 
 /// The repository root.
 pub fn project_root() -> PathBuf {
