@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
     let input = std::str::from_utf8(data).expect("TEI from input that is not UTF-8");
     let doc = match teikit_xml::parse(&tei, &teikit_xml::Limits::default()) {
         Ok(doc) => doc,
-        Err(d) => panic!("the TEI is not well-formed: {} {}\n{tei}", d.code, d.message),
+        Err(d) => panic!(
+            "the TEI is not well-formed: {} {}\n{tei}",
+            d.code, d.message
+        ),
     };
     let findings = grammar.validate(&doc);
     if let Some(d) = findings.first() {

@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(root) => walk(root, text),
         Err(errors) => {
             assert!(!errors.is_empty(), "failure without an error");
-            assert!(errors.len() <= teikit_rnc::MAX_ERRORS, "{} errors", errors.len());
+            assert!(
+                errors.len() <= teikit_rnc::MAX_ERRORS,
+                "{} errors",
+                errors.len()
+            );
             for e in errors {
                 assert!(!e.message.is_empty());
                 range_in(&e.span, text, "error");

@@ -28,9 +28,8 @@ fn load(path: &Path, text: &str) {
     let options = teikit_relaxng::LoadOptions::default();
     match teikit_relaxng::load_source(path, text, &options) {
         Err(e) => teikit_fuzz::assert_schema_errors(&e),
-        Ok(schema) => teikit_fuzz::validate_bytes(
-            &teikit_validate::Grammar::new(schema),
-            DOC.as_bytes(),
-        ),
+        Ok(schema) => {
+            teikit_fuzz::validate_bytes(&teikit_validate::Grammar::new(schema), DOC.as_bytes())
+        }
     }
 }

@@ -53,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let ws = dt.whitespace();
     let norm = ws.apply(value);
-    assert_eq!(ws.apply(&norm), norm, "white-space normalisation is not idempotent");
+    assert_eq!(
+        ws.apply(&norm),
+        norm,
+        "white-space normalisation is not idempotent"
+    );
     let checked = dt.check(value, &resolve);
     if let Err(why) = &checked {
         assert!(!why.is_empty(), "empty reason from {name}");

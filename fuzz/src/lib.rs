@@ -135,14 +135,14 @@ pub fn validate_bytes(grammar: &teikit_validate::Grammar, data: &[u8]) {
         }
     };
     let mut storage = String::new();
-    let doc = match teikit_xml::parse_with_storage(&text, &teikit_xml::Limits::default(), &mut storage)
-    {
-        Ok(doc) => doc,
-        Err(d) => {
-            assert_diagnostic(&d, &text);
-            return;
-        }
-    };
+    let doc =
+        match teikit_xml::parse_with_storage(&text, &teikit_xml::Limits::default(), &mut storage) {
+            Ok(doc) => doc,
+            Err(d) => {
+                assert_diagnostic(&d, &text);
+                return;
+            }
+        };
     let first = grammar.validate(&doc);
     for d in &first {
         assert_diagnostic(d, &text);
