@@ -54,6 +54,8 @@ pub fn read_trimmed(path: &str) -> String {
 pub struct Previous {
     /// When it was written (the `Written by … (DATE, …` line), if found.
     pub date: Option<String>,
+    /// The load average when it started (the machine line `at start: `…``), if found.
+    pub load: Option<String>,
     pub rows: Vec<(String, Figures)>,
 }
 
@@ -67,6 +69,10 @@ impl Previous {
             .and_then(|l| l.split_once("` ("))
             .and_then(|(_, rest)| rest.split([',', ')']).next())
             .map(|d| d.trim().to_string());
+        let load = text
+            .split_once("at start: `")
+            .and_then(|(_, rest)| rest.split('`').next())
+            .map(str::to_string);
         let mut lines = text
             .lines()
             .skip_while(|l| !l.starts_with("## Summary"))
@@ -96,7 +102,7 @@ impl Previous {
                 (row.get(label).cloned().unwrap_or_default(), figures)
             })
             .collect();
-        Some(Previous { date, rows })
+        Some(Previous { date, load, rows })
     }
 
     fn get(&self, label: &str) -> Option<&Figures> {
@@ -566,12 +572,14 @@ impl Report<'_> {
         let _ = writeln!(
             o,
             "## Compared with the previous BENCHMARKS.md\n\nteikit's medians now against the \
-             summary of the report this one replaced ({}). A change over {REGRESSION_PERCENT}% \
+             summary of the report this one replaced ({}, load average `{}` at its start; \
+             this run's is above). A change over {REGRESSION_PERCENT}% \
              in CPU time or peak RSS is flagged (changes under 20 ms or 1 MiB are measuring \
              noise); wall time alone is not flagged when CPU time held, as on this shared \
              machine it follows the load. A flagged row needs a note in `xtask/bench-notes.md` \
              (`- **measurement**: why`).\n",
-            prev.date.as_deref().unwrap_or("date unknown")
+            prev.date.as_deref().unwrap_or("date unknown"),
+            prev.load.as_deref().unwrap_or("unknown")
         );
         let _ = writeln!(
             o,
@@ -680,7 +688,8 @@ mod tests {
     use super::*;
 
     const OLD: &str = "# Benchmarks\n\nWritten by `cargo xtask bench --runs 3` (2026-11-27 09:38 UTC, \
-finished 2026-11-27 09:44 UTC). More.\n\n## Summary: teikit ÷ peer\n\n\
+finished 2026-11-27 09:44 UTC). More.\n\n- Load average (1/5/15 min) at start: \
+`12.96 13.78 13.78 13/187 3843`; at end: `4.65`.\n\n## Summary: teikit ÷ peer\n\n\
 | measurement | teikit wall (s) | ÷ jing | ÷ teixml | teikit CPU (s) | ÷ jing | ÷ teixml | teikit peak RSS (MiB) | ÷ jing | ÷ teixml |\n\
 |---|---|---|---|---|---|---|---|---|---|\n\
 | Schema load only: tei_all 4.12 | 0.172 | 0.14× | n/a | 0.110 | 0.13× | n/a | 28.9 | 0.41× | n/a |\n\
@@ -691,6 +700,7 @@ finished 2026-11-27 09:44 UTC). More.\n\n## Summary: teikit ÷ peer\n\n\
     fn previous_summary_is_read_by_column_name() {
         let p = Previous::parse(OLD).unwrap();
         assert_eq!(p.date.as_deref(), Some("2026-11-27 09:38 UTC"));
+        assert_eq!(p.load.as_deref(), Some("12.96 13.78 13.78 13/187 3843"));
         assert_eq!(p.rows.len(), 3);
         let f = p
             .get("Generated 200 MB TEI document vs tei_all 4.12")
