@@ -373,7 +373,9 @@ impl Cache {
             )));
         }
         if header.key != key {
-            return Err(Miss::Corrupt("the entry is for another schema or options".into()));
+            return Err(Miss::Corrupt(
+                "the entry is for another schema or options".into(),
+            ));
         }
         // The files first: a stale entry need not have its body decoded.
         let files = check_files(&header, source, options)?;
@@ -467,7 +469,9 @@ fn split_entry(bytes: &[u8]) -> Result<(Header, &[u8]), Miss> {
     let sum = u128::from_le_bytes(bytes[12..PREFIX].try_into().expect("16 bytes"));
     let rest = &bytes[PREFIX..];
     if xxh3_128(rest) != sum {
-        return Err(Miss::Corrupt("checksum mismatch (truncated or damaged)".into()));
+        return Err(Miss::Corrupt(
+            "checksum mismatch (truncated or damaged)".into(),
+        ));
     }
     let header_len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
     let rest = &rest[4..];
@@ -498,9 +502,8 @@ fn check_files(
                         Miss::Stale(format!("{} is no longer given", rec.shown.display()))
                     })?
             } else {
-                let bytes = std::fs::read(&rec.abs).map_err(|e| {
-                    Miss::Stale(format!("cannot read {}: {e}", rec.abs.display()))
-                })?;
+                let bytes = std::fs::read(&rec.abs)
+                    .map_err(|e| Miss::Stale(format!("cannot read {}: {e}", rec.abs.display())))?;
                 let text = teikit_xml::decode(&bytes)
                     .map_err(|_| Miss::Stale(format!("{} has changed", rec.abs.display())))?;
                 match text.strip_prefix('\u{feff}') {

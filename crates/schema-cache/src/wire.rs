@@ -30,7 +30,6 @@ use teikit_relaxng::{Define, IdType, Loc, NameClass, Pattern, QName, Schema};
 /// Why bytes cannot be a schema body.
 pub type Invalid = String;
 
-
 const T_EMPTY: u8 = 0;
 const T_NOT_ALLOWED: u8 = 1;
 const T_TEXT: u8 = 2;
@@ -398,7 +397,10 @@ impl<'a> Decoder<'a> {
         let n = self.varint()?;
         match usize::try_from(n) {
             Ok(n) if n <= self.bytes.len() - self.pos => Ok(n),
-            _ => Err(format!("a count of {n} with {} bytes left", self.bytes.len() - self.pos)),
+            _ => Err(format!(
+                "a count of {n} with {} bytes left",
+                self.bytes.len() - self.pos
+            )),
         }
     }
 
@@ -554,5 +556,52 @@ impl<'a> Decoder<'a> {
         };
         self.depth -= 1;
         Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        let text = r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0"
+            datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes" xmlns:x="urn:x">
+          <start><element name="a"><ref name="b"/><zeroOrMore><attribute><anyName><except><nsName ns=""/></except></anyName></attribute></zeroOrMore>
+            <attribute name="n"><list><oneOrMore><data type="integer"><param name="maxInclusive">9</param></data></oneOrMore></list></attribute></element></start>
+          <define name="b"><element name="x:b"><choice><value type="QName">x:q</value>
+            <data type="string"><except><value>no</value></except></data></choice></element></define>
+        </grammar>"#;
+        teikit_relaxng::load_source("t.rng".as_ref(), text, &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn round_trip() {
+        let s = schema();
+        let (bytes, depth) = encode(&s);
+        assert!(depth >= 3);
+        let back = decode(&bytes, &[s.files[0].text.len()], depth).unwrap();
+        assert_eq!(format!("{:?}", back.start), format!("{:?}", s.start));
+        assert_eq!(format!("{:?}", back.defines), format!("{:?}", s.defines));
+        assert_eq!(back.id_types, s.id_types);
+        // Too little depth allowed, or a file shorter than the spans: refused.
+        assert!(decode(&bytes, &[s.files[0].text.len()], depth - 1).is_err());
+        assert!(decode(&bytes, &[10], depth).is_err());
+        assert!(decode(&bytes, &[], depth).is_err());
+    }
+
+    /// Whatever the bytes, decoding returns (a schema or an error) without panicking.
+    #[test]
+    fn damaged_bodies_never_panic() {
+        let s = schema();
+        let len = s.files[0].text.len();
+        let (bytes, depth) = encode(&s);
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] ^= flip;
+                let _ = decode(&b, &[len], depth);
+            }
+            let _ = decode(&bytes[..i], &[len], depth);
+        }
     }
 }

@@ -128,10 +128,7 @@ fn a_hit_gives_the_schema_of_a_cold_load() {
     assert!(code.check("ab12", &NoNs).is_err());
 }
 
-fn find_data(
-    s: &Schema,
-    name: &str,
-) -> Option<std::sync::Arc<teikit_relaxng::datatype::Datatype>> {
+fn find_data(s: &Schema, name: &str) -> Option<std::sync::Arc<teikit_relaxng::datatype::Datatype>> {
     fn walk(
         p: &teikit_relaxng::Pattern,
         name: &str,
@@ -167,7 +164,13 @@ fn a_changed_include_invalidates_the_entry() {
     std::fs::remove_file(f.dir.path().join("inc.rng")).unwrap();
     let l = cache.load(&Source::File(&f.main()), &LoadOptions::default());
     assert!(l.schema.is_err());
-    assert!(matches!(l.outcome, Outcome::Miss { why: Miss::Stale(_), written: None }));
+    assert!(matches!(
+        l.outcome,
+        Outcome::Miss {
+            why: Miss::Stale(_),
+            written: None
+        }
+    ));
 }
 
 #[test]
@@ -183,7 +186,13 @@ fn options_are_part_of_the_key() {
     let b = cache.entry_path(&Source::File(&f.main()), &ignore);
     assert_ne!(a, b);
     let l = cache.load(&Source::File(&f.main()), &ignore);
-    assert!(matches!(l.outcome, Outcome::Miss { why: Miss::Absent, .. }));
+    assert!(matches!(
+        l.outcome,
+        Outcome::Miss {
+            why: Miss::Absent,
+            ..
+        }
+    ));
 }
 
 /// Damaged entries of every kind: detected, rebuilt, and the schema is still right.
@@ -196,7 +205,10 @@ fn corrupt_entries_are_rebuilt() {
     let good = std::fs::read(&entry).unwrap();
     let mut damaged: Vec<(String, Vec<u8>)> = vec![
         ("empty".into(), Vec::new()),
-        ("garbage".into(), b"not an entry at all, just some text".repeat(50)),
+        (
+            "garbage".into(),
+            b"not an entry at all, just some text".repeat(50),
+        ),
         ("half".into(), good[..good.len() / 2].to_vec()),
         ("one byte short".into(), good[..good.len() - 1].to_vec()),
         ("one byte more".into(), [&good[..], &[0]].concat()),
@@ -238,7 +250,13 @@ fn an_entry_of_another_version_is_not_used() {
     std::fs::copy(&old_entry, &new_entry).unwrap();
     let (_, outcome) = load(&new, &f.main());
     assert!(
-        matches!(&outcome, Outcome::Miss { why: Miss::OtherVersion(_), written: Some(Ok(())) }),
+        matches!(
+            &outcome,
+            Outcome::Miss {
+                why: Miss::OtherVersion(_),
+                written: Some(Ok(()))
+            }
+        ),
         "{outcome:?}"
     );
     assert_eq!(load(&new, &f.main()).1, Outcome::Hit);
@@ -270,7 +288,11 @@ fn an_unwritable_cache_folder_falls_back_to_source() {
 #[test]
 fn an_incorrect_schema_is_not_cached() {
     let f = Fixture::new();
-    std::fs::write(f.main(), "<element xmlns=\"http://relaxng.org/ns/structure/1.0\"/>").unwrap();
+    std::fs::write(
+        f.main(),
+        "<element xmlns=\"http://relaxng.org/ns/structure/1.0\"/>",
+    )
+    .unwrap();
     let cache = f.cache("v1");
     for _ in 0..2 {
         let l = cache.load(&Source::File(&f.main()), &LoadOptions::default());
@@ -285,7 +307,8 @@ fn in_memory_schemas_are_keyed_by_their_text() {
     let f = Fixture::new();
     let cache = f.cache("v1");
     let name = Path::new("<built-in>/doc.rng");
-    let text = "<element name=\"doc\" xmlns=\"http://relaxng.org/ns/structure/1.0\"><text/></element>";
+    let text =
+        "<element name=\"doc\" xmlns=\"http://relaxng.org/ns/structure/1.0\"><text/></element>";
     let src = Source::Text { path: name, text };
     assert!(matches!(
         cache.load(&src, &LoadOptions::default()).outcome,
@@ -300,7 +323,13 @@ fn in_memory_schemas_are_keyed_by_their_text() {
         text: &other,
     };
     let l = cache.load(&src2, &LoadOptions::default());
-    assert!(matches!(l.outcome, Outcome::Miss { why: Miss::Absent, .. }));
+    assert!(matches!(
+        l.outcome,
+        Outcome::Miss {
+            why: Miss::Absent,
+            ..
+        }
+    ));
     assert!(format!("{:?}", l.schema.unwrap().defines).contains("dok"));
 }
 

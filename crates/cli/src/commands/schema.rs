@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use teikit_diagnostics::{FileReport, Format, RenderOptions, Renderer};
 use std::time::Instant;
+use teikit_diagnostics::{FileReport, Format, RenderOptions, Renderer};
 
 use teikit_relaxng::{IdCompat, LoadOptions, SchemaErrors};
 use teikit_schema_cache::{fetch, Outcome, Source};

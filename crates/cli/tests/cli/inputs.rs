@@ -134,16 +134,12 @@ fn max_errors_and_quiet() {
 }
 
 #[test]
-fn commands_not_available_yet_fail_clearly() {
+fn schema_compile_of_a_missing_file_fails_clearly() {
     let s = Scratch::new();
     let run = s.run(&["schema", "compile", "x.rng"]);
     run.status(2);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("not available yet (coming with"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("cannot read x.rng"), "{}", run.stderr);
 }
 
 #[test]
