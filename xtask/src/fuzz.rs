@@ -26,6 +26,8 @@ const USAGE: &str =
   --target T      only this target (repeatable; default: all)
   --sanitizer S   address (default) or none
   --corpus DIR    keep the working corpus in DIR/<target> (default: a temporary folder)
+  --timeout S     libFuzzer's per-input -timeout (default 10); it counts wall time, so a
+                  niced run on a busy machine needs more
   --no-build      run the binaries of the last build as they are (a long pass that other
                   changes to the crates must not rebuild halfway)
   --list          list the targets and exit";
@@ -68,6 +70,7 @@ struct Options {
     sanitizer: String,
     corpus: Option<PathBuf>,
     build: bool,
+    timeout: u64,
 }
 
 fn parse_args(args: &[String]) -> Result<Option<Options>> {
@@ -77,6 +80,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
         sanitizer: "address".to_string(),
         corpus: None,
         build: true,
+        timeout: 10,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -108,6 +112,10 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
             }
             "--corpus" => opts.corpus = Some(PathBuf::from(value()?)),
             "--no-build" => opts.build = false,
+            "--timeout" => {
+                let v = value()?;
+                opts.timeout = v.parse().with_context(|| format!("--timeout {v:?}"))?;
+            }
             "--list" => {
                 println!("{}", target_names().replace(", ", "\n"));
                 return Ok(None);
@@ -219,7 +227,7 @@ pub fn run(args: &[String]) -> Result<()> {
             .arg(&corpus)
             .arg(format!("-max_total_time={}", opts.seconds))
             .arg("-rss_limit_mb=2048")
-            .arg("-timeout=10")
+            .arg(format!("-timeout={}", opts.timeout))
             .arg("-print_final_stats=1")
             .arg(format!(
                 "-dict={}",
@@ -254,6 +262,17 @@ pub fn run(args: &[String]) -> Result<()> {
             let mut why = String::new();
             for p in &new {
                 let _ = writeln!(why, "reproducer: {}", p.display());
+                if p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("timeout-"))
+                {
+                    // libFuzzer's timeout is wall time: say whether the input is slow by
+                    // itself or only was on a busy machine.
+                    let _ = writeln!(
+                        why,
+                        "  {}",
+                        rerun(&bin_dir.join(target), p, &fuzz_dir, &shared)
+                    );
+                }
             }
             if new.is_empty() {
                 let _ = writeln!(why, "exited with {status} and wrote no reproducer");
@@ -294,6 +313,42 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Runs a target once on `input` and says how long it took (CPU and wall).
+fn rerun(bin: &Path, input: &Path, fuzz_dir: &Path, shared: &Path) -> String {
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%U %S")
+        .arg(bin)
+        .arg(input)
+        .current_dir(fuzz_dir)
+        .env("TEIKIT_FUZZ_SHARED", shared)
+        .stdout(Stdio::null())
+        .output();
+    let wall = t.elapsed().as_secs_f64();
+    match out {
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            let cpu: f64 = err
+                .lines()
+                .last()
+                .unwrap_or("")
+                .split_whitespace()
+                .filter_map(|v| v.parse::<f64>().ok())
+                .sum();
+            format!(
+                "run again alone: {} in {cpu:.2} CPU-s, {wall:.2} s wall",
+                if o.status.success() {
+                    "passes"
+                } else {
+                    "fails"
+                }
+            )
+        }
+        Err(e) => format!("could not run it again: {e}"),
+    }
 }
 
 fn check_cargo_fuzz() -> Result<()> {
