@@ -555,3 +555,40 @@ fn load_fixed(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prolog_for_choosing_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.xml");
+        let write = |s: &str| std::fs::write(&file, s).unwrap();
+        write("<?xml version=\"1.0\"?>\n<?xml-model href=\"s.rng\"?>\n<TEI><p/></TEI>");
+        let p = read_prolog(&file).unwrap().unwrap();
+        assert_eq!(
+            p,
+            "<?xml version=\"1.0\"?>\n<?xml-model href=\"s.rng\"?>\n<r/>"
+        );
+        let doc = teikit_xml::parse(&p, &Limits::default()).unwrap();
+        assert_eq!(teikit_xml::xml_model(&doc)[0].href, "s.rng");
+        write("<!DOCTYPE TEI SYSTEM \"tei.dtd\"><TEI/>");
+        assert_eq!(read_prolog(&file).unwrap(), None);
+        write("<!-- no element -->");
+        assert_eq!(read_prolog(&file).unwrap(), None);
+    }
+
+    #[test]
+    fn source_read_back_through_the_last_labelled_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.xml");
+        std::fs::write(&file, "<a>\n<b/>\n<c/>\n</a>\n").unwrap();
+        assert_eq!(read_through_line(&file, 5).unwrap(), b"<a>\n<b/>\n");
+        assert_eq!(read_through_line(&file, 0).unwrap(), b"<a>\n");
+        assert_eq!(
+            read_through_line(&file, 99).unwrap(),
+            b"<a>\n<b/>\n<c/>\n</a>\n"
+        );
+    }
+}
