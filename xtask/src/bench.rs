@@ -113,6 +113,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let started = now_utc();
     let load_start = read_trimmed("/proc/loadavg");
 
+    let build = source_state();
     let teikit = build_teikit()?;
     let harness = Harness::new()?;
     let tools = Tools::discover(&teikit);
@@ -187,6 +188,7 @@ pub fn run(args: &[String]) -> Result<()> {
         load_start,
         load_end: read_trimmed("/proc/loadavg"),
         args: args.join(" "),
+        build,
         machine: Machine::read(),
         tools: &tools,
         time_available: harness.time.is_some(),
@@ -389,6 +391,48 @@ fn capture(program: &Path, args: &[&str]) -> String {
 
 fn first_line(s: &str) -> String {
     first_meaningful_line(s).unwrap_or_default()
+}
+
+/// The commit the binary is built from, and whether the working tree differed from it in the
+/// sources that go into teikit (other engineers' work in progress on a shared tree).
+fn source_state() -> String {
+    let root = crate::project_root();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(commit) = git(&["log", "-1", "--format=%h %s"]) else {
+        return "a tree that is not a git checkout".to_string();
+    };
+    let (hash, subject) = commit.split_once(' ').unwrap_or((&commit, ""));
+    let dirty = git(&[
+        "status",
+        "--porcelain",
+        "--",
+        "crates",
+        "Cargo.toml",
+        "Cargo.lock",
+    ])
+    .is_some_and(|s| !s.is_empty());
+    format!(
+        "commit `{hash}` ({}){}",
+        subject
+            .chars()
+            .take(80)
+            .collect::<String>()
+            .replace('`', "'"),
+        if dirty {
+            " plus uncommitted changes in crates/ (the working tree is shared with engineers at work)"
+        } else {
+            ""
+        }
+    )
 }
 
 fn now_utc() -> String {

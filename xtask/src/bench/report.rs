@@ -201,6 +201,8 @@ pub struct Report<'a> {
     pub load_start: String,
     pub load_end: String,
     pub args: String,
+    /// Which source teikit was built from (commit, and whether the tree had other changes).
+    pub build: String,
     pub machine: Machine,
     pub tools: &'a Tools,
     pub time_available: bool,
@@ -505,6 +507,7 @@ impl Report<'_> {
                 tool.program.display()
             );
         }
+        let _ = writeln!(o, "\nteikit was built (release) from {}.", self.build);
         for m in &t.missing {
             let _ = writeln!(o, "\nNot benchmarked: {m}.");
         }
