@@ -1801,7 +1801,19 @@ impl<'t> Scanner<'t, '_> {
                 "",
             ));
         }
-        if !prefix.is_empty() && prefix != "xml" && self.lookup(prefix).is_none() {
+        if prefix == "xml" {
+            // Legal XML (the prefix is bound to the XML namespace), but the tree builder
+            // (roxmltree) binds it for attributes only and refuses such an element.
+            return Err(self
+                .fail(
+                    "xml/unsupported-name",
+                    format!("element <{qname}> is in the XML namespace (prefix xml), which teikit cannot read"),
+                    Span::new(name.offset, 3),
+                    "prefix xml on an element",
+                )
+                .with_help_fail("the prefix xml is meant for attributes such as xml:id and xml:lang; rename the element"));
+        }
+        if !prefix.is_empty() && self.lookup(prefix).is_none() {
             return Err(self.undeclared(prefix, name, "element"));
         }
         let mut expanded: Vec<(String, &str, Span)> = Vec::new();
@@ -2070,6 +2082,7 @@ mod tests {
         ("xml/unclosed-markup", "<a><![CDATA[x</a>", (1, 4), "<![CDATA["),
         ("xml/unclosed-markup", "<a\n<b/>", (1, 1), "<a"),
         ("xml/unclosed-markup", "<a><b c='1'", (1, 4), "<b"),
+        ("xml/unsupported-name", "<a><xml:spacebaz/></a>", (1, 5), "xml"), // found by fuzzing
         // parameter entities
         ("xml/undeclared-entity", "<!DOCTYPE d [%e;]><d/>", (1, 14), "%e;"),
         ("xml/undeclared-entity", "<!DOCTYPE d SYSTEM 'd.dtd' [%e;]><d/>", (1, 29), "%e;"),
