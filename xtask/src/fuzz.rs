@@ -244,7 +244,7 @@ pub fn run(args: &[String]) -> Result<()> {
         outcome.seeds = n;
         if let Ok(t) = fs::read_to_string(&times) {
             // The last line: time's own line comes after any "Command exited" note.
-            if let Some(line) = t.lines().last() {
+            if let Some(line) = t.lines().next_back() {
                 let f: Vec<&str> = line.split_whitespace().collect();
                 if f.len() == 4 {
                     let u: f64 = f[1].parse().unwrap_or(0.0);
@@ -333,7 +333,7 @@ fn rerun(bin: &Path, input: &Path, fuzz_dir: &Path, shared: &Path) -> String {
             let err = String::from_utf8_lossy(&o.stderr);
             let cpu: f64 = err
                 .lines()
-                .last()
+                .next_back()
                 .unwrap_or("")
                 .split_whitespace()
                 .filter_map(|v| v.parse::<f64>().ok())
@@ -411,7 +411,7 @@ fn read_stats(target: &str, log: &str, wall: f64) -> Outcome {
         log.lines()
             .filter_map(|l| l.strip_prefix(key))
             .filter_map(|v| v.trim().parse::<u64>().ok())
-            .last()
+            .next_back()
     };
     // "#123456 DONE   cov: 1234 ft: 5678 corp: 90/12Kb ..." or the last pulse line.
     let field = |line: &str, key: &str| -> Option<u64> {
@@ -425,8 +425,7 @@ fn read_stats(target: &str, log: &str, wall: f64) -> Outcome {
     };
     let status = log
         .lines()
-        .filter(|l| l.starts_with('#') && l.contains(" cov: "))
-        .last();
+        .rfind(|l| l.starts_with('#') && l.contains(" cov: "));
     Outcome {
         target: target.to_string(),
         seeds: 0,
@@ -512,9 +511,9 @@ impl SeedSet {
             set.add_file(kind, path)?;
         }
         let suites = shared.join("rng-tests/jing-trang/mod");
-        set.from_spectest(&suites.join("rng-validate/test/spectest.xml"))?;
-        set.from_compacttest(&suites.join("rng-schema/test/compacttest.xml"))?;
-        set.from_xsdtest(&suites.join("xsd-datatype/test/xsdtest.xml"))?;
+        set.add_spectest(&suites.join("rng-validate/test/spectest.xml"))?;
+        set.add_compacttest(&suites.join("rng-schema/test/compacttest.xml"))?;
+        set.add_xsdtest(&suites.join("xsd-datatype/test/xsdtest.xml"))?;
         let mut texts = Vec::new();
         walk(&shared.join("seeds"), &mut texts)?;
         walk(&root.join("samples"), &mut texts)?;
@@ -575,7 +574,7 @@ impl SeedSet {
 
     /// spectest.xml: each `correct`/`incorrect` schema and `valid`/`invalid` instance, as the
     /// exact text of its element.
-    fn from_spectest(&mut self, path: &Path) -> Result<()> {
+    fn add_spectest(&mut self, path: &Path) -> Result<()> {
         let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
         let mut storage = String::new();
         let doc =
@@ -595,7 +594,7 @@ impl SeedSet {
     }
 
     /// compacttest.xml: the text of each `compact/correct` and `compact/incorrect`.
-    fn from_compacttest(&mut self, path: &Path) -> Result<()> {
+    fn add_compacttest(&mut self, path: &Path) -> Result<()> {
         let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
         let doc = roxmltree::Document::parse(&text).with_context(|| path.display().to_string())?;
         for n in doc.descendants().filter(|n| n.has_tag_name("compact")) {
@@ -609,7 +608,7 @@ impl SeedSet {
 
     /// xsdtest.xml: each datatype's values in the `xsd_datatype` layout (type index byte,
     /// facets, an empty line, the value).
-    fn from_xsdtest(&mut self, path: &Path) -> Result<()> {
+    fn add_xsdtest(&mut self, path: &Path) -> Result<()> {
         let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
         let doc = roxmltree::Document::parse(&text).with_context(|| path.display().to_string())?;
         for dt in doc.descendants().filter(|n| n.has_tag_name("datatype")) {
