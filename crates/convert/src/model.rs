@@ -1009,8 +1009,27 @@ impl<'a> Builder<'a> {
         }
         el.set("n", n);
         let space = self.sep_attrs(&mut el, it.sep, first_leaf);
+        // An indented line (`  [1] …`): the indentation is a white-space text token before the
+        // `[n]` bracket. It stays as the note's first text, and `rend="indent-K"` (K characters)
+        // tells `to_text` to write the marker after it.
+        let mark = it
+            .toks
+            .iter()
+            .position(|t| !matches!(t, Tok::Text(a, b) if self.src[*a..*b].trim().is_empty()))
+            .unwrap_or(0);
+        let indent = &it.toks[..mark];
+        let indent_chars: usize = indent
+            .iter()
+            .map(|t| match t {
+                Tok::Text(a, b) => self.src[*a..*b].chars().count(),
+                _ => 0,
+            })
+            .sum();
+        if indent_chars > 0 {
+            el.rend(&format!("indent-{indent_chars}"));
+        }
         // Skip the `[n]` bracket and one following space.
-        let mut rest: Vec<Tok> = it.toks.iter().skip(1).cloned().collect();
+        let mut rest: Vec<Tok> = it.toks.iter().skip(mark + 1).cloned().collect();
         match rest.first_mut() {
             Some(Tok::Text(a, b)) if self.src[*a..*b].starts_with(' ') => {
                 *a += 1;
@@ -1020,7 +1039,8 @@ impl<'a> Builder<'a> {
             }
             _ => el.rend("tight"),
         }
-        let nodes = self.inline(&rest, Tag::None, false, "");
+        let mut nodes = self.inline(indent, Tag::None, false, "");
+        push_all(&mut nodes, self.inline(&rest, Tag::None, false, ""));
         el.extend(nodes);
         Leaf { el, space }
     }

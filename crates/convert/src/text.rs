@@ -276,13 +276,27 @@ impl Walker {
                 self.out.push_str(close);
             }
             "note" if n.attribute("type") == Some("footnote") => {
-                self.out.push('[');
-                self.out.push_str(n.attribute("n").unwrap_or(""));
-                self.out.push(']');
+                let mut marker = format!("[{}]", n.attribute("n").unwrap_or(""));
                 if !rend_has(n, "tight") {
-                    self.out.push(' ');
+                    marker.push(' ');
                 }
+                let start = self.out.len();
                 self.children(n);
+                // `rend="indent-K"`: the note's first K characters are the line's indentation,
+                // written before the marker.
+                let indent = n
+                    .attribute("rend")
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .find_map(|t| t.strip_prefix("indent-")?.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let content = &self.out[start..];
+                let at = start
+                    + content
+                        .char_indices()
+                        .nth(indent)
+                        .map_or(content.len(), |(i, _)| i);
+                self.out.insert_str(at, &marker);
             }
             "note" => {
                 self.out.push_str(open);

@@ -554,3 +554,68 @@ fn titles_from_the_shape() {
         "Memorandum on the grain deliveries of the autumn"
     );
 }
+
+/// Found by the `generated` suite: an indented footnote text line lost its indentation and
+/// kept its `[n]` marker as a note anchor inside the note, so the round trip wrote `[1][1]`.
+#[test]
+fn indented_footnote_text_round_trips() {
+    for indent in ["  ", "\t", " \t "] {
+        for gap in [" ", "", "  "] {
+            let input = format!(
+                "CABLE Nº 12\n\nThe text of the cable [1].\n\n{indent}[1]{gap}The document was read by Ivanov.\n"
+            );
+            let tei = round_trip(&input);
+            let note = tei
+                .lines()
+                .find(|l| l.contains("<note type=\"footnote\""))
+                .unwrap_or_else(|| panic!("no footnote note:\n{tei}"));
+            let rend = format!("indent-{}", indent.chars().count());
+            assert!(note.contains(&rend), "{rend}: {note}");
+            assert!(!note.contains("noteAnchor"), "{note}");
+        }
+    }
+    // Unindented footnotes carry no indentation mark.
+    let tei = round_trip("CABLE Nº 12\n\nThe text [1].\n\n[1] A note.\n");
+    assert!(!tei.contains("indent-"), "{tei}");
+}
+
+/// Found by the `generated` suite: registration lines between a document-type line and the
+/// text (at the top or for a document opened after the body) go into the opener as
+/// `<seg type="registration">`, the type teikit-archive allows for them there.
+#[test]
+fn registration_lines_after_a_head_are_opener_segments() {
+    for input in [
+        "MEMORANDUM\n\nattachment on two sheets\nNº 1351\n\nThe text of the memorandum.\n",
+        "CABLE Nº 12\n\nThe text of the cable.\n\nSHTYKOV\n\nMEMORANDUM\n\nattachment on two sheets\nNº 1351\n19 copies printed\n\nSome more text of the memorandum.\n",
+    ] {
+        let tei = round_trip(input);
+        let doc = roxmltree::Document::parse(&tei).unwrap();
+        let memo = doc
+            .descendants()
+            .find(|n| n.has_tag_name("div") && n.attribute("type") == Some("memorandum"))
+            .unwrap_or_else(|| panic!("no memorandum div:\n{tei}"));
+        let segs: Vec<_> = memo
+            .descendants()
+            .filter(|n| n.has_tag_name("seg"))
+            .map(|n| {
+                assert_eq!(n.parent().unwrap().tag_name().name(), "opener", "{tei}");
+                n.attribute("type").unwrap_or("")
+            })
+            .collect();
+        assert!(segs.len() >= 2, "{tei}");
+        assert!(segs.iter().all(|t| *t == "registration"), "{tei}");
+        let schema = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/teikit-archive.rnc"),
+        )
+        .expect("the archive schema is in the repository");
+        let seg_types = schema
+            .split("seg.type =")
+            .nth(1)
+            .and_then(|rest| rest.split("##").next())
+            .expect("teikit-archive.rnc defines seg.type");
+        assert!(
+            seg_types.contains("\"registration\""),
+            "teikit-archive must allow the seg type the converter writes: {seg_types}"
+        );
+    }
+}
