@@ -26,6 +26,7 @@ mod report;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
@@ -137,15 +138,16 @@ pub fn run(args: &[String]) -> Result<()> {
         if features.no_cache { "yes" } else { "no" },
         if features.stream { "yes" } else { "no" },
     );
-    let ctx = |runs: usize| Ctx {
+    let ctx = |runs: usize, timeout: Duration| Ctx {
         h: &harness,
         t: &tools,
         features: &features,
         runs,
+        timeout,
         warm_cache: harness.scratch.path().join("cache-warm"),
         cold_cache: harness.scratch.path().join("cache-cold"),
     };
-    let c = ctx(opts.runs);
+    let c = ctx(opts.runs, measure::TIMEOUT);
     eprintln!("bench: {} runs per measurement", opts.runs);
 
     let mut sections = vec![
@@ -172,7 +174,9 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     for (size, runs) in sizes {
-        sections.push(measure::large(&ctx(runs), &tei_all, size)?);
+        // A busy machine must not turn a slow run into a timeout: one more second per MB.
+        let timeout = measure::TIMEOUT + Duration::from_secs(size >> 20);
+        sections.push(measure::large(&ctx(runs, timeout), &tei_all, size)?);
     }
     sections.push(measure::convert(
         &c,

@@ -137,6 +137,8 @@ pub struct Ctx<'a> {
     pub t: &'a Tools,
     pub features: &'a Features,
     pub runs: usize,
+    /// How long one command may run before it is killed and recorded as a timeout.
+    pub timeout: Duration,
     /// The compiled-schema cache teikit uses outside the cold measurement, warmed with
     /// `teikit schema compile` for each schema before it is measured.
     pub warm_cache: PathBuf,
@@ -148,7 +150,7 @@ impl Ctx<'_> {
     /// `teikit ARGS` with `TEIKIT_CACHE_DIR` pointing at `cache`, so that the bench never reads
     /// or writes the user's own cache.
     fn teikit(&self, args: Vec<OsString>, cache: &Path) -> Cmd {
-        Cmd::new(&self.t.teikit.program, args, TIMEOUT).env("TEIKIT_CACHE_DIR", cache)
+        Cmd::new(&self.t.teikit.program, args, self.timeout).env("TEIKIT_CACHE_DIR", cache)
     }
 
     /// Compiles `schema` into the warm cache when `schema compile` works; says what it did.
@@ -230,7 +232,7 @@ fn jing_row(c: &Ctx<'_>, schema: &Path, doc: &Path, short: &[(&Path, &str)]) -> 
     let jing = c.t.jing.as_ref()?;
     eprintln!("bench:  jing");
     let args = os(&[&schema, &doc]);
-    let m = c.measure(&Cmd::new(&jing.program, args.clone(), TIMEOUT));
+    let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
     Some(Row {
         tool: "jing".into(),
         command: display_command("jing", &args, short),
@@ -250,7 +252,7 @@ fn teixml_row(
     let tx = c.t.teixml.as_ref()?;
     eprintln!("bench:  teixml");
     let args = teixml_validate_args(schema, &[doc.to_path_buf()]);
-    let m = c.measure(&Cmd::new(&tx.program, args.clone(), TIMEOUT));
+    let m = c.measure(&Cmd::new(&tx.program, args.clone(), c.timeout));
     Some(Row {
         tool: "teixml".into(),
         command: display_command("tei-rs", &args, short),
@@ -306,7 +308,7 @@ pub fn schema_load(c: &Ctx<'_>, schema: &Path) -> Section {
     });
     if let Some(jing) = &c.t.jing {
         let args = os(&[&schema]);
-        let m = c.measure(&Cmd::new(&jing.program, args.clone(), TIMEOUT));
+        let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
         s.rows.push(Row {
             tool: "jing".into(),
             command: display_command("jing", &args, &short),
@@ -453,7 +455,7 @@ pub fn corpus(c: &Ctx<'_>, title: &str, schema: &Path, files: &[PathBuf]) -> Sec
     let jing = c.t.jing.as_ref().map(|jing| {
         let mut args = os(&[&schema]);
         args.extend(paths());
-        let m = c.measure(&Cmd::new(&jing.program, args.clone(), TIMEOUT));
+        let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
         let v = verdict(&m, 1);
         let invalid = jing_invalid_files(&m.stdout_text(), files);
         (args, m, v, invalid)
@@ -476,7 +478,7 @@ pub fn corpus(c: &Ctx<'_>, title: &str, schema: &Path, files: &[PathBuf]) -> Sec
     }
     if let Some(tx) = &c.t.teixml {
         let args = teixml_validate_args(schema, files);
-        let m = c.measure(&Cmd::new(&tx.program, args.clone(), TIMEOUT));
+        let m = c.measure(&Cmd::new(&tx.program, args.clone(), c.timeout));
         let v = verdict(&m, 1);
         let invalid = jing_invalid_files(&m.stdout_text(), files);
         s.rows.push(Row {
