@@ -107,7 +107,8 @@ pub(crate) fn header(
                      illegible or damaged passages as gap with a desc, stamps as stamp, handwritten additions as add with a hand, \
                      editorial, identifying and original-language remarks as note. The transcription can be regenerated from this \
                      file with `teikit text`: @rend records the bracket form (double, unclosed, attached, bracketed, noted, tight) \
-                     and the blank lines before a block (blank-N); space records items sharing a line.",
+                     the blank lines before a block (blank-N) and an indented footnote line's indentation \
+                     (indent-K); space records items sharing a line.",
                 ))
                 .child(
                     El::new("segmentation")
