@@ -172,11 +172,20 @@ pub fn run(args: &[String]) -> Result<()> {
             opts.sanitizer
         );
         let t = Instant::now();
-        let mut build = cargo_fuzz(&root, "build", &opts.sanitizer);
-        build.args(&opts.targets);
-        let status = build.status().context("running cargo fuzz build")?;
-        if !status.success() {
-            bail!("cargo fuzz build failed ({status})");
+        // `cargo fuzz build` takes at most one target: no name builds them all in one cargo
+        // invocation, which is what a run of every target wants; a selection builds each.
+        let selection: Vec<Option<&String>> = if opts.targets.len() == TARGETS.len() {
+            vec![None]
+        } else {
+            opts.targets.iter().map(Some).collect()
+        };
+        for target in selection {
+            let mut build = cargo_fuzz(&root, "build", &opts.sanitizer);
+            build.args(target);
+            let status = build.status().context("running cargo fuzz build")?;
+            if !status.success() {
+                bail!("cargo fuzz build failed ({status})");
+            }
         }
         eprintln!("fuzz: built in {:.0} s", t.elapsed().as_secs_f64());
     }
