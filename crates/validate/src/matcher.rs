@@ -1086,7 +1086,9 @@ fn suggest_value(s: &Store, leaves: &[PId], value: &str, ns: &ValueCx<'_>) -> Op
         return Some(format!("did you mean \"{v}\"?"));
     }
     let b = value.as_bytes();
-    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+    // ASCII only: the slices below are byte offsets (a value such as `1950-01-1é` would
+    // cut a character in two; found by the validate_tei_all fuzz target).
+    if b.len() >= 10 && b[..10].is_ascii() && b[4] == b'-' && b[7] == b'-' {
         let swapped = format!(
             "{}-{}-{}{}",
             &value[..4],

@@ -166,3 +166,18 @@ fn dangling_idref() {
     let t = doc("<p xml:id=\"intro\">a</p>\n<p><ptr target=\"intor\"/></p>");
     insta::assert_snapshot!(render(&t, &["rng/dangling-idref"]));
 }
+
+/// A date-shaped value with a multi-byte character in its first ten bytes once cut a
+/// character in two while the day/month-swap suggestion was built (a panic found by the
+/// `validate_tei_all` fuzz target). It must be an ordinary invalid value.
+#[test]
+fn invalid_date_with_non_ascii_is_reported_not_panicked() {
+    let g = grammar();
+    for value in ["1950-01-1é", "1950-0é-01", "1950-01-é1x"] {
+        let t = doc(&format!("<p><date when=\"{value}\">x</date></p>"));
+        let d = roxmltree::Document::parse(&t).expect("well-formed");
+        let diags = g.validate(&d);
+        let codes: Vec<&str> = diags.iter().map(|d| d.code.as_ref()).collect();
+        assert_eq!(codes, ["rng/invalid-attribute-value"], "{value}");
+    }
+}
