@@ -46,6 +46,15 @@ const ROMAN: &[&str] = &[
     "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
 ];
 
+/// The English name of month `m` (1–12), capitalised: `9` → `September` (the first twelve
+/// entries of [`MONTHS`] are the full names in order).
+pub(crate) fn month_name(m: usize) -> Option<String> {
+    let (name, _) = MONTHS.get(m.checked_sub(1)?).filter(|_| m <= 12)?;
+    let mut c = name.chars();
+    let first = c.next()?;
+    Some(first.to_ascii_uppercase().to_string() + c.as_str())
+}
+
 pub(crate) fn month(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)

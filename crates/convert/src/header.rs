@@ -374,24 +374,10 @@ fn title(facts: &Facts, ents: &Entities, opts: &Options, diags: &mut Vec<Diagnos
 
 /// `1950-09-30T20:35:00` → `30 September 1950`.
 fn spelled_date(when: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let y: i32 = when.get(..4)?.parse().ok()?;
     let m: usize = when.get(5..7)?.parse().ok()?;
     let d: u32 = when.get(8..10)?.parse().ok()?;
-    let name = MONTHS.get(m.checked_sub(1)?)?;
+    let name = crate::dates::month_name(m)?;
     Some(format!("{d} {name} {y}"))
 }
 
