@@ -163,11 +163,53 @@ pub enum IdType {
 pub struct Schema {
     /// The start pattern.
     pub start: Pattern,
-    /// Element definitions, referenced by [`Pattern::Ref`].
+    /// Element definitions, referenced by [`Pattern::Ref`]. When [`Schema::deferred`] is set,
+    /// their `content` fields are `NotAllowed` placeholders: read contents through
+    /// [`Schema::content`].
     pub defines: Vec<Define>,
     /// Every file read, for diagnostics.
     pub files: Vec<Arc<SourceFile>>,
     /// ID-typed attributes, per (element name, attribute name), when the schema uses the DTD
     /// compatibility datatypes (or XSD `ID`/`IDREF`/`IDREFS`) and is compatible.
     pub id_types: Vec<(QName, QName, IdType)>,
+    /// Element contents supplied on demand instead of held in `defines` (a compiled-schema
+    /// cache decodes each one when a document first reaches it); `None` for a schema loaded
+    /// from source.
+    pub deferred: Option<Arc<dyn DeferredContents>>,
+}
+
+/// Element contents produced on demand. A validator reaches the contents of the elements a
+/// document uses, often a small part of a large schema such as tei_all, so a source that can
+/// produce each content separately spares building the rest.
+pub trait DeferredContents: Send + Sync + std::fmt::Debug {
+    /// The content of define `define` (an index into [`Schema::defines`]), exactly the
+    /// pattern an eager schema would hold there.
+    fn content(&self, define: usize) -> Pattern;
+
+    /// The name class of every attribute pattern anywhere in the start pattern or in a
+    /// content, each distinct class once (a validator keys names by the classes that mention
+    /// them, and must know them all before it reads any content).
+    fn attribute_names(&self) -> &[NameClass];
+}
+
+impl Schema {
+    /// The content of define `define`: the one held in [`Schema::defines`], or the one
+    /// [`Schema::deferred`] produces.
+    pub fn content(&self, define: usize) -> std::borrow::Cow<'_, Pattern> {
+        match &self.deferred {
+            Some(d) => std::borrow::Cow::Owned(d.content(define)),
+            None => std::borrow::Cow::Borrowed(&self.defines[define].content),
+        }
+    }
+
+    /// Moves every deferred content into [`Schema::defines`], so that the schema is
+    /// self-contained (for code that walks the contents directly).
+    pub fn into_eager(mut self) -> Schema {
+        if let Some(d) = self.deferred.take() {
+            for (i, def) in self.defines.iter_mut().enumerate() {
+                def.content = d.content(i);
+            }
+        }
+        self
+    }
 }

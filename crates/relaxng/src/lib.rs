@@ -32,7 +32,9 @@ mod pattern;
 mod simplify;
 mod tree;
 
-pub use crate::ir::{Define, DefineId, IdType, Loc, NameClass, Pattern, QName, Schema, SourceFile};
+pub use crate::ir::{
+    DeferredContents, Define, DefineId, IdType, Loc, NameClass, Pattern, QName, Schema, SourceFile,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -268,6 +270,7 @@ fn load_here(
         defines,
         files,
         id_types,
+        deferred: None,
     })
 }
 

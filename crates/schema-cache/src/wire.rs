@@ -355,6 +355,7 @@ pub fn decode(bytes: &[u8], file_lens: &[usize], max_depth: u32) -> Result<Schem
         defines,
         files: Vec::new(),
         id_types,
+        deferred: None,
     })
 }
 

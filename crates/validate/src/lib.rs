@@ -15,6 +15,7 @@
 //!     }],
 //!     files: Vec::new(),
 //!     id_types: Vec::new(),
+//!     deferred: None,
 //! };
 //! let grammar = teikit_validate::Grammar::new(schema);
 //! let doc = roxmltree::Document::parse("<doc>hello</doc>").unwrap();

@@ -55,7 +55,13 @@ impl NameTable {
         let mut stack: Vec<&Pattern> = vec![&schema.start];
         for d in &schema.defines {
             t.add_class(&d.name_class);
-            stack.push(&d.content);
+            if schema.deferred.is_none() {
+                stack.push(&d.content);
+            }
+        }
+        // Deferred contents are not walked: their attribute names are listed up front.
+        for nc in schema.deferred.iter().flat_map(|d| d.attribute_names()) {
+            t.add_class(nc);
         }
         while let Some(p) = stack.pop() {
             match p {
@@ -191,6 +197,7 @@ mod tests {
                 .collect(),
             files: Vec::new(),
             id_types: Vec::new(),
+            deferred: None,
         }
     }
 

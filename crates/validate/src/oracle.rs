@@ -235,7 +235,10 @@ impl<'s> Oracle<'s> {
             P::Element(d) => {
                 let def = &self.schema.defines[*d as usize];
                 if def.name_class.contains(q) {
-                    self.after(self.conv(&def.content), self.empty.clone())
+                    self.after(
+                        self.conv(&self.schema.content(*d as usize)),
+                        self.empty.clone(),
+                    )
                 } else {
                     self.na.clone()
                 }

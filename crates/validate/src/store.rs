@@ -428,9 +428,10 @@ impl Store {
         if c != NONE {
             return c;
         }
-        let c = match cx.schema.defines.get(d as usize) {
-            Some(def) => self.compile(&def.content),
-            None => NOT_ALLOWED,
+        let c = if (d as usize) < cx.schema.defines.len() {
+            self.compile(&cx.schema.content(d as usize))
+        } else {
+            NOT_ALLOWED
         };
         self.elements[d as usize] = c;
         c

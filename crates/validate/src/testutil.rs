@@ -160,6 +160,7 @@ pub(crate) fn schema(start: T) -> Schema {
         defines,
         files: Vec::new(),
         id_types: Vec::new(),
+        deferred: None,
     }
 }
 
