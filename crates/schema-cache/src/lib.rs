@@ -35,7 +35,7 @@ use teikit_relaxng::{LoadOptions, Schema, SchemaErrors, SourceFile};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Bumped whenever the entry layout or the IR changes shape.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The first bytes of every entry.
 const MAGIC: &[u8; 8] = b"TEIKITSC";
@@ -388,9 +388,18 @@ impl Cache {
         }
         let lens: Vec<usize> = files.iter().map(|f| f.text.len()).collect();
         let decoded = if header.max_depth <= INLINE_DEPTH {
-            wire::decode(body, &lens, INLINE_DEPTH)
+            wire::decode(body, &lens, INLINE_DEPTH, wire::Contents::Deferred)
         } else {
-            on_big_stack(|| wire::decode(body, &lens, header.max_depth.min(MAX_DEPTH)))
+            // Deep schemas are decoded whole on the big stack: a deferred content would be
+            // decoded later on whatever stack the validator runs.
+            on_big_stack(|| {
+                wire::decode(
+                    body,
+                    &lens,
+                    header.max_depth.min(MAX_DEPTH),
+                    wire::Contents::Eager,
+                )
+            })
         };
         let mut schema = decoded.map_err(Miss::Corrupt)?;
         schema.files = files;

@@ -8,9 +8,14 @@
 //! datatypes: n, then n × (library, name, params: n × (name, value))   as string indices
 //! defines:   n (known before any `ref` is decoded)
 //! start:     pattern
-//! defines:   n × (name, name class, loc, pattern)
+//! defines:   n × (name, name class, loc, content length in bytes, pattern)
 //! id_types:  n, then n × (element qname, attribute qname, id type byte)
+//! attrs:     n, then n × name class        every attribute pattern's name class, once each
 //! ```
+//!
+//! The attribute name classes are listed apart so that a validator can key every name the
+//! schema mentions without reading the contents, which are then decoded only when a
+//! document reaches their element ([`Contents::Deferred`]).
 //!
 //! A pattern is a tag byte and its fields; a location is (file, offset, len). Each distinct
 //! datatype is stored once, by (library, name, params), and rebuilt once through
@@ -25,7 +30,7 @@ use std::sync::Arc;
 
 use teikit_diagnostics::Span;
 use teikit_relaxng::datatype::Datatype;
-use teikit_relaxng::{Define, IdType, Loc, NameClass, Pattern, QName, Schema};
+use teikit_relaxng::{DeferredContents, Define, IdType, Loc, NameClass, Pattern, QName, Schema};
 
 /// Why bytes cannot be a schema body.
 pub type Invalid = String;
@@ -58,12 +63,15 @@ pub fn encode(schema: &Schema) -> (Vec<u8>, u32) {
     let mut body = Vec::new();
     varint(&mut body, schema.defines.len() as u64);
     e.pattern(&mut body, &schema.start);
-    for d in &schema.defines {
+    for (i, d) in schema.defines.iter().enumerate() {
         let s = e.string(&d.name);
         varint(&mut body, s);
         e.name_class(&mut body, &d.name_class);
         loc(&mut body, d.loc);
-        e.pattern(&mut body, &d.content);
+        let mut content = Vec::new();
+        e.pattern(&mut content, &schema.content(i));
+        varint(&mut body, content.len() as u64);
+        body.extend_from_slice(&content);
     }
     varint(&mut body, schema.id_types.len() as u64);
     for (el, at, t) in &schema.id_types {
@@ -75,6 +83,11 @@ pub fn encode(schema: &Schema) -> (Vec<u8>, u32) {
             IdType::Idref => 2,
             IdType::Idrefs => 3,
         });
+    }
+    let names = std::mem::take(&mut e.attribute_names);
+    varint(&mut body, names.len() as u64);
+    for nc in &names {
+        e.name_class(&mut body, nc);
     }
     let mut out = Vec::with_capacity(body.len() + 64 * e.strings.len());
     varint(&mut out, e.strings.len() as u64);
@@ -113,6 +126,9 @@ struct Encoder {
     datatypes: Vec<*const Datatype>,
     datatype_ids: HashMap<*const Datatype, u64>,
     datatype_bytes: Vec<u8>,
+    /// Every distinct name class of an attribute pattern, in first-seen order.
+    attribute_names: Vec<NameClass>,
+    seen_attribute_names: std::collections::HashSet<NameClass>,
     depth: u32,
     max_depth: u32,
 }
@@ -269,6 +285,9 @@ impl Encoder {
                 loc: l,
             } => {
                 out.push(T_ATTRIBUTE);
+                if self.seen_attribute_names.insert(name.clone()) {
+                    self.attribute_names.push(name.clone());
+                }
                 self.name_class(out, name);
                 loc(out, *l);
                 self.pattern(out, content);
@@ -281,51 +300,102 @@ impl Encoder {
     }
 }
 
+/// How [`decode`] builds element contents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contents {
+    /// Every content is built now.
+    Eager,
+    /// Every content is checked now and built when a validator first asks for it (see
+    /// [`Deferred`]).
+    Deferred,
+}
+
 /// Decodes a body; `file_lens` are the lengths of the schema's files (in [`Schema::files`]
 /// order), against which every location is checked; nesting deeper than `max_depth` is an
 /// error (the caller's stack is sized for it). The schema returned has no files: the
 /// caller attaches them.
-pub fn decode(bytes: &[u8], file_lens: &[usize], max_depth: u32) -> Result<Schema, Invalid> {
-    let mut d = Decoder {
+///
+/// Deferred contents are skipped by their recorded length and checked when they are built
+/// (see [`Deferred`]); everything else is checked now.
+pub fn decode(
+    bytes: &[u8],
+    file_lens: &[usize],
+    max_depth: u32,
+    contents: Contents,
+) -> Result<Schema, Invalid> {
+    let mut r = Decoder {
         bytes,
         pos: 0,
-        strings: Vec::new(),
-        datatypes: Vec::new(),
-        defines: 0,
-        file_lens,
+        table: &Table::default(),
         depth: 0,
         max_depth,
     };
-    let n = d.count()?;
-    d.strings.reserve(n);
+    let n = r.count()?;
+    let mut strings = Vec::with_capacity(n);
     for _ in 0..n {
-        let len = d.count()?;
-        let raw = d.take(len)?;
+        let len = r.count()?;
+        let raw = r.take(len)?;
         let s = std::str::from_utf8(raw).map_err(|_| "a string is not UTF-8".to_string())?;
-        d.strings.push(s);
+        strings.push(Box::<str>::from(s));
     }
-    let n = d.count()?;
-    for _ in 0..n {
-        let library = d.str()?;
-        let name = d.str()?;
-        let np = d.count()?;
-        let mut params = Vec::with_capacity(np);
-        for _ in 0..np {
-            params.push((d.str()?.to_string(), d.str()?.to_string()));
+    let mut table = Table {
+        strings,
+        datatypes: Vec::new(),
+        defines: 0,
+        file_lens: file_lens.to_vec(),
+    };
+    // Datatypes and the number of defines are read with the strings alone; the table is
+    // completed before any pattern is read.
+    let (specs, n, pos) = {
+        let mut d = Decoder::at(bytes, r.pos, &table, max_depth);
+        let n = d.count()?;
+        let mut specs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let library = d.str()?.to_string();
+            let name = d.str()?.to_string();
+            let np = d.count()?;
+            let mut params = Vec::with_capacity(np);
+            for _ in 0..np {
+                params.push((d.str()?.to_string(), d.str()?.to_string()));
+            }
+            specs.push((library, name, params));
         }
-        let dt = Datatype::new(library, name, &params)
+        (specs, d.count()?, d.pos)
+    };
+    for (library, name, params) in specs {
+        let dt = Datatype::new(&library, &name, &params)
             .map_err(|e| format!("datatype {name:?}: {}", e.message))?;
-        d.datatypes.push(Arc::new(dt));
+        table.datatypes.push(Arc::new(dt));
     }
-    let n = d.count()?;
-    d.defines = n;
+    table.defines = n;
+    let mut d = Decoder::at(bytes, pos, &table, max_depth);
     let start = d.pattern()?;
     let mut defines = Vec::with_capacity(n);
+    let mut offsets = Vec::with_capacity(n);
     for _ in 0..n {
         let name = d.str()?.to_string();
         let name_class = d.name_class()?;
         let loc = d.loc()?;
-        let content = d.pattern()?;
+        let len = d.count()?;
+        let end = d.pos + len;
+        offsets.push(d.pos);
+        let content = match contents {
+            Contents::Eager => {
+                let p = d.pattern()?;
+                if d.pos != end {
+                    return Err(format!(
+                        "a content of {} bytes, {len} recorded",
+                        d.pos + len - end
+                    ));
+                }
+                p
+            }
+            Contents::Deferred => {
+                // Skipped unread: the placeholder `Schema::defines` documents.
+                d.pos = end;
+                Pattern::NotAllowed
+            }
+        };
         defines.push(Define {
             name,
             name_class,
@@ -347,30 +417,100 @@ pub fn decode(bytes: &[u8], file_lens: &[usize], max_depth: u32) -> Result<Schem
         };
         id_types.push((e, a, t));
     }
+    let n = d.count()?;
+    let mut attribute_names = Vec::with_capacity(n);
+    for _ in 0..n {
+        attribute_names.push(d.name_class()?);
+    }
     if d.pos != bytes.len() {
         return Err(format!("{} bytes after the schema", bytes.len() - d.pos));
     }
+    let deferred = match contents {
+        Contents::Eager => None,
+        Contents::Deferred => Some(Arc::new(Deferred {
+            body: bytes.to_vec(),
+            table,
+            offsets,
+            max_depth,
+            attribute_names,
+        }) as Arc<dyn DeferredContents>),
+    };
     Ok(Schema {
         start,
         defines,
         files: Vec::new(),
         id_types,
-        deferred: None,
+        deferred,
     })
+}
+
+/// What every part of a body refers to by index.
+#[derive(Default)]
+struct Table {
+    strings: Vec<Box<str>>,
+    datatypes: Vec<Arc<Datatype>>,
+    defines: usize,
+    file_lens: Vec<usize>,
+}
+
+/// The element contents of a decoded body, each built when first asked for. Everything
+/// else in the body was checked when it was decoded, and the entry's checksum covers the
+/// contents, so a content that does not decode means bytes written on purpose to fool the
+/// checksum; it is checked all the same as it is built, and one that fails becomes
+/// `notAllowed`: documents are then invalid, never wrongly valid, and nothing panics.
+struct Deferred {
+    body: Vec<u8>,
+    table: Table,
+    /// Where each define's content starts in `body`.
+    offsets: Vec<usize>,
+    max_depth: u32,
+    attribute_names: Vec<NameClass>,
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deferred")
+            .field("body_bytes", &self.body.len())
+            .field("defines", &self.offsets.len())
+            .field("attribute_names", &self.attribute_names.len())
+            .finish()
+    }
+}
+
+impl DeferredContents for Deferred {
+    fn content(&self, define: usize) -> Pattern {
+        let Some(&pos) = self.offsets.get(define) else {
+            return Pattern::NotAllowed;
+        };
+        Decoder::at(&self.body, pos, &self.table, self.max_depth)
+            .pattern()
+            .unwrap_or(Pattern::NotAllowed)
+    }
+
+    fn attribute_names(&self) -> &[NameClass] {
+        &self.attribute_names
+    }
 }
 
 struct Decoder<'a> {
     bytes: &'a [u8],
     pos: usize,
-    strings: Vec<&'a str>,
-    datatypes: Vec<Arc<Datatype>>,
-    defines: usize,
-    file_lens: &'a [usize],
+    table: &'a Table,
     depth: u32,
     max_depth: u32,
 }
 
 impl<'a> Decoder<'a> {
+    fn at(bytes: &'a [u8], pos: usize, table: &'a Table, max_depth: u32) -> Self {
+        Decoder {
+            bytes,
+            pos,
+            table,
+            depth: 0,
+            max_depth,
+        }
+    }
+
     fn byte(&mut self) -> Result<u8, Invalid> {
         let b = *self
             .bytes
@@ -418,10 +558,11 @@ impl<'a> Decoder<'a> {
 
     fn str(&mut self) -> Result<&'a str, Invalid> {
         let i = self.varint()?;
-        self.strings
+        self.table
+            .strings
             .get(i as usize)
-            .copied()
-            .ok_or_else(|| format!("string #{i} of {}", self.strings.len()))
+            .map(|s| &**s)
+            .ok_or_else(|| format!("string #{i} of {}", self.table.strings.len()))
     }
 
     fn qname(&mut self) -> Result<QName, Invalid> {
@@ -434,8 +575,8 @@ impl<'a> Decoder<'a> {
         let len = self.varint()?;
         let flen = usize::try_from(file)
             .ok()
-            .and_then(|f| self.file_lens.get(f))
-            .ok_or_else(|| format!("location in file #{file} of {}", self.file_lens.len()))?;
+            .and_then(|f| self.table.file_lens.get(f))
+            .ok_or_else(|| format!("location in file #{file} of {}", self.table.file_lens.len()))?;
         match offset.checked_add(len) {
             Some(end) if end <= *flen as u64 => Ok(Loc {
                 file: file as u32,
@@ -447,12 +588,12 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn datatype(&mut self) -> Result<Arc<Datatype>, Invalid> {
+    fn datatype(&mut self) -> Result<&'a Arc<Datatype>, Invalid> {
         let i = self.varint()?;
-        self.datatypes
+        self.table
+            .datatypes
             .get(i as usize)
-            .cloned()
-            .ok_or_else(|| format!("datatype #{i} of {}", self.datatypes.len()))
+            .ok_or_else(|| format!("datatype #{i} of {}", self.table.datatypes.len()))
     }
 
     fn enter(&mut self) -> Result<(), Invalid> {
@@ -508,7 +649,7 @@ impl<'a> Decoder<'a> {
             T_ONE_OR_MORE => Pattern::OneOrMore(Box::new(self.pattern()?)),
             T_LIST => Pattern::List(Box::new(self.pattern()?)),
             t @ (T_DATA | T_DATA_EXCEPT) => {
-                let datatype = self.datatype()?;
+                let datatype = self.datatype()?.clone();
                 let loc = self.loc()?;
                 let except = if t == T_DATA_EXCEPT {
                     Some(Box::new(self.pattern()?))
@@ -522,7 +663,7 @@ impl<'a> Decoder<'a> {
                 }
             }
             T_VALUE => {
-                let datatype = self.datatype()?;
+                let datatype = self.datatype()?.clone();
                 let value = self.str()?.to_string();
                 let n = self.count()?;
                 let mut ns_context = Vec::with_capacity(n);
@@ -548,8 +689,11 @@ impl<'a> Decoder<'a> {
             }
             T_REF => {
                 let d = self.varint()?;
-                if d >= self.defines as u64 {
-                    return Err(format!("reference to define #{d} of {}", self.defines));
+                if d >= self.table.defines as u64 {
+                    return Err(format!(
+                        "reference to define #{d} of {}",
+                        self.table.defines
+                    ));
                 }
                 Pattern::Ref(d as u32)
             }
@@ -580,17 +724,64 @@ mod tests {
         let s = schema();
         let (bytes, depth) = encode(&s);
         assert!(depth >= 3);
-        let back = decode(&bytes, &[s.files[0].text.len()], depth).unwrap();
-        assert_eq!(format!("{:?}", back.start), format!("{:?}", s.start));
-        assert_eq!(format!("{:?}", back.defines), format!("{:?}", s.defines));
-        assert_eq!(back.id_types, s.id_types);
-        // Too little depth allowed, or a file shorter than the spans: refused.
-        assert!(decode(&bytes, &[s.files[0].text.len()], depth - 1).is_err());
-        assert!(decode(&bytes, &[10], depth).is_err());
-        assert!(decode(&bytes, &[], depth).is_err());
+        let lens = [s.files[0].text.len()];
+        for contents in [Contents::Eager, Contents::Deferred] {
+            let back = decode(&bytes, &lens, depth, contents).unwrap();
+            assert_eq!(back.deferred.is_some(), contents == Contents::Deferred);
+            let back = back.into_eager();
+            assert_eq!(format!("{:?}", back.start), format!("{:?}", s.start));
+            assert_eq!(format!("{:?}", back.defines), format!("{:?}", s.defines));
+            assert_eq!(back.id_types, s.id_types);
+            // A file shorter than the spans: refused (the defines' own locations are read
+            // at once).
+            assert!(decode(&bytes, &[10], depth, contents).is_err());
+            assert!(decode(&bytes, &[], depth, contents).is_err());
+        }
+        // Too little depth allowed: refused at once, or, for a deferred content, built as
+        // `notAllowed` (documents invalid, never wrongly valid).
+        assert!(decode(&bytes, &lens, depth - 1, Contents::Eager).is_err());
+        match decode(&bytes, &lens, depth - 1, Contents::Deferred) {
+            Err(_) => {}
+            Ok(lazy) => assert!(
+                (0..s.defines.len()).any(|i| matches!(*lazy.content(i), Pattern::NotAllowed))
+            ),
+        }
     }
 
-    /// Whatever the bytes, decoding returns (a schema or an error) without panicking.
+    /// A deferred schema lists every attribute's name class, each once, and builds each
+    /// content as the eager decoding does, however often it is asked.
+    #[test]
+    fn deferred_contents_and_attribute_names() {
+        let s = schema();
+        let (bytes, depth) = encode(&s);
+        let lens = [s.files[0].text.len()];
+        let lazy = decode(&bytes, &lens, depth, Contents::Deferred).unwrap();
+        let d = lazy.deferred.as_ref().unwrap();
+        let names: Vec<String> = d
+            .attribute_names()
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[0].contains("AnyName"), "{names:?}");
+        assert!(names[1].contains("\"n\""), "{names:?}");
+        assert!(lazy
+            .defines
+            .iter()
+            .all(|d| matches!(d.content, Pattern::NotAllowed)));
+        for i in 0..s.defines.len() {
+            for _ in 0..2 {
+                assert_eq!(
+                    format!("{:?}", lazy.content(i)),
+                    format!("{:?}", s.defines[i].content)
+                );
+            }
+        }
+        assert!(matches!(d.content(s.defines.len()), Pattern::NotAllowed));
+    }
+
+    /// Whatever the bytes, decoding returns (a schema or an error) without panicking, and a
+    /// deferred schema that decodes builds every content without panicking either.
     #[test]
     fn damaged_bodies_never_panic() {
         let s = schema();
@@ -600,9 +791,13 @@ mod tests {
             for flip in [0x01u8, 0x80, 0xff] {
                 let mut b = bytes.clone();
                 b[i] ^= flip;
-                let _ = decode(&b, &[len], depth);
+                let _ = decode(&b, &[len], depth, Contents::Eager);
+                if let Ok(lazy) = decode(&b, &[len], depth, Contents::Deferred) {
+                    let _ = lazy.into_eager();
+                }
             }
-            let _ = decode(&bytes[..i], &[len], depth);
+            let _ = decode(&bytes[..i], &[len], depth, Contents::Eager);
+            let _ = decode(&bytes[..i], &[len], depth, Contents::Deferred);
         }
     }
 }
