@@ -180,6 +180,18 @@ mod tests {
         assert_eq!(e.primary_span(), Some(Span::new(4, 2)));
     }
 
+    /// Found by fuzzing: `<` NUL `?` NUL is UTF-16 (appendix F) even when the bytes also
+    /// read as UTF-8; the span is on the code unit (here it ends inside the UTF-8 reading's
+    /// U+06C7, which does not matter: the file is not read as UTF-8).
+    #[test]
+    fn utf16_without_bom_that_is_also_utf8() {
+        let bytes = [b'<', 0, b'?', 0, b'"', 0xDB, 0x87, 0];
+        assert!(std::str::from_utf8(&bytes).is_ok());
+        let e = decode(&bytes).unwrap_err();
+        assert_eq!(e.code, "xml/invalid-utf16");
+        assert_eq!(e.primary_span(), Some(Span::new(4, 2)));
+    }
+
     #[test]
     fn latin1_declared() {
         let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9</a>";
