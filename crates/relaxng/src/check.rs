@@ -336,8 +336,12 @@ impl<'a> NcSet<'a> {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.others.is_empty()
+    /// Adds `later`'s names, keeping the first place of each.
+    fn merge(&mut self, later: NcSet<'a>) {
+        for (q, l) in later.names {
+            self.names.entry(q).or_insert(l);
+        }
+        self.others.extend(later.others);
     }
 
     /// A name in both sets (`self` is the earlier one).
@@ -430,8 +434,10 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
     match &p.kind {
         K::Group(v) | K::Interleave(v) => {
             let is_interleave = matches!(p.kind, K::Interleave(_));
-            let mut attrs: Vec<NcSet<'_>> = Vec::with_capacity(v.len());
-            let mut elems: Vec<NcSet<'_>> = Vec::new();
+            // Each branch is compared with the union of the branches before it (one probe
+            // per name rather than one per earlier branch: TEI groups dozens of attributes).
+            let mut attrs = NcSet::default();
+            let mut elems = NcSet::default();
             let mut text: Option<usize> = None;
             for (i, q) in v.iter().enumerate() {
                 let mut occ = Vec::new();
@@ -456,38 +462,30 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                         _ => {}
                     }
                 }
-                if !a.is_empty() {
-                    for prev in &attrs {
-                        if let Some(c) = prev.overlap(&a) {
-                            errs.push_pair(
-                                c.second,
-                                c.first,
-                                code::ATTRIBUTE,
-                                format!("section 7.3: attribute {} may occur twice", c.name),
-                            );
-                            return;
-                        }
-                    }
+                if let Some(c) = attrs.overlap(&a) {
+                    errs.push_pair(
+                        c.second,
+                        c.first,
+                        code::ATTRIBUTE,
+                        format!("section 7.3: attribute {} may occur twice", c.name),
+                    );
+                    return;
                 }
-                if !e.is_empty() {
-                    for prev in &elems {
-                        if let Some(c) = prev.overlap(&e) {
-                            errs.push_pair(
-                                c.second,
-                                c.first,
-                                code::INTERLEAVE,
-                                format!(
-                                    "section 7.4: element {} occurs in more than one branch of this interleave",
-                                    c.name
-                                ),
-                            );
-                            return;
-                        }
-                    }
+                if let Some(c) = elems.overlap(&e) {
+                    errs.push_pair(
+                        c.second,
+                        c.first,
+                        code::INTERLEAVE,
+                        format!(
+                            "section 7.4: element {} occurs in more than one branch of this interleave",
+                            c.name
+                        ),
+                    );
+                    return;
                 }
-                attrs.push(a);
+                attrs.merge(a);
                 if is_interleave {
-                    elems.push(e);
+                    elems.merge(e);
                 }
             }
             for q in v {

@@ -180,7 +180,10 @@ impl Datatype {
     ) -> bool {
         match &self.kind {
             Kind::String => a == b,
-            Kind::Token | Kind::Dtd(_) => normalize(a) == normalize(b),
+            // Token by token: the same as comparing the normalised strings, without building
+            // them (this runs for every value of every attribute checked against a choice of
+            // values).
+            Kind::Token | Kind::Dtd(_) => tokens(a).eq(tokens(b)),
             Kind::Xsd(x) => x.equal(
                 a,
                 &|p: &str| actx.resolve(p).map(str::to_string),
@@ -208,6 +211,18 @@ impl Datatype {
     pub fn is_context_dependent(&self) -> bool {
         matches!(&self.kind, Kind::Xsd(x) if x.is_context_dependent())
     }
+
+    /// Can the verdict on a value depend on the document it occurs in: its namespace context
+    /// (QName, NOTATION) or its unparsed entities (ENTITY, ENTITIES)? When not, the same value
+    /// always gets the same verdict and a caller may remember it.
+    pub fn depends_on_document(&self) -> bool {
+        matches!(&self.kind, Kind::Xsd(x) if x.is_context_dependent() || x.needs_entities())
+    }
+}
+
+/// The whitespace-separated tokens of `s`.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split(is_xml_space).filter(|t| !t.is_empty())
 }
 
 /// XML whitespace.
