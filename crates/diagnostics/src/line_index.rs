@@ -17,6 +17,8 @@ pub struct LineIndex {
     /// a point where UTF-8 decoding starts afresh (no sequence crosses it), so character counts
     /// add up across it.
     checkpoints: Vec<(usize, usize)>,
+    /// Bytes between two checkpoints (at least).
+    stride: usize,
 }
 
 impl LineIndex {
@@ -28,14 +30,30 @@ impl LineIndex {
     fn with_stride(src: &[u8], stride: usize) -> LineIndex {
         #[cfg(test)]
         tests::BUILDS.with(|b| b.set(b.get() + 1));
-        let mut starts = vec![0];
-        starts.extend(
-            src.iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let starts = line_starts(src);
         let mut checkpoints = vec![(0, 0)];
+        if std::str::from_utf8(src).is_ok() {
+            // The common case, without decoding: a checkpoint at the first character
+            // boundary at least `stride` bytes after the previous one.
+            let (mut pos, mut chars) = (0, 0);
+            loop {
+                let mut next = pos + stride;
+                while next < src.len() && src[next] & 0xC0 == 0x80 {
+                    next += 1;
+                }
+                if next >= src.len() {
+                    break;
+                }
+                chars += count_valid(&src[pos..next]);
+                checkpoints.push((next, chars));
+                pos = next;
+            }
+            return LineIndex {
+                starts,
+                checkpoints,
+                stride,
+            };
+        }
         let mut next = stride;
         let mut pos = 0;
         let mut chars = 0;
@@ -65,6 +83,7 @@ impl LineIndex {
         LineIndex {
             starts,
             checkpoints,
+            stride,
         }
     }
 
@@ -76,7 +95,13 @@ impl LineIndex {
         let offset = offset.min(src.len());
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let col = self.chars_before(src, offset) - self.chars_before(src, start) + 1;
+        // A line start follows a line feed, where decoding starts afresh, so the characters
+        // of a short line prefix can be counted directly; long ones go through checkpoints.
+        let col = if offset - start <= self.stride {
+            count_chars(&src[start..offset]) + 1
+        } else {
+            self.chars_before(src, offset) - self.chars_before(src, start) + 1
+        };
         (line + 1, col)
     }
 
@@ -127,12 +152,53 @@ impl LineIndex {
 
 /// Counts characters, counting each byte of an invalid sequence as one character.
 fn count_chars(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return count_valid(bytes);
+    }
     let mut n = 0;
     for chunk in bytes.utf8_chunks() {
         n += chunk.valid().chars().count();
         n += chunk.invalid().len();
     }
     n
+}
+
+/// Counts the characters of valid UTF-8: the bytes that do not continue a sequence
+/// (`0b10xx_xxxx`, which are the bytes below -64 as `i8`).
+fn count_valid(bytes: &[u8]) -> usize {
+    // Byte-wide sums over blocks of at most 255 bytes vectorise well.
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let n = block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from((b as i8) >= -64)));
+            usize::from(n)
+        })
+        .sum()
+}
+
+/// 0, then the offset after every line feed. Blocks of 16 bytes without a line feed (most of
+/// them) are skipped with one vectorisable test.
+fn line_starts(src: &[u8]) -> Vec<usize> {
+    const BLOCK: usize = 16;
+    let mut starts = Vec::with_capacity(src.len() / 64 + 1);
+    starts.push(0);
+    let mut at = 0;
+    for block in src.chunks(BLOCK) {
+        if block.iter().fold(false, |seen, &b| seen | (b == b'\n')) {
+            for (i, &b) in block.iter().enumerate() {
+                if b == b'\n' {
+                    starts.push(at + i + 1);
+                }
+            }
+        }
+        at += block.len();
+    }
+    starts
 }
 
 #[cfg(test)]
@@ -158,7 +224,11 @@ pub(crate) mod tests {
             .rposition(|b| *b == b'\n')
             .map_or(0, |i| i + 1);
         let line = src[..offset].iter().filter(|b| **b == b'\n').count() + 1;
-        (line, count_chars(&src[line_start..offset]) + 1)
+        let mut column = 1;
+        for chunk in src[line_start..offset].utf8_chunks() {
+            column += chunk.valid().chars().count() + chunk.invalid().len();
+        }
+        (line, column)
     }
 
     #[test]

@@ -328,6 +328,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The date attributes of one family (plain or `-iso`) that parse as dates.
+#[derive(Default)]
 struct Dates<'a, 'input> {
     when: Option<(Attribute<'a, 'input>, date::Interval)>,
     from: Option<(Attribute<'a, 'input>, date::Interval)>,
@@ -337,21 +338,31 @@ struct Dates<'a, 'input> {
 }
 
 fn check_dates(node: Node<'_, '_>, out: &mut Vec<Diagnostic>) {
-    for suffix in ["", "-iso"] {
-        let get = |name: &str| {
-            let full = format!("{name}{suffix}");
-            node.attributes()
-                .find(|a| a.namespace().is_none() && a.name() == full)
-                .and_then(|a| date::parse(a.value()).map(|i| (a, i)))
+    // One pass over the attributes (this runs on every element): index 0 holds the plain
+    // attributes, index 1 the `-iso` ones. Attribute names are unique on an element, so the
+    // one found is the only one.
+    let mut sets: [Dates<'_, '_>; 2] = Default::default();
+    for a in node.attributes() {
+        if a.namespace().is_some() {
+            continue;
+        }
+        let (base, i) = match a.name().strip_suffix("-iso") {
+            Some(base) => (base, 1),
+            None => (a.name(), 0),
         };
-        let d = Dates {
-            when: get("when"),
-            from: get("from"),
-            to: get("to"),
-            not_before: get("notBefore"),
-            not_after: get("notAfter"),
+        let d = &mut sets[i];
+        let slot = match base {
+            "when" => &mut d.when,
+            "from" => &mut d.from,
+            "to" => &mut d.to,
+            "notBefore" => &mut d.not_before,
+            "notAfter" => &mut d.not_after,
+            _ => continue,
         };
-        let element = node.tag_name().name();
+        *slot = date::parse(a.value()).map(|interval| (a, interval));
+    }
+    let element = node.tag_name().name();
+    for d in &sets {
         if let (Some((fa, fi)), Some((ta, ti))) = (&d.from, &d.to) {
             if fi.wholly_after(ti) {
                 out.push(order(element, ta, fa, "ends before it starts"));

@@ -13,7 +13,7 @@ use teikit_relaxng::{IdType, NameClass, QName};
 
 use std::sync::Arc;
 
-use crate::fx::{hash_pair, FxHashSet};
+use crate::fx::{hash_pair, FxHashMap, FxHashSet};
 use crate::ids::IdTable;
 use crate::names::NsCache;
 use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
@@ -120,6 +120,52 @@ pub struct Matcher<'g> {
     /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
     entities: Option<Arc<FxHashSet<String>>>,
     ns_cache: NsCache,
+    /// Verdicts on attribute values already checked in this document.
+    values: ValueMemo,
+    /// Per state and attribute name: what to say when the state does not allow it.
+    attr_advice: FxHashMap<PId, FxHashMap<Box<str>, AttrAdvice>>,
+}
+
+/// Verdicts of [`Store::value_match`] per (value pattern, value), for value patterns whose
+/// verdict cannot depend on where the value occurs (no QName, NOTATION or ENTITY type).
+/// Documents repeat a few values of each attribute (`@rendition="#i"`, `@type="main"`)
+/// thousands of times, and a value checked against a list or a choice of many values costs a
+/// comparison per value and token. Bounded: values longer than [`ValueMemo::MAX_VALUE`] bytes
+/// are not kept, nor anything past [`ValueMemo::MAX_ENTRIES`] verdicts.
+#[derive(Default)]
+struct ValueMemo {
+    /// Per value pattern: `None` when its verdicts may depend on the document, else the
+    /// verdicts so far.
+    by_pattern: FxHashMap<PId, Option<FxHashMap<Box<str>, bool>>>,
+    entries: usize,
+}
+
+impl ValueMemo {
+    const MAX_VALUE: usize = 256;
+    const MAX_ENTRIES: usize = 1 << 14;
+
+    /// `s.value_match(v, value, vc)`, remembered.
+    fn value_match(&mut self, s: &Store, v: PId, value: &str, vc: &ValueCx<'_>) -> bool {
+        if value.len() > Self::MAX_VALUE {
+            return s.value_match(v, value, vc);
+        }
+        let verdicts = self
+            .by_pattern
+            .entry(v)
+            .or_insert_with(|| (!s.value_depends_on_document(v)).then(FxHashMap::default));
+        let Some(verdicts) = verdicts else {
+            return s.value_match(v, value, vc);
+        };
+        if let Some(&ok) = verdicts.get(value) {
+            return ok;
+        }
+        let ok = s.value_match(v, value, vc);
+        if self.entries < Self::MAX_ENTRIES {
+            verdicts.insert(value.into(), ok);
+            self.entries += 1;
+        }
+        ok
+    }
 }
 
 impl<'g> Matcher<'g> {
@@ -140,6 +186,8 @@ impl<'g> Matcher<'g> {
             had_error: false,
             entities: None,
             ns_cache: NsCache::default(),
+            values: ValueMemo::default(),
+            attr_advice: FxHashMap::default(),
         }
     }
 
@@ -329,7 +377,7 @@ impl<'g> Matcher<'g> {
             let mut first = NOT_ALLOWED;
             let mut count = 0;
             for &(v, r) in alts.iter() {
-                if s.value_match(v, value, &vc) {
+                if self.values.value_match(&s, v, value, &vc) {
                     if count == 0 {
                         first = r;
                     }
@@ -349,7 +397,7 @@ impl<'g> Matcher<'g> {
                 let matched: Vec<PId> = {
                     let s = g.read();
                     alts.iter()
-                        .filter(|(v, _)| s.value_match(*v, value, &vc))
+                        .filter(|(v, _)| self.values.value_match(&s, *v, value, &vc))
                         .map(|&(_, r)| r)
                         .collect()
                 };
@@ -782,31 +830,20 @@ impl<'g> Matcher<'g> {
     /// Reports an attribute the element does not take; returns the attribute name suggested
     /// for it (as displayed: `n`, `xml:id`).
     fn attribute_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId) -> Option<String> {
-        let names = {
-            let s = self.g.read();
-            let mut v: Vec<String> = s
-                .front_attributes(before)
-                .into_iter()
-                .flat_map(|(nc, _, _)| class_names(&s.classes[nc as usize], "attribute"))
-                .collect();
-            v.sort();
-            v.dedup();
-            v
-        };
+        let advice = self.attribute_advice(name.qname, before);
         let el = self.current_qname().to_string();
         let mut d = Diagnostic::error(
             "rng/attribute-not-allowed",
             format!("attribute @{} is not allowed on <{el}>", name.qname),
         )
         .with_label(span, "not allowed here");
-        let suggestion = did_you_mean(name.qname, &names);
-        if let Some((n, case)) = &suggestion {
+        if let Some((n, case)) = &advice.suggestion {
             d = d.with_help(if *case {
                 format!("did you mean @{n}? attribute names are case-sensitive")
             } else {
                 format!("did you mean @{n}?")
             });
-        } else if names.is_empty() {
+        } else if advice.no_names {
             d = d.with_help(format!("<{el}> takes no (further) attributes"));
         } else {
             d = d.with_help(format!(
@@ -816,17 +853,25 @@ impl<'g> Matcher<'g> {
         if let Some(u) = self.current_url() {
             d = d.with_url(u);
         }
-        let mut ranked: Vec<(usize, &String)> = names
-            .iter()
-            .map(|n| (closeness(name.qname, n).unwrap_or(usize::MAX), n))
-            .collect();
-        ranked.sort();
-        d = d.with_expected(cap(ranked
-            .into_iter()
-            .map(|(_, n)| format!("@{n}"))
-            .collect()));
+        d = d.with_expected(advice.expected);
         self.push(d);
-        suggestion.map(|(n, _)| n)
+        advice.suggestion.map(|(n, _)| n)
+    }
+
+    /// What to say about attribute `qname` where state `before` does not allow it: the
+    /// attributes `before` allows, ranked, and the one meant. It depends only on the two, and
+    /// a document repeats the same mistake on every element of a kind, so it is remembered.
+    fn attribute_advice(&mut self, qname: &str, before: PId) -> AttrAdvice {
+        let memo = &mut self.attr_advice;
+        let known = memo.get(&before).is_some_and(|m| m.contains_key(qname));
+        if !known {
+            let advice = compute_attribute_advice(self.g, qname, before);
+            if memo.values().map(FxHashMap::len).sum::<usize>() >= ATTR_ADVICE_MAX {
+                memo.clear();
+            }
+            memo.entry(before).or_default().insert(qname.into(), advice);
+        }
+        self.attr_advice[&before][qname].clone()
     }
 
     fn invalid_attribute_value(
@@ -1025,6 +1070,46 @@ fn is_name(e: &str) -> bool {
 }
 
 /// At most [`EXPECTED_SHOWN`] items, the rest summed up as `and N more`.
+/// What [`Matcher::attribute_advice`] remembers about an attribute a state does not allow.
+#[derive(Clone)]
+struct AttrAdvice {
+    /// The allowed attribute it probably means, and whether only the case differs.
+    suggestion: Option<(String, bool)>,
+    /// The state allows no attribute at all.
+    no_names: bool,
+    /// The `expected` items: the allowed attributes, closest first.
+    expected: Vec<String>,
+}
+
+/// At most this many [`AttrAdvice`]s are remembered per document (the memo starts afresh
+/// when full).
+const ATTR_ADVICE_MAX: usize = 1024;
+
+fn compute_attribute_advice(g: &Grammar, qname: &str, before: PId) -> AttrAdvice {
+    let names = {
+        let s = g.read();
+        let mut v: Vec<String> = s
+            .front_attributes(before)
+            .into_iter()
+            .flat_map(|(nc, _, _)| class_names(&s.classes[nc as usize], "attribute"))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let suggestion = did_you_mean(qname, &names);
+    let mut ranked: Vec<(usize, &String)> = names
+        .iter()
+        .map(|n| (closeness(qname, n).unwrap_or(usize::MAX), n))
+        .collect();
+    ranked.sort();
+    AttrAdvice {
+        suggestion,
+        no_names: names.is_empty(),
+        expected: cap(ranked.into_iter().map(|(_, n)| format!("@{n}")).collect()),
+    }
+}
+
 fn cap(mut v: Vec<String>) -> Vec<String> {
     if v.len() > EXPECTED_SHOWN {
         let more = v.len() - (EXPECTED_SHOWN - 1);
@@ -1275,6 +1360,68 @@ mod tests {
                 more(el("p", inter(vec![text(), star(el("hi", text()))]))),
             ]),
         ))
+    }
+
+    /// Attribute-value verdicts are remembered per (value pattern, value) only where the
+    /// value's place cannot change them: the same QName value is valid under one namespace
+    /// binding and invalid without it, and a remembered token-list verdict is the same as
+    /// a fresh one, in both directions.
+    #[test]
+    fn remembered_value_verdicts() {
+        let s = || {
+            schema(el(
+                "a",
+                more(el(
+                    "b",
+                    group(vec![
+                        opt(att("q", data("xsd", "QName"))),
+                        opt(att(
+                            "r",
+                            list(more(choice(vec![
+                                value("", "token", "#i"),
+                                value("", "token", "#b"),
+                            ]))),
+                        )),
+                    ]),
+                )),
+            ))
+        };
+        let d = check(
+            s(),
+            r##"<a><b q="p:x" xmlns:p="u"/><b q="p:x"/><b q="p:x" xmlns:p="v"/></a>"##,
+            &["rng/invalid-attribute-value"],
+        );
+        assert_eq!(d[0].context.as_deref(), Some("/a/b[2]"));
+        let d = check(
+            s(),
+            r##"<a><b r="#i #b"/><b r="#i  #x"/><b r=" #i #b"/><b r="#i #x"/><b r="#i #b"/></a>"##,
+            &["rng/invalid-attribute-value", "rng/invalid-attribute-value"],
+        );
+        assert_eq!(d[0].context.as_deref(), Some("/a/b[2]"));
+        assert_eq!(d[1].context.as_deref(), Some("/a/b[4]"));
+    }
+
+    /// The advice for a misplaced attribute is remembered per state and name; a second
+    /// occurrence gets the same help and `expected` as the first.
+    #[test]
+    fn remembered_attribute_advice() {
+        let d = check(
+            schema(el("a", more(el("b", opt(att("rend", text())))))),
+            r#"<a><b rnd="x"/><b rnd="y"/><b brk="no"/></a>"#,
+            &[
+                "rng/attribute-not-allowed",
+                "rng/attribute-not-allowed",
+                "rng/attribute-not-allowed",
+            ],
+        );
+        assert_eq!(d[0].help.as_deref(), Some("did you mean @rend?"));
+        assert_eq!(d[1].help, d[0].help);
+        assert_eq!(d[1].expected, d[0].expected);
+        assert_eq!(d[0].expected, ["@rend"]);
+        assert_eq!(
+            d[2].help.as_deref(),
+            Some("remove it, or use one of the attributes <b> takes")
+        );
     }
 
     #[test]

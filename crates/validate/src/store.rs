@@ -811,6 +811,41 @@ impl Store {
         (self.nullable(p) && s.chars().all(is_xml_space)) || self.text_ok(p, s, ns)
     }
 
+    /// Can the verdict of [`Store::value_match`] on value pattern `p` depend on the document
+    /// (a namespace context for QNames, unparsed entities for ENTITY)? When not, a value gets
+    /// the same verdict wherever it occurs, and callers may remember it.
+    pub(crate) fn value_depends_on_document(&self, p: PId) -> bool {
+        let mut seen = FxHashSet::default();
+        self.value_depends_rec(p, &mut seen)
+    }
+
+    fn value_depends_rec(&self, p: PId, seen: &mut FxHashSet<PId>) -> bool {
+        if !seen.insert(p) {
+            return false;
+        }
+        match self.node(p) {
+            Node::Empty | Node::NotAllowed | Node::Text => false,
+            Node::Choice(ps) | Node::Interleave(ps) => {
+                ps.iter().any(|&q| self.value_depends_rec(q, seen))
+            }
+            Node::Group(a, b) => {
+                self.value_depends_rec(*a, seen) || self.value_depends_rec(*b, seen)
+            }
+            Node::OneOrMore(a) | Node::List(a) => self.value_depends_rec(*a, seen),
+            Node::Data(d) => self.datatypes[*d as usize].depends_on_document(),
+            Node::DataExcept(d, e) => {
+                self.datatypes[*d as usize].depends_on_document()
+                    || self.value_depends_rec(*e, seen)
+            }
+            Node::Value(v) => {
+                let dt = self.values[*v as usize].datatype;
+                self.datatypes[dt as usize].depends_on_document()
+            }
+            // Not in a value pattern: say it may depend, so nothing is remembered.
+            _ => true,
+        }
+    }
+
     /// Is `textDeriv p s` nullable?
     pub(crate) fn text_ok(&self, p: PId, s: &str, ns: &ValueCx<'_>) -> bool {
         match self.node(p) {
@@ -837,16 +872,85 @@ impl Store {
                 dt.equal(&leaf.value, &Bindings(&leaf.ns), s, ns.ns)
             }
             Node::List(c) => {
-                let tokens: Vec<&str> = s.split(is_xml_space).filter(|t| !t.is_empty()).collect();
-                let mut starts = vec![false; tokens.len() + 1];
-                starts[0] = true;
-                self.list_ends(*c, &tokens, &starts, ns)[tokens.len()]
+                // Short lists (the usual case) keep their tokens on the stack and their
+                // position sets in one word.
+                let mut buf = [""; MASK_TOKENS];
+                let mut n = 0;
+                for t in s.split(is_xml_space).filter(|t| !t.is_empty()) {
+                    if n == MASK_TOKENS {
+                        return self.text_ok_long_list(*c, s, ns);
+                    }
+                    buf[n] = t;
+                    n += 1;
+                }
+                self.list_ends_mask(*c, &buf[..n], 1, ns) & (1 << n) != 0
             }
             _ => false,
         }
     }
 
-    /// Positions where `p` can end, given the positions where it can start, in a token list.
+    /// `text_ok` of `list { c }` for a value of more than [`MASK_TOKENS`] tokens.
+    #[cold]
+    fn text_ok_long_list(&self, c: PId, s: &str, ns: &ValueCx<'_>) -> bool {
+        let tokens: Vec<&str> = s.split(is_xml_space).filter(|t| !t.is_empty()).collect();
+        let mut starts = vec![false; tokens.len() + 1];
+        starts[0] = true;
+        self.list_ends(c, &tokens, &starts, ns)[tokens.len()]
+    }
+
+    /// [`Store::list_ends`] for at most [`MASK_TOKENS`] tokens, position `i` being bit `i` of
+    /// a word: no allocation per step.
+    fn list_ends_mask(&self, p: PId, tokens: &[&str], starts: u64, ns: &ValueCx<'_>) -> u64 {
+        if starts == 0 {
+            return 0;
+        }
+        match self.node(p) {
+            Node::Empty => starts,
+            Node::Choice(ps) => ps.iter().fold(0, |out, &q| {
+                out | self.list_ends_mask(q, tokens, starts, ns)
+            }),
+            Node::Group(a, b) => {
+                let mid = self.list_ends_mask(*a, tokens, starts, ns);
+                self.list_ends_mask(*b, tokens, mid, ns)
+            }
+            // Interleave is not allowed inside a list (spec 7.1.4); treat it as a group.
+            Node::Interleave(ps) => ps
+                .iter()
+                .fold(starts, |cur, &q| self.list_ends_mask(q, tokens, cur, ns)),
+            Node::OneOrMore(a) => {
+                let mut out = 0;
+                let mut frontier = self.list_ends_mask(*a, tokens, starts, ns);
+                while frontier & !out != 0 {
+                    out |= frontier;
+                    frontier = self.list_ends_mask(*a, tokens, out, ns);
+                }
+                out
+            }
+            Node::Data(_) | Node::DataExcept(..) | Node::Value(_) => {
+                let mut out = 0;
+                for (i, t) in tokens.iter().enumerate() {
+                    if starts & (1 << i) != 0 && self.text_ok(p, t, ns) {
+                        out |= 1 << (i + 1);
+                    }
+                }
+                out
+            }
+            // Not allowed in a list either; text matches any run of tokens.
+            Node::Text => {
+                let first = starts.trailing_zeros();
+                let all = if tokens.len() + 1 == 64 {
+                    u64::MAX
+                } else {
+                    (1 << (tokens.len() + 1)) - 1
+                };
+                all & !((1 << first) - 1)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Positions where `p` can end, given the positions where it can start, in a token list
+    /// (lists of more than [`MASK_TOKENS`] tokens; shorter ones go through `list_ends_mask`).
     fn list_ends(&self, p: PId, tokens: &[&str], starts: &[bool], ns: &ValueCx<'_>) -> Vec<bool> {
         let n = tokens.len();
         let none = || vec![false; n + 1];
@@ -1081,6 +1185,10 @@ pub(crate) enum TextArg<'a> {
     Value(&'a str, &'a ValueCx<'a>),
 }
 
+/// Token lists of up to this many tokens are matched with position sets in a `u64`
+/// (positions `0..=n`, bit `i` for position `i`).
+const MASK_TOKENS: usize = 63;
+
 /// What checking a document value needs besides the value: its namespace context and,
 /// when known, the document's unparsed entities (for `ENTITY`/`ENTITIES`).
 pub(crate) struct ValueCx<'a> {
@@ -1175,6 +1283,71 @@ mod tests {
         assert_eq!(s.sto(&cx, rest, kb), s.sto(&cx, rest, kb));
         assert!(s.nullable(rest));
         assert_eq!(s.sto(&cx, content, cx.names.key("", "zz")), NOT_ALLOWED);
+    }
+
+    /// Token lists are matched with one-word position sets up to `MASK_TOKENS` tokens and
+    /// with vectors beyond: both must give the verdicts of the definition on the same lists
+    /// (here `(a | b)+ c? text?`-like shapes, and `text` inside a list).
+    #[test]
+    fn list_positions_short_and_long() {
+        let (cx, mut s) = store_for(el(
+            "a",
+            group(vec![
+                att(
+                    "l",
+                    list(group(vec![
+                        more(choice(vec![
+                            value("", "token", "a"),
+                            value("", "token", "b"),
+                        ])),
+                        opt(value("", "token", "c")),
+                    ])),
+                ),
+                att("t", list(group(vec![value("", "token", "x"), text()]))),
+            ]),
+        ));
+        s.element_content(&cx, 0);
+        let no: &[(String, String)] = &[];
+        let ns = ValueCx {
+            ns: &Bindings(no),
+            entities: None,
+        };
+        let lists: Vec<PId> = (0..s.len() as PId)
+            .filter(|&p| matches!(s.node(p), Node::List(_)))
+            .collect();
+        assert_eq!(lists.len(), 2);
+        // Which list is which: only the first accepts "a".
+        let (l, t) = if s.value_match(lists[0], "a", &ns) {
+            (lists[0], lists[1])
+        } else {
+            (lists[1], lists[0])
+        };
+        // The definition of `l`: one or more of a/b, then at most one c, nothing else.
+        let expect_l = |toks: &[&str]| {
+            let n = toks.len();
+            let body = if toks.last() == Some(&"c") { n - 1 } else { n };
+            body > 0 && toks[..body].iter().all(|t| *t == "a" || *t == "b")
+        };
+        let mut rng = crate::testutil::Rng(0x1234_5678_9abc_def1);
+        for len in [1, 2, 5, 62, 63, 64, 65, 130] {
+            for _ in 0..20 {
+                let mut toks: Vec<&str> = (0..len).map(|_| rng.pick(&["a", "b"])).collect();
+                match rng.next() % 4 {
+                    0 => *toks.last_mut().unwrap() = "c",
+                    1 => toks[(rng.next() % len as u64) as usize] = "c",
+                    2 => toks[(rng.next() % len as u64) as usize] = "z",
+                    _ => {}
+                }
+                let value = toks.join(" \n");
+                assert_eq!(s.value_match(l, &value, &ns), expect_l(&toks), "{value:?}");
+                // `x` then any tokens.
+                let tv = format!("x {value}");
+                assert!(s.value_match(t, &tv, &ns), "{tv:?}");
+                assert_eq!(s.value_match(t, &value, &ns), toks[0] == "x", "{value:?}");
+            }
+        }
+        assert!(s.value_match(t, "x", &ns));
+        assert!(!s.value_match(l, "", &ns));
     }
 
     #[test]

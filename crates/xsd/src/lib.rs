@@ -902,6 +902,11 @@ impl Datatype {
     pub fn is_context_dependent(&self) -> bool {
         matches!(self.kind, Kind::QName | Kind::Notation)
     }
+
+    /// Does checking look at the document's unparsed entities (`ENTITY`, `ENTITIES`)?
+    pub fn needs_entities(&self) -> bool {
+        matches!(self.kind, Kind::Entity | Kind::Entities)
+    }
 }
 
 fn bound_error(v: &Value, b: &Bound, is_min: bool) -> String {

@@ -192,22 +192,30 @@ fn check(input: &Input, config: &Config) -> Outcome {
             };
         }
     };
-    let text = match teikit_xml::decode(&bytes) {
-        Ok(t) => t.into_owned(),
+    let raw: Arc<[u8]> = bytes.into();
+    let text = match teikit_xml::decode(&raw) {
+        Ok(t) => t,
         Err(d) => {
             let d = apply_project(config, vec![d]);
-            return done(FileReport::new(path, Some(bytes.into()), d), false);
+            return done(FileReport::new(path, Some(raw), d), false);
         }
     };
+    // The report shows the decoded text; when that is the file's bytes as they are (UTF-8
+    // without a byte order mark, the usual case) it shares them instead of a copy.
+    let same_bytes = matches!(
+        &text,
+        std::borrow::Cow::Borrowed(t) if t.as_ptr() == raw.as_ptr() && t.len() == raw.len()
+    );
     let file_path = match input {
         Input::File { path, .. } => path.clone(),
         Input::Stdin(_) => PathBuf::from("-"),
     };
-    let expanded = config
-        .xinclude
+    // `expand` returns the text unchanged when the XInclude namespace does not occur in it;
+    // the test here saves it copying a document that the filter below would drop.
+    let expanded = (config.xinclude && text.contains(teikit_xinclude::XINCLUDE_NS))
         .then(|| teikit_xinclude::expand(&file_path, &text, &teikit_xinclude::Options::default()))
         .filter(|e| !e.is_identity() || !e.diagnostics.is_empty());
-    let merged = expanded.as_ref().map_or(text.as_str(), |e| e.text.as_str());
+    let merged = expanded.as_ref().map_or(&*text, |e| e.text.as_str());
     let mut storage = String::new();
     let mut diags = Vec::new();
     let mut schema_name = None;
@@ -250,7 +258,11 @@ fn check(input: &Input, config: &Config) -> Outcome {
     };
     let Some(expanded) = expanded else {
         let diags = apply_project(config, diags);
-        let source: Arc<[u8]> = Arc::from(text.as_bytes());
+        let source: Arc<[u8]> = if same_bytes {
+            raw.clone()
+        } else {
+            Arc::from(text.as_bytes())
+        };
         return done(
             with_schema(FileReport::new(path, Some(source), diags)),
             fatal,

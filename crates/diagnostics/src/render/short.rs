@@ -6,8 +6,21 @@ use std::io::{self, Write};
 use super::{one_line, FileView, Located};
 
 pub(crate) fn file(view: &FileView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    // Written straight to `out` (the same text as `line`, without building it first).
+    let path = view.path();
     for d in &view.diagnostics {
-        writeln!(out, "{}", line(view.path(), d))?;
+        let diag = d.diag;
+        match d.region.and_then(|r| r.start) {
+            Some(p) => write!(out, "{path}:{}:{}", p.line, p.column)?,
+            None => out.write_all(path.as_bytes())?,
+        }
+        writeln!(
+            out,
+            ": {}: {} [{}]",
+            diag.severity,
+            one_line(&diag.message),
+            diag.code
+        )?;
     }
     Ok(())
 }
