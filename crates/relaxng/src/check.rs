@@ -59,31 +59,64 @@ pub(crate) type FileErrors = Vec<(u32, Diagnostic)>;
 
 /// Checks every restriction; returns the ID types on success.
 pub(crate) fn check(s: &Simplified, id_compat: IdCompat) -> Result<IdTypes, FileErrors> {
-    let mut errs = Errors { list: Vec::new() };
-    // 7.1
-    paths(&s.start, Flags::start(), &mut errs);
-    for d in &s.defines {
-        paths(&d.content, Flags::default(), &mut errs);
-    }
-    // 7.2
-    for d in &s.defines {
-        content_type(&d.content, &mut errs);
-    }
-    // 7.3, 7.4
-    for d in &s.defines {
-        pairs(&d.content, s, &mut errs);
-    }
-    if !errs.list.is_empty() {
-        return Err(errs.list);
-    }
-    let ids = id_types(s, &mut errs);
-    if !errs.list.is_empty() {
-        return match id_compat {
-            IdCompat::Error => Err(errs.list),
-            IdCompat::Ignore => Ok(Vec::new()),
+    // 7.3/7.4, the costliest, run on a second thread while 7.1, 7.2 and the ID table are
+    // checked here; the errors are then put in the order a single thread would give, and
+    // capped the same way, so the outcome does not depend on the threads.
+    let (mut errs, pair_errs, ids) = std::thread::scope(|scope| {
+        let all_pairs = || {
+            let mut e = Errors { list: Vec::new() };
+            for d in &s.defines {
+                pairs(&d.content, s, &mut e);
+            }
+            e
         };
+        // The checks recurse as deep as the schema nests: the loader's stack size.
+        let pairs_thread = std::thread::Builder::new()
+            .name("teikit-relaxng-check".into())
+            .stack_size(crate::LOAD_STACK)
+            .spawn_scoped(scope, all_pairs);
+        let mut errs = Errors { list: Vec::new() };
+        // 7.1
+        paths(&s.start, Flags::start(), &mut errs);
+        for d in &s.defines {
+            paths(&d.content, Flags::default(), &mut errs);
+        }
+        // 7.2
+        for d in &s.defines {
+            content_type(&d.content, &mut errs);
+        }
+        // The ID table is used only when every check above passes; computing it now, before
+        // 7.3/7.4 are known to pass, keeps both threads busy.
+        let ids = errs.list.is_empty().then(|| {
+            let mut id_errs = Errors { list: Vec::new() };
+            let ids = id_types(s, &mut id_errs);
+            (ids, id_errs)
+        });
+        let pair_errs = match pairs_thread {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: check here.
+            Err(_) => all_pairs(),
+        };
+        (errs, pair_errs, ids)
+    });
+    errs.list.extend(pair_errs.list);
+    errs.list.truncate(MAX_ERRORS);
+    match ids {
+        // No ID table means 7.1 or 7.2 failed, so `errs` is not empty either.
+        Some((ids, id_errs)) if errs.list.is_empty() => {
+            if id_errs.list.is_empty() {
+                Ok(ids)
+            } else {
+                match id_compat {
+                    IdCompat::Error => Err(id_errs.list),
+                    IdCompat::Ignore => Ok(Vec::new()),
+                }
+            }
+        }
+        _ => Err(errs.list),
     }
-    Ok(ids)
 }
 
 // ----- 7.1 prohibited paths ----------------------------------------------------------------

@@ -185,7 +185,7 @@ pub static CODES: &[CodeDoc] = &[
 ];
 
 /// Stack for the loading thread: the passes recurse over the schema's nesting.
-const LOAD_STACK: usize = 256 << 20;
+pub(crate) const LOAD_STACK: usize = 256 << 20;
 
 /// Loads, simplifies and checks the schema at `path` (`.rng`, or `.rnc` for compact syntax).
 ///
