@@ -105,7 +105,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match commands::run(cli.command) {
+    let result = commands::run(cli.command);
+    // A compiled-schema cache entry may still be being written on another thread.
+    schemas::finish_writes();
+    match result {
         Ok(status) => ExitCode::from(status.code()),
         Err(f) if f.closed_output => ExitCode::SUCCESS,
         Err(f) => {

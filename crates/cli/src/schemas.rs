@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use teikit_relaxng::{LoadOptions, Schema, SchemaErrors};
-use teikit_schema_cache::{Cache, Outcome, Source};
+use teikit_schema_cache::{Cache, Outcome, PendingEntry, Source};
 use teikit_validate::Grammar;
 
 /// The name of the built-in schema.
@@ -240,25 +240,27 @@ pub fn load_uncached(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema
 /// used, anything else loads from source and rewrites the entry. A cache that cannot be
 /// written is reported once per process on standard error, and changes nothing else.
 pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+    let (loaded, pending) = load_or_pending(schema, options);
+    if let (Ok(s), Some(p)) = (&loaded, pending) {
+        let started = Instant::now();
+        report_write(p.write(s));
+        timing("cache entry written", started);
+    }
+    loaded
+}
+
+/// [`load`], except that a new cache entry is returned instead of written.
+fn load_or_pending(
+    schema: &SchemaRef,
+    options: &LoadOptions,
+) -> (Result<Schema, SchemaErrors>, Option<PendingEntry>) {
     let started = Instant::now();
     let Some(cache) = compiled_cache() else {
         let r = load_uncached(schema, options);
         timing("schema load (no cache)", started);
-        return r;
+        return (r, None);
     };
-    let loaded = with_source(schema, |src| cache.load(src, options));
-    if let Outcome::Miss {
-        written: Some(Err(reason)),
-        ..
-    } = &loaded.outcome
-    {
-        static WARNED: AtomicBool = AtomicBool::new(false);
-        if !WARNED.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "teikit: warning: the compiled-schema cache is not used ({reason}); set TEIKIT_CACHE_DIR to a writable folder, or pass --no-cache"
-            );
-        }
-    }
+    let (loaded, pending) = with_source(schema, |src| cache.load_or_pending(src, options));
     if timings_enabled() {
         let what = match &loaded.outcome {
             Outcome::Hit => "schema load (cache hit)".to_string(),
@@ -266,7 +268,52 @@ pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaE
         };
         timing(&what, started);
     }
-    loaded.schema
+    (loaded.schema, pending)
+}
+
+/// Says once per process that the cache could not be written.
+fn report_write(written: Result<(), String>) {
+    if let Err(reason) = written {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "teikit: warning: the compiled-schema cache is not used ({reason}); set TEIKIT_CACHE_DIR to a writable folder, or pass --no-cache"
+            );
+        }
+    }
+}
+
+/// Cache entries being written while documents are validated.
+static WRITES: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Writes `entry` for `grammar`'s schema on a thread of its own, so that a cold run encodes
+/// and stores the schema on one core while it validates on the other; [`finish_writes`]
+/// waits for it before the process exits.
+fn write_in_background(entry: PendingEntry, grammar: Arc<Grammar>) {
+    let spawned = std::thread::Builder::new()
+        .name("teikit-cache-write".into())
+        .spawn({
+            let grammar = grammar.clone();
+            move || {
+                let started = Instant::now();
+                report_write(entry.write(grammar.schema()));
+                timing("cache entry written (in the background)", started);
+            }
+        });
+    match spawned {
+        Ok(h) => WRITES.lock().unwrap_or_else(|p| p.into_inner()).push(h),
+        // No thread to be had: the entry is not written this time, nothing else changes.
+        Err(e) => report_write(Err(format!("cannot start a thread to write it: {e}"))),
+    }
+}
+
+/// Waits for the cache entries still being written (called before the process exits, so
+/// that no entry is left half written in a temporary file).
+pub fn finish_writes() {
+    let handles = std::mem::take(&mut *WRITES.lock().unwrap_or_else(|p| p.into_inner()));
+    for h in handles {
+        let _ = h.join();
+    }
 }
 
 /// `Grammar::new`, timed under `TEIKIT_TIMINGS`. The grammar is also kept in a static
@@ -304,9 +351,15 @@ impl GrammarCache {
             let mut map = self.cells.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(key).or_default().clone()
         };
-        cell.get_or_init(|| match load(schema, options) {
-            Ok(s) => Ok(compile(s)),
-            Err(e) => Err(super::commands::first_error_line(&e)),
+        cell.get_or_init(|| match load_or_pending(schema, options) {
+            (Ok(s), pending) => {
+                let g = compile(s);
+                if let Some(entry) = pending {
+                    write_in_background(entry, g.clone());
+                }
+                Ok(g)
+            }
+            (Err(e), _) => Err(super::commands::first_error_line(&e)),
         })
         .clone()
     }

@@ -189,6 +189,55 @@ pub struct EntryInfo {
     pub current: bool,
 }
 
+/// A cache entry to write for a schema just loaded from source ([`Cache::load_or_pending`]).
+#[derive(Debug)]
+pub struct PendingEntry {
+    dir: PathBuf,
+    entry: PathBuf,
+    stamp: String,
+    key: u128,
+    top: PathBuf,
+    files: Vec<FileRecord>,
+    build_ms: u64,
+}
+
+impl PendingEntry {
+    /// The entry file it will write.
+    pub fn path(&self) -> &Path {
+        &self.entry
+    }
+
+    /// Encodes `schema`, the schema it was returned with, and writes the entry atomically
+    /// (a temporary file in the cache folder, then a rename). Encoding recurses as deep as
+    /// the schema nests, so it runs on a thread with a large stack.
+    pub fn write(self, schema: &Schema) -> Result<(), String> {
+        on_big_stack(|| {
+            let (body, max_depth) = wire::encode(schema);
+            let header = Header {
+                stamp: self.stamp,
+                key: self.key,
+                top: self.top,
+                files: self.files,
+                build_ms: self.build_ms,
+                max_depth,
+                body_len: body.len() as u64,
+            };
+            let header = postcard::to_stdvec(&header)
+                .map_err(|e| format!("cannot encode the entry header: {e}"))?;
+            let mut rest = Vec::with_capacity(4 + header.len() + body.len());
+            rest.extend_from_slice(&(header.len() as u32).to_le_bytes());
+            rest.extend_from_slice(&header);
+            rest.extend_from_slice(&body);
+            let mut bytes = Vec::with_capacity(PREFIX + rest.len());
+            bytes.extend_from_slice(MAGIC);
+            bytes.extend_from_slice(&FORMAT.to_le_bytes());
+            bytes.extend_from_slice(&xxh3_128(&rest).to_le_bytes());
+            bytes.extend_from_slice(&rest);
+            write_atomically(&self.dir, &self.entry, &bytes)
+        })
+    }
+}
+
 impl Cache {
     /// A cache in `dir` (created when the first entry is written) for the program identified
     /// by `stamp` (its version; entries of another stamp are never used).
@@ -286,6 +335,43 @@ impl Cache {
         }
     }
 
+    /// Like [`Cache::load`], but on a miss the new entry is not written: it is returned, to
+    /// be written with [`PendingEntry::write`] when it suits the caller (`teikit validate`
+    /// writes it on another thread while it validates). `Outcome::Miss::written` is then
+    /// `None`.
+    pub fn load_or_pending(
+        &self,
+        source: &Source<'_>,
+        options: &LoadOptions,
+    ) -> (Loaded, Option<PendingEntry>) {
+        let key = self.key(source, options);
+        let entry = self.entry_path(source, options);
+        let why = match self.read_entry(&entry, key, source, options) {
+            Ok(schema) => {
+                let loaded = Loaded {
+                    schema: Ok(schema),
+                    outcome: Outcome::Hit,
+                    entry,
+                };
+                return (loaded, None);
+            }
+            Err(why) => why,
+        };
+        let started = std::time::Instant::now();
+        let loaded = source.load(options);
+        let build_ms = started.elapsed().as_millis() as u64;
+        let pending = match &loaded {
+            Ok(schema) => Some(self.pending(&entry, key, source, options, schema, build_ms)),
+            Err(_) => None,
+        };
+        let loaded = Loaded {
+            schema: loaded,
+            outcome: Outcome::Miss { why, written: None },
+            entry,
+        };
+        (loaded, pending)
+    }
+
     fn build(
         &self,
         source: &Source<'_>,
@@ -297,15 +383,17 @@ impl Cache {
         let loaded = source.load(options);
         let build_ms = started.elapsed().as_millis() as u64;
         let written = match &loaded {
-            Ok(schema) => Some(on_big_stack(|| {
-                self.write_entry(entry, key, source, options, schema, build_ms)
-            })),
+            Ok(schema) => Some(
+                self.pending(entry, key, source, options, schema, build_ms)
+                    .write(schema),
+            ),
             Err(_) => None,
         };
         (loaded, written)
     }
 
-    fn write_entry(
+    /// What an entry for `schema` records besides its body.
+    fn pending(
         &self,
         entry: &Path,
         key: u128,
@@ -313,8 +401,7 @@ impl Cache {
         options: &LoadOptions,
         schema: &Schema,
         build_ms: u64,
-    ) -> Result<(), String> {
-        let (body, max_depth) = wire::encode(schema);
+    ) -> PendingEntry {
         let files = schema
             .files
             .iter()
@@ -333,27 +420,15 @@ impl Cache {
                 }
             })
             .collect();
-        let header = Header {
+        PendingEntry {
+            dir: self.dir.clone(),
+            entry: entry.to_path_buf(),
             stamp: self.stamp.clone(),
             key,
             top: source.path().to_path_buf(),
             files,
             build_ms,
-            max_depth,
-            body_len: body.len() as u64,
-        };
-        let header = postcard::to_stdvec(&header)
-            .map_err(|e| format!("cannot encode the entry header: {e}"))?;
-        let mut rest = Vec::with_capacity(4 + header.len() + body.len());
-        rest.extend_from_slice(&(header.len() as u32).to_le_bytes());
-        rest.extend_from_slice(&header);
-        rest.extend_from_slice(&body);
-        let mut bytes = Vec::with_capacity(PREFIX + rest.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&FORMAT.to_le_bytes());
-        bytes.extend_from_slice(&xxh3_128(&rest).to_le_bytes());
-        bytes.extend_from_slice(&rest);
-        write_atomically(&self.dir, entry, &bytes)
+        }
     }
 
     /// Reads, checks and decodes an entry; any doubt is a [`Miss`].

@@ -399,3 +399,31 @@ fn pathdiff(path: &Path, base: &Path) -> PathBuf {
     }
     out
 }
+
+#[test]
+fn a_pending_entry_is_written_when_the_caller_says() {
+    let f = Fixture::new();
+    let cache = f.cache("v1");
+    let src = Source::File(&f.main());
+    let (loaded, pending) = cache.load_or_pending(&src, &LoadOptions::default());
+    let schema = loaded.schema.expect("a correct schema");
+    assert_eq!(
+        loaded.outcome,
+        Outcome::Miss {
+            why: Miss::Absent,
+            written: None
+        }
+    );
+    let pending = pending.expect("an entry to write");
+    assert!(!pending.path().exists(), "nothing written yet");
+    assert_eq!(pending.path(), loaded.entry);
+    pending.write(&schema).expect("written");
+    let (hit, outcome) = load(&cache, &f.main());
+    assert_eq!(outcome, Outcome::Hit);
+    let cold = teikit_relaxng::load(&f.main(), &LoadOptions::default()).unwrap();
+    assert_eq!(shape(&hit), shape(&cold));
+    // A hit has nothing to write.
+    let (again, pending) = cache.load_or_pending(&src, &LoadOptions::default());
+    assert_eq!(again.outcome, Outcome::Hit);
+    assert!(pending.is_none());
+}
