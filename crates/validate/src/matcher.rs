@@ -120,6 +120,9 @@ pub struct Matcher<'g> {
     /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
     entities: Option<Arc<FxHashSet<String>>>,
     ns_cache: NsCache,
+    /// Attributes have a cache of their own: they are mostly in no namespace while their
+    /// elements are in one, and sharing one entry would make every lookup miss.
+    attr_ns_cache: NsCache,
     /// Verdicts on attribute values already checked in this document.
     values: ValueMemo,
     /// Per state and attribute name: what to say when the state does not allow it.
@@ -186,6 +189,7 @@ impl<'g> Matcher<'g> {
             had_error: false,
             entities: None,
             ns_cache: NsCache::default(),
+            attr_ns_cache: NsCache::default(),
             values: ValueMemo::default(),
             attr_advice: FxHashMap::default(),
         }
@@ -340,7 +344,7 @@ impl<'g> Matcher<'g> {
 
         let key =
             g.cx.names
-                .key_cached(&mut self.ns_cache, name.ns, name.local);
+                .key_cached(&mut self.attr_ns_cache, name.ns, name.local);
         if let Some(f) = self.depth.checked_sub(1).map(|d| &self.frames[d]) {
             if f.id_elem != u32::MAX {
                 if let Some(t) = g.id_attribute(f.id_elem, key) {

@@ -69,6 +69,28 @@ pub(crate) fn check(
     }
 }
 
+/// The offset of the first `<`, `&` or `]` in `b` (its length when there is none): where a
+/// text run may end. Blocks of 16 bytes are tested at once (a bit mask of their special
+/// bytes), so long runs of text cost a few instructions per block.
+fn text_end(b: &[u8]) -> usize {
+    const BLOCK: usize = 16;
+    let special = |x: u8| matches!(x, b'<' | b'&' | b']');
+    let blocks = b.chunks_exact(BLOCK);
+    let tail = blocks.remainder();
+    let mut at = 0;
+    for block in blocks {
+        let mask = block
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (i, &x)| m | (u32::from(special(x)) << i));
+        if mask != 0 {
+            return at + mask.trailing_zeros() as usize;
+        }
+        at += BLOCK;
+    }
+    at + tail.iter().position(|&x| special(x)).unwrap_or(tail.len())
+}
+
 fn first_bad_char(text: &str) -> Option<(usize, char)> {
     // In UTF-8 the characters XML excludes are the C0 controls other than tab, line feed and
     // carriage return (one byte each) and U+FFFE/U+FFFF (lead byte 0xEF; a `str` holds no
@@ -1485,10 +1507,7 @@ impl<'t> Scanner<'t, '_> {
         let start = self.pos;
         loop {
             // Straight to the next byte that matters.
-            self.pos += self.b[self.pos..]
-                .iter()
-                .position(|&b| matches!(b, b'<' | b'&' | b']'))
-                .unwrap_or(self.b.len() - self.pos);
+            self.pos += text_end(&self.b[self.pos..]);
             let Some(b) = self.peek() else {
                 break;
             };
@@ -2281,6 +2300,18 @@ mod tests {
         };
         let d = super::check("<a><b/><c/><d/></a>", &limits, false).unwrap_err();
         assert_eq!(d.code, "xml/too-many-nodes");
+    }
+
+    #[test]
+    fn text_end_finds_the_first_special_byte() {
+        for n in [0, 1, 15, 16, 17, 40] {
+            let plain = "é".repeat(n);
+            assert_eq!(text_end(plain.as_bytes()), plain.len());
+            for special in ["<", "&", "]"] {
+                let t = format!("{plain}{special}x<");
+                assert_eq!(text_end(t.as_bytes()), plain.len(), "{t:?}");
+            }
+        }
     }
 
     /// The block-skipping search finds the same first excluded character as decoding every
