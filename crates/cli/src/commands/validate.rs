@@ -224,10 +224,14 @@ fn check(input: &Input, config: &Config) -> Outcome {
         Err(d) => diags.push(d),
         Ok(doc) => match choose(&doc, input, config, &mut diags) {
             Choice::Grammar(grammar, name) => {
-                diags.extend(grammar.validate(&doc));
-                if config.rules {
-                    diags.extend(teikit_rules::check(&doc));
-                }
+                // Both only read the tree: the rules run beside the grammar when a worker
+                // thread is free (the last big file of a batch), one after the other if not.
+                let (found, rules) = rayon::join(
+                    || grammar.validate(&doc),
+                    || config.rules.then(|| teikit_rules::check(&doc)),
+                );
+                diags.extend(found);
+                diags.extend(rules.into_iter().flatten());
                 schema_name = Some(name);
             }
             Choice::Unloadable {
