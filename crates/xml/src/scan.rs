@@ -839,6 +839,9 @@ impl<'t> Scanner<'t, '_> {
             }
             for lit in lits {
                 if let Some(i) = self.str(lit).find('>') {
+                    if self.blank_for_tree_builder(lit) {
+                        continue;
+                    }
                     return Err(self
                         .fail(
                             "xml/unsupported-dtd",
@@ -852,6 +855,24 @@ impl<'t> Scanner<'t, '_> {
         }
         self.skip_ws();
         self.expect(">", "`>` to end the declaration")
+    }
+
+    /// In rewrite mode, blanks every `>` of `span` (inside a quoted literal of an ATTLIST or
+    /// NOTATION declaration) for the tree builder, which skips those declarations up to the
+    /// first `>` and uses nothing in them; same length, so spans still index the text.
+    /// `false` (and nothing recorded) when rewriting is off.
+    fn blank_for_tree_builder(&mut self, span: Span) -> bool {
+        if !self.sh.rewrite {
+            return false;
+        }
+        let text = self.str(span);
+        for (i, _) in text.match_indices('>') {
+            let at = Span::new(span.offset + i, 1);
+            if !self.sh.rewrites.iter().any(|(s, _)| *s == at) {
+                self.sh.rewrites.push((at, " ".to_string()));
+            }
+        }
+        true
     }
 
     fn require_ws(&mut self, after: &str) -> R<()> {
@@ -1028,6 +1049,7 @@ impl<'t> Scanner<'t, '_> {
                         "write &lt;",
                     ))
                 }
+                Some(b'>') if self.blank_for_tree_builder(self.here()) => self.pos += 1,
                 Some(b'>') => {
                     return Err(self
                         .fail(

@@ -129,3 +129,34 @@ fn storage_is_not_used_when_not_needed() {
     assert_eq!(doc.root_element().tag_name().name(), "a");
     assert!(storage.is_empty());
 }
+
+/// roxmltree skips ATTLIST and NOTATION declarations up to their first `>`, so a `>` inside
+/// one of their quoted literals is blanked for it (same length); `parse`, which keeps no
+/// storage, still reports it.
+#[test]
+fn gt_in_a_quoted_dtd_literal_is_read_with_storage() {
+    for src in [
+        "<!DOCTYPE a [<!ATTLIST a x CDATA \"a>b\" y CDATA '>>'>]>\n<a><b/></a>",
+        "<!DOCTYPE a [<!NOTATION n PUBLIC \"p>q\" 's>'>]>\n<a><b/></a>",
+    ] {
+        assert_eq!(
+            parse(src, &Limits::default()).unwrap_err().code,
+            "xml/unsupported-dtd",
+            "{src}"
+        );
+        let mut storage = String::new();
+        let doc = teikit_xml::parse_with_storage(src, &Limits::default(), &mut storage)
+            .unwrap_or_else(|d| panic!("{src}: {d:?}"));
+        let b = doc.descendants().find(|n| n.has_tag_name("b")).unwrap();
+        assert_eq!(&src[b.range()], "<b/>");
+        assert_eq!(doc.input_text().len(), src.len());
+    }
+    // Outside a literal, `>` still ends the declaration: an unquoted one is an error as before.
+    let mut storage = String::new();
+    assert!(teikit_xml::parse_with_storage(
+        "<!DOCTYPE a [<!ATTLIST a x CDATA a>b>]><a/>",
+        &Limits::default(),
+        &mut storage
+    )
+    .is_err());
+}
