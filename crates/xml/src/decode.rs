@@ -192,6 +192,20 @@ mod tests {
         assert_eq!(e.primary_span(), Some(Span::new(4, 2)));
     }
 
+    /// Found by fuzzing (the harness, not the reader, was wrong): an odd-length UTF-16 file
+    /// ends with a stray byte, reported alone at the end, with or without a byte-order mark.
+    #[test]
+    fn utf16_odd_length_points_at_the_stray_last_byte() {
+        for bytes in [
+            &[0xFE, 0xFF, 0, b'<', 0, b'a', b'x'][..],
+            &[b'<', 0, b'?', 0, b'x'],
+        ] {
+            let e = decode(bytes).unwrap_err();
+            assert_eq!(e.code, "xml/invalid-utf16");
+            assert_eq!(e.primary_span(), Some(Span::new(bytes.len() - 1, 1)));
+        }
+    }
+
     #[test]
     fn latin1_declared() {
         let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9</a>";
