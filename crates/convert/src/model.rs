@@ -1448,16 +1448,17 @@ impl<'a> Builder<'a> {
             }
             BKind::SicOriginal => {
                 // `observe [ponablyusti – SIC]`: the word is the sic, the bracket the original.
-                if let Some((word, attached)) = take_word_keep_space(out) {
+                // The space between them (none when attached: `observe[…]`) follows the sic.
+                let spaced = matches!(out.last(), Some(Node::Text(t)) if t.ends_with(' '));
+                if let Some((word, attached)) = take_word(out) {
                     let mut sic = El::new("sic").attr("rend", "noted");
                     if attached {
                         sic.rend("attached");
                     }
                     sic.push(Node::Text(word));
-                    let space = out.pop();
                     out.push(sic.into());
-                    if let Some(s) = space {
-                        out.push(s);
+                    if spaced && !attached {
+                        out.push(Node::Text(" ".into()));
                     }
                 }
                 let p = b.plain(src).unwrap_or_default();
@@ -1854,19 +1855,6 @@ fn take_word(out: &mut Vec<Node>) -> Option<(String, bool)> {
         out.pop();
     }
     Some((word, attached))
-}
-
-/// Like [`take_word`], but leaves the space before the marker as a separate text node.
-fn take_word_keep_space(out: &mut Vec<Node>) -> Option<(String, bool)> {
-    let Some(Node::Text(t)) = out.last() else {
-        return None;
-    };
-    let spaced = t.ends_with(' ');
-    let r = take_word(out)?;
-    if spaced && !r.1 {
-        out.push(Node::Text(" ".into()));
-    }
-    Some(r)
 }
 
 fn plain_text(e: &El) -> String {

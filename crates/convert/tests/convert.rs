@@ -173,6 +173,10 @@ fn odd_layouts_round_trip() {
         "[handwritten: [[x]]",
         "[Translator's note-- x]",
         "observe [ponablyusti – SIC] it",
+        // Found by fuzzing: an attached SIC after other text of the same node (here inside
+        // an unclosed note) moved that text after the sic.
+        "[Translator's note: the German originat observe[lobs yudali – SIC] the procedure.",
+        "so we observe[ponablyusti – SIC] it",
         "[...] and […] and [....]",
     ] {
         round_trip(input);
@@ -232,6 +236,10 @@ fn bracket_conventions() {
         (
             "not observe [ponablyusti – SIC] the",
             r#"<sic rend="noted">observe</sic> <note type="original">ponablyusti – SIC</note>"#,
+        ),
+        (
+            "we did not observe[ponablyusti – SIC] the",
+            r#"we did not <sic rend="noted attached">observe</sic><note type="original">ponablyusti – SIC</note> the"#,
         ),
         (
             "the text [Translator's note: in German] here",
