@@ -292,13 +292,10 @@ static WRITES: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
 fn write_in_background(entry: PendingEntry, grammar: Arc<Grammar>) {
     let spawned = std::thread::Builder::new()
         .name("teikit-cache-write".into())
-        .spawn({
-            let grammar = grammar.clone();
-            move || {
-                let started = Instant::now();
-                report_write(entry.write(grammar.schema()));
-                timing("cache entry written (in the background)", started);
-            }
+        .spawn(move || {
+            let started = Instant::now();
+            report_write(entry.write(grammar.schema()));
+            timing("cache entry written (in the background)", started);
         });
     match spawned {
         Ok(h) => WRITES.lock().unwrap_or_else(|p| p.into_inner()).push(h),

@@ -323,13 +323,9 @@ pub fn decode(
     max_depth: u32,
     contents: Contents,
 ) -> Result<Schema, Invalid> {
-    let mut r = Decoder {
-        bytes,
-        pos: 0,
-        table: &Table::default(),
-        depth: 0,
-        max_depth,
-    };
+    // The string table first, with a decoder that has no table yet.
+    let empty = Table::default();
+    let mut r = Decoder::at(bytes, 0, &empty, max_depth);
     let n = r.count()?;
     let mut strings = Vec::with_capacity(n);
     for _ in 0..n {
