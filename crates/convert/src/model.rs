@@ -615,6 +615,13 @@ impl<'a> Builder<'a> {
                             let leaf = self.wrap_p(leaf_el);
                             div.push_body(leaf);
                         }
+                        // A note anchor on a line of its own is phrase-level: TEI allows it
+                        // in a closer (after a signature) or in a paragraph, not in a div.
+                        BKind::FootnoteRef if div.zone == Zone::Closer => div.push_closer(leaf_el),
+                        BKind::FootnoteRef => {
+                            let leaf = self.wrap_p(leaf_el);
+                            div.push_body(leaf);
+                        }
                         _ => div.push_div(leaf_el),
                     }
                     // A note or page marker does not change what came before it.

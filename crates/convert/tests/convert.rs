@@ -631,3 +631,27 @@ fn registration_lines_after_a_head_are_opener_segments() {
         );
     }
 }
+
+/// Found by fuzzing: a note anchor on the line after a signature went straight into the
+/// div, where TEI does not allow `<ref>`. It joins the closer, or a paragraph elsewhere.
+#[test]
+fn a_note_anchor_on_its_own_line_is_never_a_child_of_a_div() {
+    for (input, parent) in [
+        (
+            "CABLE No. 1\n\nThe delegation agrees with our proposal and will travel on Monday.\n\nSEMYONOV\n[1]\n\n[1] Read by Stalin.",
+            "closer",
+        ),
+        (
+            "CABLE No. 1\n\nThe delegation agrees with our proposal.\n\n[1]\n\nMore text follows here.\n\n[1] Read by Stalin.",
+            "p",
+        ),
+    ] {
+        let tei = round_trip(input);
+        let doc = roxmltree::Document::parse(&tei).unwrap();
+        let anchor = doc
+            .descendants()
+            .find(|n| n.has_tag_name("ref"))
+            .unwrap_or_else(|| panic!("no anchor:\n{tei}"));
+        assert_eq!(anchor.parent_element().unwrap().tag_name().name(), parent, "{tei}");
+    }
+}
