@@ -154,6 +154,15 @@ impl Encoder {
         varint(out, i);
     }
 
+    /// A count, then each (string, string) pair (read back by `Decoder::string_pairs`).
+    fn string_pairs(&mut self, out: &mut Vec<u8>, pairs: &[(String, String)]) {
+        varint(out, pairs.len() as u64);
+        for (a, b) in pairs {
+            self.str_field(out, a);
+            self.str_field(out, b);
+        }
+    }
+
     fn qname(&mut self, out: &mut Vec<u8>, q: &QName) {
         self.str_field(out, &q.ns);
         self.str_field(out, &q.local);
@@ -170,11 +179,7 @@ impl Encoder {
         let mut b = Vec::new();
         self.str_field(&mut b, dt.library());
         self.str_field(&mut b, dt.name());
-        varint(&mut b, dt.params().len() as u64);
-        for (n, v) in dt.params() {
-            self.str_field(&mut b, n);
-            self.str_field(&mut b, v);
-        }
+        self.string_pairs(&mut b, dt.params());
         self.datatype_bytes.extend_from_slice(&b);
         self.datatypes.push(key);
         self.datatype_ids.insert(key, i);
@@ -272,11 +277,7 @@ impl Encoder {
                 let d = self.datatype(datatype);
                 varint(out, d);
                 self.str_field(out, value);
-                varint(out, ns_context.len() as u64);
-                for (p, u) in ns_context {
-                    self.str_field(out, p);
-                    self.str_field(out, u);
-                }
+                self.string_pairs(out, ns_context);
                 loc(out, *l);
             }
             Pattern::Attribute {
@@ -349,11 +350,7 @@ pub fn decode(
         for _ in 0..n {
             let library = d.str()?.to_string();
             let name = d.str()?.to_string();
-            let np = d.count()?;
-            let mut params = Vec::with_capacity(np);
-            for _ in 0..np {
-                params.push((d.str()?.to_string(), d.str()?.to_string()));
-            }
+            let params = d.string_pairs()?;
             specs.push((library, name, params));
         }
         (specs, d.count()?, d.pos)
@@ -561,6 +558,17 @@ impl<'a> Decoder<'a> {
             .ok_or_else(|| format!("string #{i} of {}", self.table.strings.len()))
     }
 
+    /// A count, then that many (string, string) pairs: datatype parameters, namespace
+    /// bindings.
+    fn string_pairs(&mut self) -> Result<Vec<(String, String)>, Invalid> {
+        let n = self.count()?;
+        let mut pairs = Vec::with_capacity(n);
+        for _ in 0..n {
+            pairs.push((self.str()?.to_string(), self.str()?.to_string()));
+        }
+        Ok(pairs)
+    }
+
     fn qname(&mut self) -> Result<QName, Invalid> {
         Ok(QName::new(self.str()?, self.str()?))
     }
@@ -661,11 +669,7 @@ impl<'a> Decoder<'a> {
             T_VALUE => {
                 let datatype = self.datatype()?.clone();
                 let value = self.str()?.to_string();
-                let n = self.count()?;
-                let mut ns_context = Vec::with_capacity(n);
-                for _ in 0..n {
-                    ns_context.push((self.str()?.to_string(), self.str()?.to_string()));
-                }
+                let ns_context = self.string_pairs()?;
                 let loc = self.loc()?;
                 Pattern::Value {
                     datatype,
