@@ -123,7 +123,7 @@ fn walk(
         None => base.to_path_buf(),
     };
     for c in e.children().filter(|c| c.is_element()) {
-        let a = |n: &str| c.attribute(n);
+        let a = |n: &str| teikit_xml::unqualified_attribute(c, n);
         let name = c.tag_name().name();
         let entry = match name {
             "uri" => a("name")

@@ -32,6 +32,7 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
     let opts = ParsingOptions {
         allow_dtd: false,
         nodes_limit: u32::MAX,
+        entity_resolver: None,
     };
     // Parsing and the walk below recurse; refuse absurdly deep documents first.
     if let Some(at) = too_deep(tei) {
@@ -68,7 +69,7 @@ pub fn to_text(tei: &str) -> Result<String, Vec<Diagnostic>> {
     let line_mode = root
         .descendants()
         .find(|n| n.has_tag_name((TEI_NS, "segmentation")))
-        .and_then(|n| n.attribute("n"))
+        .and_then(|n| attr(n, "n"))
         == Some("line");
     let mut w = Walker {
         out: String::new(),
@@ -139,9 +140,16 @@ struct Walker {
     default_blank: usize,
 }
 
+/// The value of `n`'s attribute `name` in no namespace (roxmltree's `attribute` with a plain
+/// name would also match a namespaced attribute of that local name).
+fn attr<'a>(n: Node<'a, '_>, name: &str) -> Option<&'a str> {
+    n.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == name)
+        .map(|a| a.value())
+}
+
 fn rend_has(n: Node, token: &str) -> bool {
-    n.attribute("rend")
-        .is_some_and(|r| r.split_whitespace().any(|t| t == token))
+    attr(n, "rend").is_some_and(|r| r.split_whitespace().any(|t| t == token))
 }
 
 /// Largest run of blank lines or spaces reproduced from one attribute (a hostile file could
@@ -152,14 +160,14 @@ const MAX_RUN: usize = 1_000_000;
 const MAX_DEPTH: usize = 512;
 
 fn blank_of(n: Node) -> Option<usize> {
-    n.attribute("rend")?
+    attr(n, "rend")?
         .split_whitespace()
         .find_map(|t| t.strip_prefix("blank-")?.parse::<usize>().ok())
         .map(|b| b.min(MAX_RUN))
 }
 
 fn quantity_of(n: Node) -> usize {
-    n.attribute("quantity")
+    attr(n, "quantity")
         .and_then(|q| q.parse::<usize>().ok())
         .unwrap_or(1)
         .min(MAX_RUN)
@@ -242,7 +250,7 @@ impl Walker {
         match name {
             "pb" if rend_has(n, "bracketed") => {
                 self.out.push_str(open);
-                self.out.push_str(n.attribute("n").unwrap_or(""));
+                self.out.push_str(attr(n, "n").unwrap_or(""));
                 self.out.push_str(close);
             }
             "lb" | "pb" => {
@@ -254,9 +262,7 @@ impl Walker {
                 let q = quantity_of(n);
                 self.out.extend(std::iter::repeat_n(' ', q));
             }
-            "supplied" | "ref"
-                if name == "supplied" || n.attribute("type") == Some("noteAnchor") =>
-            {
+            "supplied" | "ref" if name == "supplied" || attr(n, "type") == Some("noteAnchor") => {
                 self.out.push_str(open);
                 self.children(n);
                 self.out.push_str(close);
@@ -271,12 +277,12 @@ impl Walker {
             }
             "stamp" => {
                 self.out.push_str(open);
-                self.out.push_str(n.attribute("n").unwrap_or("stamp: "));
+                self.out.push_str(attr(n, "n").unwrap_or("stamp: "));
                 self.children(n);
                 self.out.push_str(close);
             }
-            "note" if n.attribute("type") == Some("footnote") => {
-                let mut marker = format!("[{}]", n.attribute("n").unwrap_or(""));
+            "note" if attr(n, "type") == Some("footnote") => {
+                let mut marker = format!("[{}]", attr(n, "n").unwrap_or(""));
                 if !rend_has(n, "tight") {
                     marker.push(' ');
                 }
@@ -284,8 +290,7 @@ impl Walker {
                 self.children(n);
                 // `rend="indent-K"`: the note's first K characters are the line's indentation,
                 // written before the marker.
-                let indent = n
-                    .attribute("rend")
+                let indent = attr(n, "rend")
                     .unwrap_or("")
                     .split_whitespace()
                     .find_map(|t| t.strip_prefix("indent-")?.parse::<usize>().ok())
@@ -318,9 +323,7 @@ impl Walker {
                 if !rend_has(n, "attached") {
                     self.out.push(' ');
                 }
-                let marker = n
-                    .attribute("n")
-                    .unwrap_or(if name == "sic" { "sic" } else { "?" });
+                let marker = attr(n, "n").unwrap_or(if name == "sic" { "sic" } else { "?" });
                 self.out.push_str(open);
                 self.out.push_str(marker);
                 self.out.push_str(close);

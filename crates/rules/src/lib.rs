@@ -165,7 +165,11 @@ impl Context<'_, '_, '_> {
             "new" => element == "handShift",
             // A category of a taxonomy kept elsewhere (`<catRef scheme="#genre"
             // target="#letter"/>` with no local #genre): the target is relative to it.
-            "target" if element == "catRef" => match node.attribute("scheme") {
+            "target" if element == "catRef" => match node
+                .attributes()
+                .find(|a| a.namespace().is_none() && a.name() == "scheme")
+                .map(|a| a.value())
+            {
                 Some(scheme) => scheme
                     .strip_prefix('#')
                     .is_some_and(|id| self.ids.contains_key(id.trim())),

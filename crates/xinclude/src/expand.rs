@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use roxmltree::{Document, Node};
 use teikit_diagnostics::{Diagnostic, Span};
+use teikit_xml::unqualified_attribute;
 
 use crate::map::SourceMap;
 use crate::{is_xi, Expanded, IncludedFile, Options, XINCLUDE_NS};
@@ -369,9 +370,9 @@ impl Processor<'_> {
                 return;
             }
         }
-        let href = inc.attribute("href").unwrap_or("");
-        let parse = inc.attribute("parse").unwrap_or("xml");
-        let xpointer = inc.attribute("xpointer");
+        let href = unqualified_attribute(inc, "href").unwrap_or("");
+        let parse = unqualified_attribute(inc, "parse").unwrap_or("xml");
+        let xpointer = unqualified_attribute(inc, "xpointer");
         let bad = |p: &mut Self, msg: String| {
             let e = p.error(file, "xinclude/bad-attribute", msg, span, "this include");
             p.push(file, e);
@@ -427,7 +428,9 @@ impl Processor<'_> {
             range: inc.range(),
         });
         let ok = match (&target_path, parse) {
-            (Some(p), "text") => self.include_text(file, span, p, inc.attribute("encoding")),
+            (Some(p), "text") => {
+                self.include_text(file, span, p, unqualified_attribute(inc, "encoding"))
+            }
             (Some(p), _) => self.include_xml_file(file, span, p, href, inc, xpointer, scope),
             // Same-document references: Xerces (so jing and oXygen) processes documents in
             // one streaming pass and treats them as a resource error; so does teikit, so that

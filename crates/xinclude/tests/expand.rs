@@ -151,6 +151,27 @@ fn labels_in_other_files_become_help_notes() {
 }
 
 #[test]
+fn only_the_unprefixed_href_names_the_target() {
+    // A namespaced attribute of the same local name, written first, is not XInclude's.
+    let main = main_doc("<xi:include xmlns:x=\"urn:x\" x:href=\"wrong.xml\" href=\"right.xml\"/>");
+    let d = Dir::new(&[
+        ("main.xml", &main),
+        (
+            "right.xml",
+            "<p xmlns=\"http://www.tei-c.org/ns/1.0\">right</p>",
+        ),
+        (
+            "wrong.xml",
+            "<p xmlns=\"http://www.tei-c.org/ns/1.0\">wrong</p>",
+        ),
+    ]);
+    let e = d.expand("main.xml");
+    assert!(e.diagnostics.is_empty(), "{:?}", e.diagnostics);
+    assert!(e.text.contains(">right</p>"), "{}", e.text);
+    assert!(!e.text.contains("wrong"), "{}", e.text);
+}
+
+#[test]
 fn missing_target_without_fallback_is_an_error_on_the_include() {
     let main = main_doc("<xi:include href=\"nope.xml\"/>");
     let d = Dir::new(&[("main.xml", &main)]);

@@ -44,7 +44,7 @@ use teikit_diagnostics::{Diagnostic, Span};
 /// input on an 8 MiB stack (the CLI runs its workers with that much).
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Maximum element nesting depth (roxmltree recurses once per level).
+    /// Maximum element nesting depth.
     pub max_depth: usize,
     /// Maximum number of nodes (elements, text runs, comments, processing instructions).
     pub max_nodes: u32,
@@ -102,6 +102,22 @@ pub fn parse_with_storage<'a>(
     build(stored, text, limits)
 }
 
+/// The value of `node`'s attribute `name` in no namespace.
+///
+/// roxmltree's `Node::attribute` with a plain name matches that local name in any namespace
+/// (`attribute("href")` finds `xlink:href` too); XML vocabularies name their own attributes
+/// without a prefix, so readers of one want this instead.
+///
+/// ```
+/// let doc = roxmltree::Document::parse(r#"<a xmlns:x="urn:x" x:href="no" href="yes"/>"#).unwrap();
+/// assert_eq!(teikit_xml::unqualified_attribute(doc.root_element(), "href"), Some("yes"));
+/// ```
+pub fn unqualified_attribute<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == name)
+        .map(|a| a.value())
+}
+
 fn build<'a>(
     text: &'a str,
     original: &str,
@@ -112,6 +128,8 @@ fn build<'a>(
         // internal expansion; roxmltree never reads external subsets itself.
         allow_dtd: true,
         nodes_limit: limits.max_nodes,
+        // Never set: no external entity is ever read.
+        entity_resolver: None,
     };
     roxmltree::Document::parse_with_options(text, options).map_err(|e| from_roxmltree(original, &e))
 }

@@ -3,8 +3,8 @@
 //!
 //! It runs before roxmltree builds the tree, for three reasons: roxmltree reports positions
 //! as line/column only and without the second place a good message needs (the start tag of
-//! an unclosed element, the first of two duplicate attributes); roxmltree recurses once per
-//! element, so deep nesting must be refused before it runs; and the entity policy (no
+//! an unclosed element, the first of two duplicate attributes); nesting deeper than
+//! [`Limits::max_depth`] must be refused before anything walks the tree; and the entity policy (no
 //! external entity, bounded expansion) is ours to state with spans.
 //!
 //! The element stack is explicit, so nesting depth costs heap, not stack. Entity replacement
