@@ -68,14 +68,17 @@ type DatatypeKey = (String, String, Vec<(String, String)>);
 /// What inherits down the tree.
 #[derive(Clone)]
 struct Ctx {
-    ns: String,
-    dtlib: String,
+    // Shared: a context is copied for every element of the schema.
+    ns: Rc<str>,
+    dtlib: Rc<str>,
     /// The in-scope grammar (index into `scopes`).
     scope: Option<u32>,
 }
 
 struct Scope {
     parent: Option<u32>,
+    /// The grammar's slots by define name (`""` for its start).
+    slots: HashMap<String, u32>,
 }
 
 /// The result of reading a schema: its top pattern and define slots.
@@ -95,7 +98,6 @@ pub(crate) struct Loader<'o> {
     pub unreadable: bool,
     stack: Vec<PathBuf>,
     slots: Vec<Slot>,
-    slot_index: HashMap<(u32, String), u32>,
     scopes: Vec<Scope>,
     /// Datatypes already built, by (library, type, params): TEI repeats the same few
     /// `pattern`-restricted types hundreds of times and each needs a regex compiled.
@@ -126,7 +128,6 @@ impl<'o> Loader<'o> {
             unreadable: false,
             stack: Vec::new(),
             slots: Vec::new(),
-            slot_index: HashMap::new(),
             scopes: Vec::new(),
             datatypes: HashMap::new(),
             trees: HashMap::new(),
@@ -141,8 +142,8 @@ impl<'o> Loader<'o> {
     /// Loads the schema whose top file is `path`.
     pub fn load(mut self, path: &Path) -> Result<Loaded, Box<Self>> {
         let ctx = Ctx {
-            ns: String::new(),
-            dtlib: String::new(),
+            ns: Rc::from(""),
+            dtlib: Rc::from(""),
             scope: None,
         };
         let start = self.load_pattern_file(path, None, &ctx);
@@ -422,7 +423,7 @@ impl<'o> Loader<'o> {
         let result = self.read_tree(path, from).map(|e| {
             let ctx = Ctx {
                 ns: ctx.ns.clone(),
-                dtlib: String::new(),
+                dtlib: Rc::from(""),
                 scope: ctx.scope,
             };
             self.pattern(&e, &ctx)
@@ -434,7 +435,7 @@ impl<'o> Loader<'o> {
     // ----- grammars ------------------------------------------------------------------------
 
     fn slot(&mut self, scope: u32, name: &str, loc: Loc) -> u32 {
-        if let Some(&i) = self.slot_index.get(&(scope, name.to_string())) {
+        if let Some(&i) = self.scopes[scope as usize].slots.get(name) {
             return i;
         }
         let i = self.slots.len() as u32;
@@ -445,14 +446,19 @@ impl<'o> Loader<'o> {
             body: None,
             loc,
         });
-        self.slot_index.insert((scope, name.to_string()), i);
+        self.scopes[scope as usize]
+            .slots
+            .insert(name.to_string(), i);
         i
     }
 
     /// A `grammar` pattern: a new scope whose start becomes the pattern.
     fn grammar(&mut self, e: &XElem, ctx: &Ctx) -> Pat {
         let scope = self.scopes.len() as u32;
-        self.scopes.push(Scope { parent: ctx.scope });
+        self.scopes.push(Scope {
+            parent: ctx.scope,
+            slots: HashMap::new(),
+        });
         let inner = Ctx {
             ns: ctx.ns.clone(),
             dtlib: ctx.dtlib.clone(),
@@ -485,7 +491,7 @@ impl<'o> Loader<'o> {
     fn grammar_content(&mut self, e: &XElem, ctx: &Ctx, comps: &mut Vec<Comp>, in_include: bool) {
         for c in &e.children {
             let ctx = self.inherit(c, ctx);
-            match c.local.as_str() {
+            match c.local.as_ref() {
                 "start" => {
                     self.check_attrs(c, &["combine"]);
                     self.no_text(c);
@@ -595,7 +601,7 @@ impl<'o> Loader<'o> {
             } else {
                 let tctx = Ctx {
                     ns: ctx.ns.clone(),
-                    dtlib: String::new(),
+                    dtlib: Rc::from(""),
                     scope: ctx.scope,
                 };
                 let tctx = self.inherit(&t, &tctx);
@@ -784,18 +790,22 @@ impl<'o> Loader<'o> {
     fn inherit(&mut self, e: &XElem, ctx: &Ctx) -> Ctx {
         let mut c = ctx.clone();
         if let Some(a) = e.attr("ns") {
-            c.ns = a.value.clone();
+            if *c.ns != *a.value {
+                c.ns = Rc::from(a.value.as_str());
+            }
         }
         if let Some(a) = e.attr("datatypeLibrary") {
-            let v = a.value.clone();
-            if !v.is_empty() && !is_absolute_uri(&v) {
+            let v = a.value.as_str();
+            if !v.is_empty() && !is_absolute_uri(v) {
                 self.err(
                     e.attr_loc("datatypeLibrary"),
                     code::SYNTAX,
                     format!("section 3: datatypeLibrary \"{v}\" must be an absolute URI without a fragment, or empty"),
                 );
             }
-            c.dtlib = v;
+            if *c.dtlib != *v {
+                c.dtlib = Rc::from(v);
+            }
         }
         c
     }
@@ -812,8 +822,7 @@ impl<'o> Loader<'o> {
             );
         }
         for a in &e.attrs {
-            if a.name != "ns" && a.name != "datatypeLibrary" && !allowed.contains(&a.name.as_str())
-            {
+            if a.name != "ns" && a.name != "datatypeLibrary" && !allowed.contains(&&*a.name) {
                 self.err(
                     Loc {
                         file: e.loc.file,
@@ -914,7 +923,7 @@ impl<'o> Loader<'o> {
         let ctx = &self.inherit(e, ctx);
         let loc = e.loc();
         let na = Pat::new(K::NotAllowed, loc);
-        match e.local.as_str() {
+        match e.local.as_ref() {
             "element" => {
                 self.check_attrs(e, &["name"]);
                 self.no_text(e);
@@ -977,7 +986,7 @@ impl<'o> Loader<'o> {
                     return pats.into_iter().next().unwrap_or(na);
                 }
                 Pat::new(
-                    match e.local.as_str() {
+                    match e.local.as_ref() {
                         "group" => K::Group(pats),
                         "interleave" => K::Interleave(pats),
                         _ => K::Choice(pats),
@@ -990,7 +999,7 @@ impl<'o> Loader<'o> {
                 self.no_text(e);
                 let p = self.grouped_children(e, ctx, 0);
                 let empty = Pat::new(K::Empty, loc);
-                match e.local.as_str() {
+                match e.local.as_ref() {
                     "optional" => Pat::new(K::Choice(vec![p, empty]), loc),
                     "zeroOrMore" => Pat::new(
                         K::Choice(vec![Pat::new(K::OneOrMore(Box::new(p)), loc), empty]),
@@ -1033,7 +1042,7 @@ impl<'o> Loader<'o> {
                 self.no_text(e);
                 self.no_children(e);
                 Pat::new(
-                    match e.local.as_str() {
+                    match e.local.as_ref() {
                         "empty" => K::Empty,
                         "text" => K::Text,
                         _ => K::NotAllowed,
@@ -1085,7 +1094,7 @@ impl<'o> Loader<'o> {
         let (lib, ty) = match e.attr("type") {
             None => (String::new(), "token".to_string()),
             Some(_) => match self.ncname_attr(e, "type", true) {
-                Some(t) => (ctx.dtlib.clone(), t),
+                Some(t) => (ctx.dtlib.to_string(), t),
                 None => return na,
             },
         };
@@ -1106,7 +1115,7 @@ impl<'o> Loader<'o> {
             .filter(|(p, _)| !p.is_empty())
             .cloned()
             .collect();
-        ns_ctx.push((String::new(), ctx.ns.clone()));
+        ns_ctx.push((String::new(), ctx.ns.to_string()));
         let value = e.text.clone();
         if let Err(why) = dt.check(&value, &NsList(&ns_ctx)) {
             self.err(
@@ -1156,7 +1165,7 @@ impl<'o> Loader<'o> {
         let mut except = None;
         let mut ok = true;
         for (i, c) in e.children.iter().enumerate() {
-            match c.local.as_str() {
+            match c.local.as_ref() {
                 "param" if except.is_none() => {
                     self.check_attrs(c, &["name"]);
                     self.only_text(c);
@@ -1235,14 +1244,14 @@ impl<'o> Loader<'o> {
     /// The `name` attribute of `element`/`attribute` as a name class (4.8, 4.10).
     fn name_attr(&mut self, e: &XElem, ctx: &Ctx, is_attr: bool) -> Option<NameClass> {
         let a = e.attr("name")?;
-        let v = a.value.trim_matches(is_ws).to_string();
+        let v = a.value.trim_matches(is_ws);
         let loc = e.attr_loc("name");
         let default_ns = if is_attr {
-            e.attr("ns").map(|a| a.value.clone()).unwrap_or_default()
+            e.attr("ns").map_or("", |a| a.value.as_str())
         } else {
-            ctx.ns.clone()
+            &ctx.ns
         };
-        let q = self.qname(e, &v, &default_ns, loc)?;
+        let q = self.qname(e, v, default_ns, loc)?;
         if is_attr {
             self.check_attr_name(&q, loc);
         }
@@ -1316,7 +1325,7 @@ impl<'o> Loader<'o> {
         let ctx = &self.inherit(e, ctx);
         let loc = e.loc();
         let dummy = NameClass::Name(QName::new("", ""));
-        match e.local.as_str() {
+        match e.local.as_ref() {
             "name" => {
                 self.check_attrs(e, &[]);
                 self.only_text(e);
@@ -1386,7 +1395,7 @@ impl<'o> Loader<'o> {
                 if is_any {
                     NameClass::AnyName(except)
                 } else {
-                    NameClass::NsName(ctx.ns.clone(), except)
+                    NameClass::NsName(ctx.ns.to_string(), except)
                 }
             }
             "choice" => {

@@ -3,6 +3,7 @@
 //! directory. Built from roxmltree (XML syntax) or from `teikit_rnc::Element` (compact
 //! syntax), so the rest of the loader is syntax-independent.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -14,10 +15,60 @@ use crate::ir::Loc;
 pub(crate) const RNG_NS: &str = "http://relaxng.org/ns/structure/1.0";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
+/// The local names of RELAX NG elements (section 3): an element or attribute with one of
+/// these names refers to the static string instead of a copy.
+const ELEMENT_NAMES: &[&str] = &[
+    "ref",
+    "value",
+    "optional",
+    "choice",
+    "zeroOrMore",
+    "empty",
+    "data",
+    "define",
+    "element",
+    "oneOrMore",
+    "attribute",
+    "param",
+    "group",
+    "list",
+    "text",
+    "name",
+    "interleave",
+    "start",
+    "except",
+    "grammar",
+    "div",
+    "include",
+    "externalRef",
+    "parentRef",
+    "notAllowed",
+    "mixed",
+    "anyName",
+    "nsName",
+];
+
+/// The attributes RELAX NG defines (section 3).
+const ATTRIBUTE_NAMES: &[&str] = &["name", "type", "ns", "datatypeLibrary", "combine", "href"];
+
+/// A name, borrowed from `known` when it is one of them (no allocation for the usual names).
+fn intern(name: &str, known: &[&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+/// Is the text content of an element with this local name used (the others may only have
+/// whitespace, and only where their first non-blank text is counts)?
+fn keeps_text(local: &str) -> bool {
+    matches!(local, "value" | "param" | "name")
+}
+
 /// An attribute without a namespace (the only kind RELAX NG itself defines).
 #[derive(Clone, Debug)]
 pub(crate) struct XAttr {
-    pub name: String,
+    pub name: Cow<'static, str>,
     pub value: String,
     pub span: Span,
 }
@@ -25,11 +76,12 @@ pub(crate) struct XAttr {
 /// A RELAX NG element of a schema file.
 #[derive(Clone, Debug)]
 pub(crate) struct XElem {
-    pub local: String,
+    pub local: Cow<'static, str>,
     pub attrs: Vec<XAttr>,
     pub children: Vec<XElem>,
-    /// Concatenated text children (whitespace included) and the span of the first non-blank
-    /// text child, if any.
+    /// Concatenated text children (whitespace included) of `value`, `param` and `name`, the
+    /// only elements whose text is used (empty for the others), and the span of the first
+    /// non-blank text child, if any.
     pub text: String,
     pub text_span: Option<Span>,
     /// A foreign (non-RELAX NG) child element was dropped here (not allowed in
@@ -117,18 +169,21 @@ fn convert_xml(
     parent_base: &Rc<PathBuf>,
     parent_ns: &Rc<Vec<(String, String)>>,
 ) -> XElem {
-    let mut ns: Vec<(String, String)> = Vec::new();
-    for n in node.namespaces() {
-        let p = n.name().unwrap_or("");
-        if p == "xml" {
-            continue;
-        }
-        ns.push((p.to_string(), n.uri().to_string()));
-    }
-    let ns_ctx = if ns.as_slice() == parent_ns.as_slice() {
+    // Almost every element has its parent's bindings: compare before copying any string
+    // (building the list for each element of tei_all was ~100k allocations).
+    let bindings = || {
+        node.namespaces()
+            .map(|n| (n.name().unwrap_or(""), n.uri()))
+            .filter(|(p, _)| *p != "xml")
+    };
+    let ns_ctx = if bindings().eq(parent_ns.iter().map(|(p, u)| (p.as_str(), u.as_str()))) {
         parent_ns.clone()
     } else {
-        Rc::new(ns)
+        Rc::new(
+            bindings()
+                .map(|(p, u)| (p.to_string(), u.to_string()))
+                .collect(),
+        )
     };
     let mut base = parent_base.clone();
     let mut attrs = Vec::new();
@@ -136,7 +191,7 @@ fn convert_xml(
     for a in node.attributes() {
         match a.namespace() {
             None => attrs.push(XAttr {
-                name: a.name().to_string(),
+                name: intern(a.name(), ATTRIBUTE_NAMES),
                 value: a.value().to_string(),
                 span: Span::from_range(a.range_value()),
             }),
@@ -152,6 +207,8 @@ fn convert_xml(
         }
     }
     // Sized up front: growing the vectors of a 1.1 MB schema's elements was 6% of loading it.
+    let local = intern(node.tag_name().name(), ELEMENT_NAMES);
+    let keep_text = keeps_text(&local);
     let mut children = Vec::with_capacity(node.children().filter(|c| c.is_element()).count());
     let mut text = String::new();
     let mut text_span = None;
@@ -168,11 +225,13 @@ fn convert_xml(
             if text_span.is_none() && !t.chars().all(is_ws) {
                 text_span = Some(Span::from_range(c.range()));
             }
-            text.push_str(t);
+            if keep_text {
+                text.push_str(t);
+            }
         }
     }
     XElem {
-        local: node.tag_name().name().to_string(),
+        local,
         attrs,
         children,
         text,
@@ -242,7 +301,7 @@ fn convert_rnc(
     for a in &e.attributes {
         if a.ns.is_empty() {
             attrs.push(XAttr {
-                name: a.local.clone(),
+                name: intern(&a.local, ATTRIBUTE_NAMES),
                 value: a.value.clone(),
                 span: Span::from_range(a.span.clone()),
             });
@@ -250,6 +309,8 @@ fn convert_rnc(
             bad_attr = Some((a.local.clone(), Span::from_range(a.span.clone())));
         }
     }
+    let local = intern(&e.local, ELEMENT_NAMES);
+    let keep_text = keeps_text(&local);
     let mut children = Vec::with_capacity(e.children.len());
     let mut text = String::new();
     let mut text_span = None;
@@ -267,12 +328,14 @@ fn convert_rnc(
                 if text_span.is_none() && !t.chars().all(is_ws) {
                     text_span = Some(Span::from_range(span.clone()));
                 }
-                text.push_str(t);
+                if keep_text {
+                    text.push_str(t);
+                }
             }
         }
     }
     XElem {
-        local: e.local.clone(),
+        local,
         attrs,
         children,
         text,
@@ -368,5 +431,31 @@ mod tests {
         assert_eq!(t.children.len(), 1);
         assert_eq!(t.children[0].base.as_path(), Path::new("/s/sub"));
         assert_eq!(&text[t.loc.span.offset..t.loc.span.end()], "<grammar");
+    }
+
+    #[test]
+    fn xml_tree_shares_bindings_and_keeps_only_needed_text() {
+        let text = r#"<element xmlns="http://relaxng.org/ns/structure/1.0" name="a">
+  <value>x <!-- c --> y</value>
+  <group xmlns:p="urn:p"> z <text/></group>
+</element>"#;
+        let doc = roxmltree::Document::parse(text).unwrap();
+        let Top::Rng(t) = from_roxmltree(&doc, 0, Path::new("/s/main.rng")) else {
+            panic!("not rng");
+        };
+        let (value, group) = (&t.children[0], &t.children[1]);
+        assert!(
+            Rc::ptr_eq(&t.ns_ctx, &value.ns_ctx),
+            "same bindings, one list"
+        );
+        assert_eq!(group.resolve_prefix("p"), Some("urn:p"));
+        assert!(Rc::ptr_eq(&group.ns_ctx, &group.children[0].ns_ctx));
+        assert_eq!(value.text, "x  y");
+        // Text where none is allowed is still found (for its error), but not kept.
+        assert!(group.text.is_empty());
+        let span = group.text_span.expect("non-blank text");
+        assert_eq!(&text[span.offset..span.end()], " z ");
+        assert!(t.text.is_empty() && t.text_span.is_none());
+        assert!(matches!(t.local, Cow::Borrowed("element")));
     }
 }
