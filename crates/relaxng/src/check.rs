@@ -7,7 +7,7 @@ use teikit_diagnostics::Diagnostic;
 
 use crate::ir::{IdType, Loc, NameClass, QName};
 use crate::load::code;
-use crate::pattern::{Pat, K};
+use crate::pattern::{Sk, Sp};
 use crate::simplify::Simplified;
 use crate::IdCompat;
 
@@ -65,7 +65,7 @@ pub(crate) fn check(s: &Simplified, id_compat: IdCompat) -> Result<IdTypes, File
     let (mut errs, pair_errs, ids) = std::thread::scope(|scope| {
         let all_pairs = || {
             let mut e = Errors { list: Vec::new() };
-            for d in &s.defines {
+            for d in s.reachable() {
                 pairs(&d.content, s, &mut e);
             }
             e
@@ -78,11 +78,11 @@ pub(crate) fn check(s: &Simplified, id_compat: IdCompat) -> Result<IdTypes, File
         let mut errs = Errors { list: Vec::new() };
         // 7.1
         paths(&s.start, Flags::start(), &mut errs);
-        for d in &s.defines {
+        for d in s.reachable() {
             paths(&d.content, Flags::default(), &mut errs);
         }
         // 7.2
-        for d in &s.defines {
+        for d in s.reachable() {
             content_type(&d.content, &mut errs);
         }
         // The ID table is used only when every check above passes; computing it now, before
@@ -140,7 +140,7 @@ impl Flags {
     }
 }
 
-fn prohibited(p: &Pat, f: Flags) -> Option<(&'static str, &'static str)> {
+fn prohibited(p: &Sp, f: Flags) -> Option<(&'static str, &'static str)> {
     let name = p.kind_name();
     let hit = |list: &[&str]| list.contains(&name);
     if f.attribute && hit(&["ref", "attribute"]) {
@@ -184,9 +184,9 @@ fn prohibited(p: &Pat, f: Flags) -> Option<(&'static str, &'static str)> {
     None
 }
 
-fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
+fn paths(p: &Sp, f: Flags, errs: &mut Errors) {
     if let Some((section, inside)) = prohibited(p, f) {
-        let what = if matches!(p.kind, K::Ref(_)) {
+        let what = if matches!(p.kind, Sk::Ref(_)) {
             "an element".to_string()
         } else {
             format!("<{}>", p.kind_name())
@@ -201,15 +201,15 @@ fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
         return;
     }
     match &p.kind {
-        K::Choice(v) => v.iter().for_each(|q| paths(q, f, errs)),
-        K::Group(v) | K::Interleave(v) => {
+        Sk::Choice(v) => v.iter().for_each(|q| paths(q, f, errs)),
+        Sk::Group(v) | Sk::Interleave(v) => {
             let g = Flags {
                 one_or_more_group: f.one_or_more_group || f.one_or_more,
                 ..f
             };
             v.iter().for_each(|q| paths(q, g, errs));
         }
-        K::OneOrMore(q) => paths(
+        Sk::OneOrMore(q) => paths(
             q,
             Flags {
                 one_or_more: true,
@@ -217,8 +217,8 @@ fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
             },
             errs,
         ),
-        K::List(q) => paths(q, Flags { list: true, ..f }, errs),
-        K::Attribute(nc, q) => {
+        Sk::List(q) => paths(q, Flags { list: true, ..f }, errs),
+        Sk::Attribute(nc, q) => {
             if !f.one_or_more && is_infinite(nc) {
                 errs.push(
                     p.loc,
@@ -235,7 +235,7 @@ fn paths(p: &Pat, f: Flags, errs: &mut Errors) {
                 errs,
             )
         }
-        K::Data {
+        Sk::Data {
             except: Some(q), ..
         } => paths(q, Flags { except: true, ..f }, errs),
         _ => {}
@@ -264,16 +264,15 @@ fn groupable(a: Ct, b: Ct) -> bool {
 }
 
 /// The content type, or `None` after reporting why there is none.
-fn content_type(p: &Pat, errs: &mut Errors) -> Option<Ct> {
+fn content_type(p: &Sp, errs: &mut Errors) -> Option<Ct> {
     match &p.kind {
-        K::Value { .. } | K::Data { .. } | K::List(_) => Some(Ct::Simple),
-        K::Text | K::Ref(_) => Some(Ct::Complex),
-        K::Empty | K::NotAllowed => Some(Ct::Empty),
-        K::Attribute(_, q) => content_type(q, errs).map(|_| Ct::Empty),
-        K::Element(..) => Some(Ct::Complex),
-        K::Choice(v) => {
+        Sk::Value { .. } | Sk::Data { .. } | Sk::List(_) => Some(Ct::Simple),
+        Sk::Text | Sk::Ref(_) => Some(Ct::Complex),
+        Sk::Empty | Sk::NotAllowed => Some(Ct::Empty),
+        Sk::Attribute(_, q) => content_type(q, errs).map(|_| Ct::Empty),
+        Sk::Choice(v) => {
             let mut ct = Some(Ct::Empty);
-            for q in v {
+            for q in v.iter() {
                 let c = content_type(q, errs);
                 ct = match (ct, c) {
                     (Some(a), Some(b)) => Some(a.max(b)),
@@ -282,9 +281,9 @@ fn content_type(p: &Pat, errs: &mut Errors) -> Option<Ct> {
             }
             ct
         }
-        K::Group(v) | K::Interleave(v) => {
+        Sk::Group(v) | Sk::Interleave(v) => {
             let mut cts = Vec::with_capacity(v.len());
-            for q in v {
+            for q in v.iter() {
                 cts.push(content_type(q, errs)?);
             }
             let mut acc = Ct::Empty;
@@ -304,7 +303,7 @@ fn content_type(p: &Pat, errs: &mut Errors) -> Option<Ct> {
             }
             Some(acc)
         }
-        K::OneOrMore(q) => {
+        Sk::OneOrMore(q) => {
             let c = content_type(q, errs)?;
             if !groupable(c, c) {
                 errs.push(
@@ -319,9 +318,9 @@ fn content_type(p: &Pat, errs: &mut Errors) -> Option<Ct> {
     }
 }
 
-fn describe(p: &Pat) -> String {
+fn describe(p: &Sp) -> String {
     match p.kind {
-        K::Ref(_) => "element".into(),
+        Sk::Ref(_) => "element".into(),
         _ => format!("<{}>", p.kind_name()),
     }
 }
@@ -329,14 +328,14 @@ fn describe(p: &Pat) -> String {
 // ----- 7.3 duplicate attributes, 7.4 interleave ----------------------------------------------
 
 /// Patterns "occurring in" `p` (7.3): through choice, group, interleave and oneOrMore.
-fn occurring<'a>(p: &'a Pat, out: &mut Vec<&'a Pat>) {
+fn occurring<'a>(p: &'a Sp, out: &mut Vec<&'a Sp>) {
     match &p.kind {
-        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
-            for q in v {
+        Sk::Choice(v) | Sk::Group(v) | Sk::Interleave(v) => {
+            for q in v.iter() {
                 occurring(q, out);
             }
         }
-        K::OneOrMore(q) => occurring(q, out),
+        Sk::OneOrMore(q) => occurring(q, out),
         _ => out.push(p),
     }
 }
@@ -463,10 +462,10 @@ pub(crate) fn nc_overlap(a: &NameClass, b: &NameClass) -> Option<QName> {
     reps.into_iter().find(|q| a.contains(q) && b.contains(q))
 }
 
-fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
+fn pairs(p: &Sp, s: &Simplified, errs: &mut Errors) {
     match &p.kind {
-        K::Group(v) | K::Interleave(v) => {
-            let is_interleave = matches!(p.kind, K::Interleave(_));
+        Sk::Group(v) | Sk::Interleave(v) => {
+            let is_interleave = matches!(p.kind, Sk::Interleave(_));
             // Each branch is compared with the union of the branches before it (one probe
             // per name rather than one per earlier branch: TEI groups dozens of attributes).
             let mut attrs = NcSet::default();
@@ -479,9 +478,9 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                 let mut e = NcSet::default();
                 for o in occ {
                     match &o.kind {
-                        K::Attribute(nc, _) => a.add(nc, o.loc),
-                        K::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc, o.loc),
-                        K::Text if is_interleave => {
+                        Sk::Attribute(nc, _) => a.add(nc, o.loc),
+                        Sk::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc, o.loc),
+                        Sk::Text if is_interleave => {
                             if text.is_some_and(|t| t != i) {
                                 errs.push(
                                     o.loc,
@@ -521,12 +520,12 @@ fn pairs(p: &Pat, s: &Simplified, errs: &mut Errors) {
                     elems.merge(e);
                 }
             }
-            for q in v {
+            for q in v.iter() {
                 pairs(q, s, errs);
             }
         }
-        K::Choice(v) => v.iter().for_each(|q| pairs(q, s, errs)),
-        K::OneOrMore(q) | K::Attribute(_, q) | K::List(q) => pairs(q, s, errs),
+        Sk::Choice(v) => v.iter().for_each(|q| pairs(q, s, errs)),
+        Sk::OneOrMore(q) | Sk::Attribute(_, q) | Sk::List(q) => pairs(q, s, errs),
         _ => {}
     }
 }
@@ -540,9 +539,10 @@ struct AttrUse<'a> {
     loc: Loc,
 }
 
-fn id_of(p: &Pat) -> IdType {
+fn id_of(p: &Sp) -> IdType {
     match &p.kind {
-        K::Data { dt, .. } | K::Value { dt, .. } => dt.id_type(),
+        Sk::Data { dt, .. } => dt.id_type(),
+        Sk::Value(v) => v.dt.id_type(),
         _ => IdType::Null,
     }
 }
@@ -552,10 +552,10 @@ const MISPLACED_ID: &str = "DTD compatibility section 4: an ID, IDREF or IDREFS 
 /// Finds ID-typed data/value not directly inside an attribute. `attr` is the enclosing
 /// attribute pattern, if any (a secondary label: jing reports at the attribute), and
 /// `parent_is_attr` whether `p` is its whole content.
-fn misplaced_ids(p: &Pat, attr: Option<Loc>, parent_is_attr: bool, errs: &mut Errors) {
+fn misplaced_ids(p: &Sp, attr: Option<Loc>, parent_is_attr: bool, errs: &mut Errors) {
     const IN_ATTR: &str = "in this attribute";
     match &p.kind {
-        K::Data { except, .. } => {
+        Sk::Data { except, .. } => {
             if !parent_is_attr && id_of(p) != IdType::Null {
                 errs.push_with(p.loc, attr, IN_ATTR, code::ID, MISPLACED_ID.into());
             }
@@ -563,30 +563,30 @@ fn misplaced_ids(p: &Pat, attr: Option<Loc>, parent_is_attr: bool, errs: &mut Er
                 misplaced_ids(e, attr, false, errs);
             }
         }
-        K::Value { .. } if !parent_is_attr && id_of(p) != IdType::Null => {
+        Sk::Value { .. } if !parent_is_attr && id_of(p) != IdType::Null => {
             errs.push_with(p.loc, attr, IN_ATTR, code::ID, MISPLACED_ID.into());
         }
-        K::Attribute(_, q) => misplaced_ids(q, Some(p.loc), true, errs),
-        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
+        Sk::Attribute(_, q) => misplaced_ids(q, Some(p.loc), true, errs),
+        Sk::Choice(v) | Sk::Group(v) | Sk::Interleave(v) => {
             v.iter().for_each(|q| misplaced_ids(q, attr, false, errs))
         }
-        K::OneOrMore(q) | K::List(q) => misplaced_ids(q, attr, false, errs),
+        Sk::OneOrMore(q) | Sk::List(q) => misplaced_ids(q, attr, false, errs),
         _ => {}
     }
 }
 
-fn attr_uses<'a>(p: &'a Pat, elem: &'a NameClass, out: &mut Vec<AttrUse<'a>>) {
+fn attr_uses<'a>(p: &'a Sp, elem: &'a NameClass, out: &mut Vec<AttrUse<'a>>) {
     match &p.kind {
-        K::Attribute(nc, q) => out.push(AttrUse {
+        Sk::Attribute(nc, q) => out.push(AttrUse {
             elem,
             attr: nc,
             id: id_of(q),
             loc: p.loc,
         }),
-        K::Choice(v) | K::Group(v) | K::Interleave(v) => {
+        Sk::Choice(v) | Sk::Group(v) | Sk::Interleave(v) => {
             v.iter().for_each(|q| attr_uses(q, elem, out))
         }
-        K::OneOrMore(q) => attr_uses(q, elem, out),
+        Sk::OneOrMore(q) => attr_uses(q, elem, out),
         _ => {}
     }
 }
@@ -602,11 +602,11 @@ fn id_name(t: IdType) -> &'static str {
 
 fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
     misplaced_ids(&s.start, None, false, errs);
-    for d in &s.defines {
+    for d in s.reachable() {
         misplaced_ids(&d.content, None, false, errs);
     }
     let mut uses = Vec::new();
-    for d in &s.defines {
+    for d in s.reachable() {
         attr_uses(&d.content, &d.nc, &mut uses);
     }
     if !uses.iter().any(|u| u.id != IdType::Null) {

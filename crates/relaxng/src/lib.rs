@@ -41,7 +41,7 @@ use std::sync::Arc;
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity};
 
 use crate::load::code;
-use crate::pattern::{Pat, K};
+use crate::pattern::{Sk, Sp};
 
 /// How schemas are found and read.
 #[derive(Clone, Debug, Default)]
@@ -255,18 +255,18 @@ fn load_here(
         Ok(ids) => ids,
         Err(e) => return Err(errors(&files, e, false, path)),
     };
+    let ix = &simplified.index;
     let defines = simplified
-        .defines
-        .into_iter()
+        .reachable()
         .map(|d| Define {
-            name: d.name,
-            name_class: d.nc,
-            content: to_ir(d.content),
+            name: d.name.clone(),
+            name_class: d.nc.clone(),
+            content: to_ir(&d.content, ix),
             loc: d.loc,
         })
         .collect();
     Ok(Schema {
-        start: to_ir(simplified.start),
+        start: to_ir(&simplified.start, ix),
         defines,
         files,
         id_types,
@@ -305,36 +305,36 @@ fn errors(
     }
 }
 
-fn to_ir(p: Pat) -> Pattern {
+/// Expands the simplified DAG into the IR's trees, numbering defines by `index`.
+fn to_ir(p: &Sp, index: &[u32]) -> Pattern {
     let loc = p.loc;
-    match p.kind {
-        K::Empty => Pattern::Empty,
-        K::NotAllowed => Pattern::NotAllowed,
-        K::Text => Pattern::Text,
-        K::Choice(v) => Pattern::Choice(v.into_iter().map(to_ir).collect()),
-        K::Group(v) => Pattern::Group(v.into_iter().map(to_ir).collect()),
-        K::Interleave(v) => Pattern::Interleave(v.into_iter().map(to_ir).collect()),
-        K::OneOrMore(q) => Pattern::OneOrMore(Box::new(to_ir(*q))),
-        K::List(q) => Pattern::List(Box::new(to_ir(*q))),
-        // Elements were all moved into defines by simplification.
-        K::Element(..) => Pattern::NotAllowed,
-        K::Attribute(name, q) => Pattern::Attribute {
-            name,
-            content: Box::new(to_ir(*q)),
+    let all = |v: &[Sp]| v.iter().map(|q| to_ir(q, index)).collect();
+    match &p.kind {
+        Sk::Empty => Pattern::Empty,
+        Sk::NotAllowed => Pattern::NotAllowed,
+        Sk::Text => Pattern::Text,
+        Sk::Choice(v) => Pattern::Choice(all(v)),
+        Sk::Group(v) => Pattern::Group(all(v)),
+        Sk::Interleave(v) => Pattern::Interleave(all(v)),
+        Sk::OneOrMore(q) => Pattern::OneOrMore(Box::new(to_ir(q, index))),
+        Sk::List(q) => Pattern::List(Box::new(to_ir(q, index))),
+        Sk::Attribute(name, q) => Pattern::Attribute {
+            name: NameClass::clone(name),
+            content: Box::new(to_ir(q, index)),
             loc,
         },
-        K::Data { dt, except } => Pattern::Data {
-            datatype: dt,
-            except: except.map(|e| Box::new(to_ir(*e))),
+        Sk::Data { dt, except } => Pattern::Data {
+            datatype: dt.clone(),
+            except: except.as_ref().map(|e| Box::new(to_ir(e, index))),
             loc,
         },
-        K::Value { dt, value, ns_ctx } => Pattern::Value {
-            datatype: dt,
-            value,
-            ns_context: ns_ctx,
+        Sk::Value(v) => Pattern::Value {
+            datatype: v.dt.clone(),
+            value: v.value.clone(),
+            ns_context: v.ns_ctx.clone(),
             loc,
         },
-        K::Ref(d) => Pattern::Ref(d),
+        Sk::Ref(d) => Pattern::Ref(index[*d as usize]),
     }
 }
 
