@@ -14,40 +14,11 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::FileView;
-use crate::{Severity, Summary};
+use crate::Summary;
 
 /// The version of the document's shape.
 const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct JsonFile<'a> {
-    path: &'a str,
-    schema: Option<&'a str>,
-    valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output: Option<&'a str>,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    severity: Severity,
-    code: &'a str,
-    message: &'a str,
-    line: Option<usize>,
-    column: Option<usize>,
-    offset: Option<usize>,
-    length: Option<usize>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    expected: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-}
 
 /// How far the document has been written.
 #[derive(Default)]
@@ -57,38 +28,12 @@ pub(crate) struct Json {
 
 impl Json {
     pub(crate) fn file(&mut self, view: &FileView<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let report = view.report;
-        let file = JsonFile {
-            path: &report.path,
-            schema: report.schema.as_deref(),
-            valid: report.valid,
-            output: report.output.as_deref(),
-            diagnostics: view
-                .diagnostics
-                .iter()
-                .map(|d| {
-                    let start = d.region.and_then(|r| r.start);
-                    JsonDiagnostic {
-                        severity: d.diag.severity,
-                        code: &d.diag.code,
-                        message: &d.diag.message,
-                        line: start.map(|p| p.line),
-                        column: start.map(|p| p.column),
-                        offset: d.region.map(|r| r.offset),
-                        length: d.region.map(|r| r.len),
-                        expected: &d.diag.expected,
-                        help: d.diag.help.as_deref(),
-                        url: d.diag.url.as_deref(),
-                    }
-                })
-                .collect(),
-        };
         if self.files_written == 0 {
             write!(out, "{{\n  \"version\": {VERSION},\n  \"files\": [\n")?;
         } else {
             out.write_all(b",\n")?;
         }
-        write_indented(&file, 4, out)?;
+        out.write_all(&file_json(view))?;
         self.files_written += 1;
         Ok(())
     }
@@ -115,25 +60,226 @@ impl Json {
     }
 }
 
-/// Writes `value` pretty-printed, every line indented by `indent` spaces. JSON strings never
-/// hold a raw line break, so indenting lines cannot change a value.
-fn write_indented(value: &impl Serialize, indent: usize, out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    let pad = " ".repeat(indent);
-    for (i, line) in text.lines().enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(pad.as_bytes())?;
-        out.write_all(line.as_bytes())?;
+/// One file's object, pretty-printed as serde_json prints it (two spaces a level) and indented
+/// by four spaces, without the line break after it. Written by hand: a report can hold
+/// thousands of diagnostics, and going through serde and re-indenting its text cost several
+/// times as much. The tests hold it to serde_json's output for the same values.
+fn file_json(view: &FileView<'_>) -> Vec<u8> {
+    let report = view.report;
+    let mut o = Vec::with_capacity(256 + 320 * view.diagnostics.len());
+    o.extend_from_slice(b"    {\n      \"path\": ");
+    string(&mut o, &report.path);
+    o.extend_from_slice(b",\n      \"schema\": ");
+    match &report.schema {
+        Some(s) => string(&mut o, s),
+        None => o.extend_from_slice(b"null"),
     }
-    Ok(())
+    o.extend_from_slice(if report.valid {
+        b",\n      \"valid\": true"
+    } else {
+        b",\n      \"valid\": false"
+    });
+    if let Some(output) = &report.output {
+        o.extend_from_slice(b",\n      \"output\": ");
+        string(&mut o, output);
+    }
+    o.extend_from_slice(b",\n      \"diagnostics\": [");
+    for (i, d) in view.diagnostics.iter().enumerate() {
+        o.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        let start = d.region.and_then(|r| r.start);
+        let diag = d.diag;
+        o.extend_from_slice(b"        {\n          \"severity\": \"");
+        o.extend_from_slice(diag.severity.as_str().as_bytes());
+        o.extend_from_slice(b"\",\n          \"code\": ");
+        string(&mut o, &diag.code);
+        o.extend_from_slice(b",\n          \"message\": ");
+        string(&mut o, &diag.message);
+        for (key, n) in [
+            (&b",\n          \"line\": "[..], start.map(|p| p.line)),
+            (b",\n          \"column\": ", start.map(|p| p.column)),
+            (b",\n          \"offset\": ", d.region.map(|r| r.offset)),
+            (b",\n          \"length\": ", d.region.map(|r| r.len)),
+        ] {
+            o.extend_from_slice(key);
+            match n {
+                Some(n) => o.extend_from_slice(n.to_string().as_bytes()),
+                None => o.extend_from_slice(b"null"),
+            }
+        }
+        if !diag.expected.is_empty() {
+            o.extend_from_slice(b",\n          \"expected\": [");
+            for (j, e) in diag.expected.iter().enumerate() {
+                o.extend_from_slice(if j == 0 {
+                    b"\n            "
+                } else {
+                    b",\n            "
+                });
+                string(&mut o, e);
+            }
+            o.extend_from_slice(b"\n          ]");
+        }
+        if let Some(help) = &diag.help {
+            o.extend_from_slice(b",\n          \"help\": ");
+            string(&mut o, help);
+        }
+        if let Some(url) = &diag.url {
+            o.extend_from_slice(b",\n          \"url\": ");
+            string(&mut o, url);
+        }
+        o.extend_from_slice(b"\n        }");
+    }
+    if view.diagnostics.is_empty() {
+        o.extend_from_slice(b"]\n    }");
+    } else {
+        o.extend_from_slice(b"\n      ]\n    }");
+    }
+    o
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it: `"`, `\\` and the control
+/// characters below U+0020 (the five with a short form use it), nothing else.
+fn string(o: &mut Vec<u8>, s: &str) {
+    o.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        o.extend_from_slice(&bytes[from..i]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            o.extend_from_slice(b"\\u00");
+            o.push(HEX[usize::from(b >> 4)]);
+            o.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            o.extend_from_slice(short);
+        }
+        from = i + 1;
+    }
+    o.extend_from_slice(&bytes[from..]);
+    o.push(b'"');
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::{render, Diagnostic, FileReport, Format, RenderOptions, Span};
+    use super::{file_json, FileView};
+    use crate::{render, Diagnostic, FileReport, Format, RenderOptions, Severity, Span};
+    use serde::Serialize;
     use serde_json::{json, Value};
+
+    // The shape as serde would print it: the oracle `file_json` is held to.
+    #[derive(Serialize)]
+    struct JsonFile<'a> {
+        path: &'a str,
+        schema: Option<&'a str>,
+        valid: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        output: Option<&'a str>,
+        diagnostics: Vec<JsonDiagnostic<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct JsonDiagnostic<'a> {
+        severity: Severity,
+        code: &'a str,
+        message: &'a str,
+        line: Option<usize>,
+        column: Option<usize>,
+        offset: Option<usize>,
+        length: Option<usize>,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        expected: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        help: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        url: Option<&'a str>,
+    }
+
+    /// serde_json's pretty text of `report`, indented as the document nests it.
+    fn by_serde(report: &FileReport) -> String {
+        let view = FileView::new(report);
+        let file = JsonFile {
+            path: &report.path,
+            schema: report.schema.as_deref(),
+            valid: report.valid,
+            output: report.output.as_deref(),
+            diagnostics: view
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let start = d.region.and_then(|r| r.start);
+                    JsonDiagnostic {
+                        severity: d.diag.severity,
+                        code: &d.diag.code,
+                        message: &d.diag.message,
+                        line: start.map(|p| p.line),
+                        column: start.map(|p| p.column),
+                        offset: d.region.map(|r| r.offset),
+                        length: d.region.map(|r| r.len),
+                        expected: &d.diag.expected,
+                        help: d.diag.help.as_deref(),
+                        url: d.diag.url.as_deref(),
+                    }
+                })
+                .collect(),
+        };
+        let text = serde_json::to_string_pretty(&file).unwrap();
+        text.lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn by_hand(report: &FileReport) -> String {
+        String::from_utf8(file_json(&FileView::new(report))).unwrap()
+    }
+
+    #[test]
+    fn written_as_serde_writes_it() {
+        // Every character class the escaping distinguishes, in every string field.
+        let nasty = "q\"b\\s/ \u{0}\u{1}\u{8}\t\n\u{b}\u{c}\r\u{1f} \u{7f}\u{80}é€😀<&>";
+        let src = "<TEI>\n  <a/>\n</TEI>\n";
+        let full = Diagnostic::error(nasty, nasty)
+            .with_label(Span::new(8, 4), "")
+            .with_expected(vec![nasty.into(), "x".into()])
+            .with_help(nasty)
+            .with_url(nasty);
+        let reports = [
+            FileReport::new(nasty, Some(src.as_bytes().into()), vec![full.clone()])
+                .with_schema(nasty)
+                .with_output(nasty),
+            FileReport::new("empty.xml", Some(src.as_bytes().into()), vec![]),
+            FileReport::new("a", None, vec![]).with_schema("s"),
+            FileReport::new(
+                "many.xml",
+                Some(src.as_bytes().into()),
+                vec![
+                    Diagnostic::new(Severity::Info, "i/x", "one"),
+                    full.clone(),
+                    Diagnostic::warning("w/x", "two").with_label(Span::new(99, 1), ""),
+                    Diagnostic::error("e/x", "three").with_expected(vec!["only".into()]),
+                ],
+            ),
+        ];
+        for r in &reports {
+            assert_eq!(by_hand(r), by_serde(r));
+        }
+        // Every byte value below 0x80 on its own.
+        for b in 0u8..0x80 {
+            let s = char::from(b).to_string();
+            let r = FileReport::new(s.clone(), None, vec![Diagnostic::error("c", s)]);
+            assert_eq!(by_hand(&r), by_serde(&r), "byte {b:#x}");
+        }
+    }
 
     fn render_json(reports: &[FileReport]) -> Value {
         let mut out = Vec::new();
