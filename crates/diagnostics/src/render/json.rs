@@ -141,6 +141,15 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
 fn string(o: &mut Vec<u8>, s: &str) {
     o.push(b'"');
     let bytes = s.as_bytes();
+    // Most strings need no escape; this test of every byte vectorises.
+    let escapes = bytes
+        .iter()
+        .fold(false, |any, &b| any | (b < 0x20 || b == b'"' || b == b'\\'));
+    if !escapes {
+        o.extend_from_slice(bytes);
+        o.push(b'"');
+        return;
+    }
     let mut from = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short: &[u8] = match b {
