@@ -30,6 +30,7 @@
 
 mod codes;
 mod decode;
+pub mod lex;
 mod model;
 mod scan;
 pub mod uri;
@@ -75,8 +76,9 @@ impl Default for Limits {
 /// (`<!ENTITY e "<&#x61;/>">`) is the error `xml/unsupported-entity` here; [`parse_with_storage`]
 /// reads such documents.
 pub fn parse<'a>(text: &'a str, limits: &Limits) -> Result<roxmltree::Document<'a>, Diagnostic> {
-    scan::check(text, limits, false)?;
-    build(text, text, limits)
+    let (checked, tree) = check_and_build(text, limits, false);
+    checked?;
+    tree.unwrap_or_else(|| build(text, text, limits))
 }
 
 /// [`parse`], but documents whose entity values build markup from character references are
@@ -89,9 +91,10 @@ pub fn parse_with_storage<'a>(
     limits: &Limits,
     storage: &'a mut String,
 ) -> Result<roxmltree::Document<'a>, Diagnostic> {
-    let rewrites = scan::check(text, limits, true)?;
+    let (checked, tree) = check_and_build(text, limits, true);
+    let rewrites = checked?;
     if rewrites.is_empty() {
-        return build(text, text, limits);
+        return tree.unwrap_or_else(|| build(text, text, limits));
     }
     storage.clear();
     storage.push_str(text);
@@ -100,6 +103,53 @@ pub fn parse_with_storage<'a>(
     }
     let stored: &'a String = storage;
     build(stored, text, limits)
+}
+
+/// Texts from this size on are checked and built on two threads.
+const PARALLEL_FROM: usize = 256 * 1024;
+
+/// Checks `text` and, for a big text that declares no entity, builds its tree at the same
+/// time on a second thread. The tree is only a guess until the check passes: the caller
+/// uses it only then (and only when the check asked for no rewrite). Without entity
+/// declarations roxmltree's work is linear in the text and bounded by `max_nodes`, and 0.21
+/// reads nesting without recursion, so building a tree of a text the check will refuse costs
+/// no more than building one it accepts.
+///
+/// Inside a rayon pool the two halves are a `rayon::join` (a busy pool runs them one after
+/// the other on this thread); elsewhere the check runs on a scoped thread of its own.
+#[allow(clippy::type_complexity)]
+fn check_and_build<'a>(
+    text: &'a str,
+    limits: &Limits,
+    rewrite: bool,
+) -> (
+    Result<Vec<(Span, String)>, Diagnostic>,
+    Option<Result<roxmltree::Document<'a>, Diagnostic>>,
+) {
+    if text.len() < PARALLEL_FROM || text.contains("<!ENTITY") {
+        return (scan::check(text, limits, rewrite), None);
+    }
+    let check = || scan::check(text, limits, rewrite);
+    let tree = || build(text, text, limits);
+    if rayon::current_thread_index().is_some() {
+        let (checked, tree) = rayon::join(check, tree);
+        return (checked, Some(tree));
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("teikit-xml-check".into())
+            .spawn_scoped(scope, check)
+        {
+            Ok(handle) => {
+                let tree = tree();
+                match handle.join() {
+                    Ok(checked) => (checked, Some(tree)),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Err(_) => (check(), None),
+        }
+    })
 }
 
 /// The value of `node`'s attribute `name` in no namespace.

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use teikit_diagnostics::{Diagnostic, Span};
 
+use crate::lex::{self, is_name_char, is_space, is_xml_char, unclosed_help, BadReference};
 use crate::Limits;
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -62,9 +63,9 @@ pub(crate) fn check(
     };
     let result = s.document();
     match (result, bad) {
-        (Err(f), Some((at, c))) if at <= f.at => Err(bad_char(at, c)),
+        (Err(f), Some((at, c))) if at <= f.at => Err(lex::invalid_char(at, c)),
         (Err(f), _) => Err(f.diag),
-        (Ok(()), Some((at, c))) => Err(bad_char(at, c)),
+        (Ok(()), Some((at, c))) => Err(lex::invalid_char(at, c)),
         (Ok(()), None) => Ok(shared.rewrites),
     }
 }
@@ -126,45 +127,6 @@ fn first_bad_char(text: &str) -> Option<(usize, char)> {
         }
     }
     None
-}
-
-fn bad_char(at: usize, c: char) -> Diagnostic {
-    let what = if c == '\0' {
-        "a NUL character".to_string()
-    } else {
-        format!("character U+{:04X}", c as u32)
-    };
-    Diagnostic::error(
-        "xml/invalid-char",
-        format!("{what} is not allowed in an XML document"),
-    )
-    .with_label(Span::new(at, c.len_utf8()), "not an XML character")
-    .with_help(
-        "XML 1.0 forbids control characters other than tab, line feed and carriage return \
-         (even as &#...; references); delete it or replace it",
-    )
-}
-
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-}
-
-fn is_name_start(c: char) -> bool {
-    matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z')
-        || matches!(c as u32,
-            0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x2FF | 0x370..=0x37D | 0x37F..=0x1FFF
-            | 0x200C..=0x200D | 0x2070..=0x218F | 0x2C00..=0x2FEF | 0x3001..=0xD7FF
-            | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF)
-}
-
-fn is_name_char(c: char) -> bool {
-    is_name_start(c)
-        || matches!(c, '-' | '.' | '0'..='9')
-        || matches!(c as u32, 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// A general entity declared in the internal subset.
@@ -325,20 +287,8 @@ impl<'t> Scanner<'t, '_> {
     /// A Name at the current position, or `None` (position unchanged).
     fn name(&mut self) -> Option<Span> {
         let start = self.pos;
-        let mut chars = self.text[start..].char_indices();
-        match chars.next() {
-            Some((_, c)) if is_name_start(c) => {}
-            _ => return None,
-        }
-        let mut end = self.b.len();
-        for (i, c) in chars {
-            if !is_name_char(c) {
-                end = start + i;
-                break;
-            }
-        }
-        self.pos = end;
-        Some(Span::from_range(start..end))
+        self.pos = lex::name_end(self.text, start)?;
+        Some(Span::from_range(start..self.pos))
     }
 
     fn str(&self, span: Span) -> &'t str {
@@ -1224,52 +1174,29 @@ impl<'t> Scanner<'t, '_> {
             let end = s.pos.max(start + 1);
             Err(Fail {
                 at: start,
-                diag: Diagnostic::error(
-                    "xml/bad-reference",
-                    "`&` does not start a valid reference",
-                )
-                .with_label(
-                    Span::from_range(start..end),
-                    "expected `&name;` or `&#number;`",
-                )
-                .with_help("write a literal ampersand as &amp;"),
+                diag: lex::malformed_reference(Span::from_range(start..end)),
             })
         };
         if self.peek() == Some(b'#') {
-            self.pos += 1;
-            let hex = self.peek() == Some(b'x');
-            if hex {
-                self.pos += 1;
-            }
-            let dstart = self.pos;
-            while self.peek().is_some_and(|b| {
-                if hex {
-                    b.is_ascii_hexdigit()
-                } else {
-                    b.is_ascii_digit()
+            return match lex::char_reference(self.text, start) {
+                Ok((c, end)) => {
+                    self.pos = end;
+                    Ok(Ref::Char(c))
                 }
-            }) {
-                self.pos += 1;
-            }
-            if self.pos == dstart || self.peek() != Some(b';') {
-                return malformed(self);
-            }
-            let digits = &self.text[dstart..self.pos];
-            self.pos += 1;
-            let n = u32::from_str_radix(digits, if hex { 16 } else { 10 }).ok();
-            return match n.and_then(char::from_u32).filter(|&c| is_xml_char(c)) {
-                Some(c) => Ok(Ref::Char(c)),
-                None => Err(Fail {
-                    at: start,
-                    diag: Diagnostic::error(
-                        "xml/invalid-char",
-                        format!(
-                            "character reference {} is not a legal XML character",
-                            &self.text[start..self.pos]
+                Err(BadReference::Malformed { end }) => {
+                    self.pos = end;
+                    malformed(self)
+                }
+                Err(BadReference::NotXmlChar { end }) => {
+                    self.pos = end;
+                    Err(Fail {
+                        at: start,
+                        diag: lex::illegal_char_reference(
+                            &self.text[start..end],
+                            Span::from_range(start..end),
                         ),
-                    )
-                    .with_label(Span::from_range(start..self.pos), "not an XML character"),
-                }),
+                    })
+                }
             };
         }
         match self.name() {
@@ -1577,20 +1504,10 @@ impl<'t> Scanner<'t, '_> {
         let qname = self.str(name).to_string();
         let depth = self.depth_base + stack.len() + 1;
         if depth > self.sh.limits.max_depth {
-            return Err(self
-                .fail(
-                    "xml/too-deep",
-                    format!(
-                        "elements are nested more than {} deep",
-                        self.sh.limits.max_depth
-                    ),
-                    tag,
-                    "limit reached here",
-                )
-                .with_help_fail(
-                    "the nesting limit protects the reader from running out of stack; \
-                     a real document this deep is almost certainly generated by mistake",
-                ));
+            return Err(Fail {
+                at: self.pos,
+                diag: lex::too_deep(self.sh.limits.max_depth, tag),
+            });
         }
         self.count_node(tag)?;
         let mut attrs: Vec<Attr> = Vec::new();
@@ -1944,40 +1861,16 @@ impl<'t> Scanner<'t, '_> {
 
     /// Splits a QName into prefix and local part, checking Namespaces in XML's syntax.
     fn split_qname<'q>(&self, qname: &'q str, span: Span) -> R<(&'q str, &'q str)> {
-        let Some((prefix, local)) = qname.split_once(':') else {
-            return Ok(("", qname));
-        };
-        let ok = !prefix.is_empty()
-            && !local.is_empty()
-            && !local.contains(':')
-            && local.chars().next().is_some_and(is_name_start);
-        if !ok {
-            return Err(Fail {
-                at: span.offset,
-                diag: Diagnostic::error(
-                    "xml/namespace",
-                    format!("`{qname}` is not a valid qualified name"),
-                )
-                .with_label(span, "")
-                .with_help(
-                    "a name may contain at most one colon, between a prefix and a local name",
-                ),
-            });
-        }
-        Ok((prefix, local))
+        lex::split_qname(qname, span).map_err(|diag| Fail {
+            at: span.offset,
+            diag,
+        })
     }
 
     fn undeclared(&self, prefix: &str, name: Span, what: &str) -> Fail {
         Fail {
             at: name.offset,
-            diag: Diagnostic::error(
-                "xml/undeclared-prefix",
-                format!("namespace prefix `{prefix}` is not declared"),
-            )
-            .with_label(Span::new(name.offset, prefix.len()), format!("undeclared prefix of this {what} name"))
-            .with_help(format!(
-                "declare it on this element or an ancestor, e.g. xmlns:{prefix}=\"…\", or remove the prefix"
-            )),
+            diag: lex::undeclared_prefix(prefix, name, what),
         }
     }
 }
@@ -2010,18 +1903,6 @@ fn predefined(name: &str) -> char {
         "amp" => '&',
         "apos" => '\'',
         _ => '"',
-    }
-}
-
-fn unclosed_help(inner: &str, others: usize, before: Option<&str>) -> String {
-    let place = match before {
-        Some(outer) => format!("before </{outer}>"),
-        None => "where the element should end".to_string(),
-    };
-    match others {
-        0 => format!("add </{inner}> {place}"),
-        1 => format!("add </{inner}> {place} (1 enclosing element is not closed either)"),
-        n => format!("add </{inner}> {place} ({n} enclosing elements are not closed either)"),
     }
 }
 
