@@ -32,13 +32,11 @@ use std::io::{self, BufRead};
 use quick_xml::events::Event;
 use teikit_diagnostics::{Diagnostic, Span};
 use teikit_relaxng::datatype::NamespaceContext;
-use teikit_xml::lex::{self, is_space, is_xml_char, unclosed_help, BadReference};
+use teikit_xml::lex::{self, is_space, is_xml_char, unclosed_help, BadReference, XML_NS};
 use teikit_xml::Limits;
 
 use crate::{Grammar, Matcher, Name};
 
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 /// The XInclude namespace (an `include` element in it makes the stream fall back on request).
 pub const XINCLUDE_NS: &str = "http://www.w3.org/2001/XInclude";
 
@@ -782,34 +780,15 @@ impl<'g, 'o> Driver<'g, 'o> {
         }
         let mut pushed = 0;
         for a in &self.attrs {
-            let aq = &t[a.qname.clone()];
-            let prefix = match aq.strip_prefix("xmlns") {
-                Some("") => "",
-                Some(rest) if rest.starts_with(':') => &rest[1..],
-                _ => continue,
-            };
             let v = a.value.as_str();
-            let problem = if prefix == "xmlns" {
-                Some("the prefix xmlns is reserved and must not be declared".to_string())
-            } else if prefix == "xml" && v != XML_NS {
-                Some(format!("the prefix xml may only be bound to {XML_NS}"))
-            } else if prefix != "xml" && v == XML_NS {
-                Some(format!("only the prefix xml may be bound to {XML_NS}"))
-            } else if v == XMLNS_NS {
-                Some(format!("{XMLNS_NS} must not be declared as a namespace"))
-            } else if !prefix.is_empty() && v.is_empty() {
-                Some(format!(
-                    "namespace prefix `{prefix}` is declared with an empty URI"
-                ))
-            } else if prefix.contains(':') || (aq.len() > 6 && prefix.is_empty()) {
-                Some(format!("`{aq}` is not a valid namespace declaration"))
-            } else {
-                None
+            let prefix = match lex::namespace_declaration(&t[a.qname.clone()], v) {
+                None => continue,
+                Some(Ok(prefix)) => prefix,
+                Some(Err(msg)) => {
+                    self.ns.truncate(self.ns.len() - pushed);
+                    return Err(fail_at(c.span(a.qname.clone()), "xml/namespace", msg));
+                }
             };
-            if let Some(msg) = problem {
-                self.ns.truncate(self.ns.len() - pushed);
-                return Err(fail_at(c.span(a.qname.clone()), "xml/namespace", msg));
-            }
             if prefix != "xml" {
                 self.ns.push((prefix.to_string(), v.to_string()));
                 pushed += 1;

@@ -4,6 +4,11 @@
 
 use teikit_diagnostics::{Diagnostic, Span};
 
+/// The namespace the `xml` prefix is bound to.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of `xmlns` attributes, which nothing may declare.
+pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
 /// `Char` of XML 1.0: what may appear in a document at all.
 pub fn is_xml_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
@@ -44,6 +49,32 @@ pub fn name_end(text: &str, start: usize) -> Option<usize> {
         }
     }
     Some(text.len())
+}
+
+/// Attribute `qname` with `value` as a namespace declaration: `None` when it is not one
+/// (its name is not `xmlns` or `xmlns:…`), else the prefix it declares (empty for the
+/// default namespace) or why Namespaces in XML forbids it.
+pub fn namespace_declaration<'q>(qname: &'q str, value: &str) -> Option<Result<&'q str, String>> {
+    let prefix = match qname.strip_prefix("xmlns")? {
+        "" => "",
+        rest => rest.strip_prefix(':')?,
+    };
+    let problem = if prefix == "xmlns" {
+        "the prefix xmlns is reserved and must not be declared".to_string()
+    } else if prefix == "xml" && value != XML_NS {
+        format!("the prefix xml may only be bound to {XML_NS}")
+    } else if prefix != "xml" && value == XML_NS {
+        format!("only the prefix xml may be bound to {XML_NS}")
+    } else if value == XMLNS_NS {
+        format!("{XMLNS_NS} must not be declared as a namespace")
+    } else if !prefix.is_empty() && value.is_empty() {
+        format!("namespace prefix `{prefix}` is declared with an empty URI")
+    } else if prefix.contains(':') || (qname.len() > 6 && prefix.is_empty()) {
+        format!("`{qname}` is not a valid namespace declaration")
+    } else {
+        return Some(Ok(prefix));
+    };
+    Some(Err(problem))
 }
 
 /// `xml/invalid-char`: character `c` at byte `at` is not an XML character.
@@ -208,6 +239,28 @@ mod tests {
         assert_eq!(name_end("<é·x", 1), Some(6));
         assert_eq!(name_end("<-x", 1), None);
         assert_eq!(name_end("<x", 2), None);
+    }
+
+    #[test]
+    fn namespace_declarations() {
+        assert_eq!(namespace_declaration("xmlnsx", "u"), None);
+        assert_eq!(namespace_declaration("a", "u"), None);
+        assert_eq!(namespace_declaration("xmlns", "u"), Some(Ok("")));
+        assert_eq!(namespace_declaration("xmlns:t", "u"), Some(Ok("t")));
+        assert_eq!(namespace_declaration("xmlns:xml", XML_NS), Some(Ok("xml")));
+        for (q, v) in [
+            ("xmlns:xmlns", "u"),
+            ("xmlns:xml", "u"),
+            ("xmlns:t", XML_NS),
+            ("xmlns", XMLNS_NS),
+            ("xmlns:t", ""),
+            ("xmlns:a:b", "u"),
+        ] {
+            assert!(
+                matches!(namespace_declaration(q, v), Some(Err(_))),
+                "{q}={v}"
+            );
+        }
     }
 
     #[test]

@@ -16,11 +16,8 @@ use std::sync::Arc;
 
 use teikit_diagnostics::{Diagnostic, Span};
 
-use crate::lex::{self, is_name_char, is_space, is_xml_char, unclosed_help, BadReference};
+use crate::lex::{self, is_name_char, is_space, is_xml_char, unclosed_help, BadReference, XML_NS};
 use crate::Limits;
-
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// A failure: where it was detected (to order it against a bad character found by the
 /// character pre-pass) and the diagnostic.
@@ -1757,35 +1754,12 @@ impl<'t> Scanner<'t, '_> {
             self.split_qname(&a.qname, a.name)?;
         }
         for a in attrs {
-            let prefix = match a.qname.strip_prefix("xmlns") {
-                Some("") => "",
-                Some(rest) if rest.starts_with(':') => &rest[1..],
-                _ => continue,
-            };
             let v = a.value.as_deref().unwrap_or("");
-            let problem = if prefix == "xmlns" {
-                Some("the prefix xmlns is reserved and must not be declared".to_string())
-            } else if prefix == "xml" && v != XML_NS {
-                Some(format!("the prefix xml may only be bound to {XML_NS}"))
-            } else if prefix != "xml" && v == XML_NS {
-                Some(format!("only the prefix xml may be bound to {XML_NS}"))
-            } else if v == XMLNS_NS {
-                Some(format!("{XMLNS_NS} must not be declared as a namespace"))
-            } else if !prefix.is_empty() && v.is_empty() {
-                Some(format!(
-                    "namespace prefix `{prefix}` is declared with an empty URI"
-                ))
-            } else if prefix.contains(':') || (a.qname.len() > 6 && prefix.is_empty()) {
-                Some(format!(
-                    "`{}` is not a valid namespace declaration",
-                    a.qname
-                ))
-            } else {
-                None
+            let prefix = match lex::namespace_declaration(&a.qname, v) {
+                None => continue,
+                Some(Ok(prefix)) => prefix,
+                Some(Err(msg)) => return Err(self.fail("xml/namespace", msg, a.name, "")),
             };
-            if let Some(msg) = problem {
-                return Err(self.fail("xml/namespace", msg, a.name, ""));
-            }
             if prefix != "xml" {
                 self.sh.ns.push((prefix.to_string(), v.to_string()));
                 pushed += 1;
