@@ -37,6 +37,7 @@ pub use crate::ir::{
 };
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity};
 
@@ -251,27 +252,81 @@ fn load_here(
         Ok(s) => s,
         Err(e) => return Err(errors(&files, e, false, path)),
     };
-    let id_types = match check::check(&simplified, options.id_compat) {
+    // The IR is built while the restrictions are checked (and thrown away if they fail): the
+    // checks run on a helper thread (7.3/7.4 on one more), the conversion here, where the
+    // memory freed by the earlier passes is reused; the checker then takes its share of the
+    // defines still to convert. The chunks are put back in order, so the result does not
+    // depend on who converted what.
+    let next = AtomicUsize::new(0);
+    let (checked, mut chunks) = std::thread::scope(|scope| {
+        let check = || {
+            let checked = check::check(&simplified, options.id_compat);
+            let chunks = match checked {
+                Ok(_) => ir_chunks(&simplified, &next),
+                Err(_) => Vec::new(),
+            };
+            (checked, chunks)
+        };
+        let checker = std::thread::Builder::new()
+            .name("teikit-relaxng-check".into())
+            .stack_size(LOAD_STACK)
+            .spawn_scoped(scope, check);
+        let mut chunks = ir_chunks(&simplified, &next);
+        let (checked, theirs) = match checker {
+            Ok(h) => h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: check here (the conversion is done by then).
+            Err(_) => check(),
+        };
+        chunks.extend(theirs);
+        (checked, chunks)
+    });
+    let id_types = match checked {
         Ok(ids) => ids,
         Err(e) => return Err(errors(&files, e, false, path)),
     };
-    let ix = &simplified.index;
-    let defines = simplified
-        .reachable()
-        .map(|d| Define {
-            name: d.name.clone(),
-            name_class: d.nc.clone(),
-            content: to_ir(&d.content, ix),
-            loc: d.loc,
-        })
-        .collect();
+    chunks.sort_unstable_by_key(|(first, _)| *first);
+    let defines = chunks.into_iter().flat_map(|(_, d)| d).collect();
     Ok(Schema {
-        start: to_ir(&simplified.start, ix),
+        start: to_ir(&simplified.start, &simplified.index),
         defines,
         files,
         id_types,
         deferred: None,
     })
+}
+
+/// Converts the reachable defines to the IR a chunk at a time, taking the next chunk's
+/// position from `next` (shared by the threads converting); each chunk comes with the
+/// position of its first define.
+fn ir_chunks(s: &simplify::Simplified, next: &AtomicUsize) -> Vec<(usize, Vec<Define>)> {
+    const CHUNK: usize = 16;
+    let mut out = Vec::new();
+    loop {
+        let first = next.fetch_add(CHUNK, Ordering::Relaxed);
+        if first >= s.order.len() {
+            return out;
+        }
+        let end = (first + CHUNK).min(s.order.len());
+        out.push((first, ir_defines(s, &s.order[first..end])));
+    }
+}
+
+/// The IR of the defines `order` (internal numbers, in output order).
+fn ir_defines(s: &simplify::Simplified, order: &[u32]) -> Vec<Define> {
+    order
+        .iter()
+        .map(|&d| {
+            let d = &s.defines[d as usize];
+            Define {
+                name: d.name.clone(),
+                name_class: d.nc.clone(),
+                content: to_ir(&d.content, &s.index),
+                loc: d.loc,
+            }
+        })
+        .collect()
 }
 
 fn errors(
@@ -994,5 +1049,36 @@ mod more_tests {
             .expect_err("no start to override");
         assert_eq!(e.errors[0].1.code, "rng/schema-include");
         assert!(e.errors[0].1.message.contains("a start"));
+    }
+
+    #[test]
+    fn converting_on_two_threads_gives_the_sequential_result() {
+        // More defines than a few conversion chunks, with a shared attribute define.
+        let mut body = String::from(
+            "<start><ref name='e0'/></start><define name='atts'><optional><attribute name='n'><data type='token' datatypeLibrary='http://www.w3.org/2001/XMLSchema-datatypes'/></attribute></optional></define>",
+        );
+        for i in 0..100 {
+            body.push_str(&format!(
+                "<define name='e{i}'><element name='e{i}'><ref name='atts'/><zeroOrMore><choice><text/><ref name='e{}'/><ref name='e{}'/></choice></zeroOrMore></element></define>",
+                (i + 1) % 100,
+                (i * 7) % 100
+            ));
+        }
+        let text = format!("<grammar xmlns='{RNG}'>{body}</grammar>");
+        let path = Path::new("mem/many.rng");
+        let options = LoadOptions::default();
+        let schema = load_source(path, &text, &options).expect("loads");
+        let loaded = match load::Loader::new(&options, Some((path, &text))).load(path) {
+            Ok(l) => l,
+            Err(_) => panic!("loads"),
+        };
+        let s = simplify::simplify(loaded.start, loaded.slots).expect("simplifies");
+        let sequential = ir_defines(&s, &s.order);
+        assert_eq!(schema.defines.len(), 100);
+        assert_eq!(format!("{:?}", schema.defines), format!("{sequential:?}"));
+        assert_eq!(
+            format!("{:?}", schema.start),
+            format!("{:?}", to_ir(&s.start, &s.index))
+        );
     }
 }
