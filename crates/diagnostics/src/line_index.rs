@@ -2,9 +2,12 @@
 //!
 //! Lines are found by a binary search over line starts. Columns are counted in characters, and
 //! to keep that cheap on very long lines (a minified 10 MB document is one line) the index also
-//! keeps a checkpoint every [`CHECKPOINT_STRIDE`] bytes: the number of characters before it. A
-//! column query then decodes at most one stride of bytes, so `k` queries on an `n`-byte source
-//! cost `O(n + k·(log n + stride))` instead of `O(k·n)`.
+//! keeps a checkpoint every [`CHECKPOINT_STRIDE`] bytes: the number of characters before it,
+//! built on the first query that needs one. A column query then decodes at most one stride of
+//! bytes, so `k` queries on an `n`-byte source cost `O(n + k·(log n + stride))` instead of
+//! `O(k·n)`; a source whose lines are all shorter than a stride is read once, for its lines.
+
+use std::sync::OnceLock;
 
 /// Bytes between two character-count checkpoints.
 const CHECKPOINT_STRIDE: usize = 1024;
@@ -15,8 +18,9 @@ pub struct LineIndex {
     starts: Vec<usize>,
     /// `(byte offset, characters before it)`, increasing, starting with `(0, 0)`. Each offset is
     /// a point where UTF-8 decoding starts afresh (no sequence crosses it), so character counts
-    /// add up across it.
-    checkpoints: Vec<(usize, usize)>,
+    /// add up across it. Built on the first column query on a line longer than a stride: most
+    /// sources have none, and building them reads the whole source again.
+    checkpoints: OnceLock<Vec<(usize, usize)>>,
     /// Bytes between two checkpoints (at least).
     stride: usize,
 }
@@ -30,59 +34,9 @@ impl LineIndex {
     fn with_stride(src: &[u8], stride: usize) -> LineIndex {
         #[cfg(test)]
         tests::BUILDS.with(|b| b.set(b.get() + 1));
-        let starts = line_starts(src);
-        let mut checkpoints = vec![(0, 0)];
-        if std::str::from_utf8(src).is_ok() {
-            // The common case, without decoding: a checkpoint at the first character
-            // boundary at least `stride` bytes after the previous one.
-            let (mut pos, mut chars) = (0, 0);
-            loop {
-                let mut next = pos + stride;
-                while next < src.len() && src[next] & 0xC0 == 0x80 {
-                    next += 1;
-                }
-                if next >= src.len() {
-                    break;
-                }
-                chars += count_valid(&src[pos..next]);
-                checkpoints.push((next, chars));
-                pos = next;
-            }
-            return LineIndex {
-                starts,
-                checkpoints,
-                stride,
-            };
-        }
-        let mut next = stride;
-        let mut pos = 0;
-        let mut chars = 0;
-        // Checkpoints go at character boundaries and after invalid sequences, the points where
-        // a decoder is in its initial state.
-        for chunk in src.utf8_chunks() {
-            if pos + chunk.valid().len() >= next {
-                for (i, _) in chunk.valid().char_indices() {
-                    if pos + i >= next {
-                        checkpoints.push((pos + i, chars));
-                        next = pos + i + stride;
-                    }
-                    chars += 1;
-                }
-            } else {
-                chars += chunk.valid().chars().count();
-            }
-            pos += chunk.valid().len();
-            // Each byte of an invalid sequence counts as one character.
-            chars += chunk.invalid().len();
-            pos += chunk.invalid().len();
-            if pos >= next && pos < src.len() {
-                checkpoints.push((pos, chars));
-                next = pos + stride;
-            }
-        }
         LineIndex {
-            starts,
-            checkpoints,
+            starts: line_starts(src),
+            checkpoints: OnceLock::new(),
             stride,
         }
     }
@@ -120,11 +74,14 @@ impl LineIndex {
 
     /// Characters in `src[..offset]`, from the nearest checkpoint.
     fn chars_before(&self, src: &[u8], offset: usize) -> usize {
-        let i = match self.checkpoints.binary_search_by_key(&offset, |c| c.0) {
+        let checkpoints = self
+            .checkpoints
+            .get_or_init(|| checkpoints(src, self.stride));
+        let i = match checkpoints.binary_search_by_key(&offset, |c| c.0) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let (at, before) = self.checkpoints[i];
+        let (at, before) = checkpoints[i];
         before + count_chars(&src[at..offset])
     }
 
@@ -148,6 +105,57 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
+}
+
+/// The character-count checkpoints of `src`, at least `stride` bytes apart (see
+/// [`LineIndex`]'s field).
+fn checkpoints(src: &[u8], stride: usize) -> Vec<(usize, usize)> {
+    let mut checkpoints = vec![(0, 0)];
+    if std::str::from_utf8(src).is_ok() {
+        // The common case, without decoding: a checkpoint at the first character
+        // boundary at least `stride` bytes after the previous one.
+        let (mut pos, mut chars) = (0, 0);
+        loop {
+            let mut next = pos + stride;
+            while next < src.len() && src[next] & 0xC0 == 0x80 {
+                next += 1;
+            }
+            if next >= src.len() {
+                break;
+            }
+            chars += count_valid(&src[pos..next]);
+            checkpoints.push((next, chars));
+            pos = next;
+        }
+        return checkpoints;
+    }
+    let mut next = stride;
+    let mut pos = 0;
+    let mut chars = 0;
+    // Checkpoints go at character boundaries and after invalid sequences, the points where
+    // a decoder is in its initial state.
+    for chunk in src.utf8_chunks() {
+        if pos + chunk.valid().len() >= next {
+            for (i, _) in chunk.valid().char_indices() {
+                if pos + i >= next {
+                    checkpoints.push((pos + i, chars));
+                    next = pos + i + stride;
+                }
+                chars += 1;
+            }
+        } else {
+            chars += chunk.valid().chars().count();
+        }
+        pos += chunk.valid().len();
+        // Each byte of an invalid sequence counts as one character.
+        chars += chunk.invalid().len();
+        pos += chunk.invalid().len();
+        if pos >= next && pos < src.len() {
+            checkpoints.push((pos, chars));
+            next = pos + stride;
+        }
+    }
+    checkpoints
 }
 
 /// Counts characters, counting each byte of an invalid sequence as one character.
@@ -336,10 +344,19 @@ pub(crate) mod tests {
     fn long_line_columns() {
         let src = "é".repeat(2 << 20);
         let idx = LineIndex::new(src.as_bytes());
-        assert!(idx.checkpoints.len() > 4000);
         for k in 0..20_000 {
             let offset = (k * 209) * 2 % src.len();
             assert_eq!(idx.line_col(src.as_bytes(), offset), (1, offset / 2 + 1));
         }
+        assert!(idx.checkpoints.get().is_some_and(|c| c.len() > 4000));
+    }
+
+    /// Short lines need no checkpoint, so none are built.
+    #[test]
+    fn short_lines_build_no_checkpoints() {
+        let src = "é<x/>\n".repeat(100_000);
+        let idx = LineIndex::new(src.as_bytes());
+        assert_eq!(idx.line_col(src.as_bytes(), src.len() - 3), (100_000, 4));
+        assert!(idx.checkpoints.get().is_none());
     }
 }
