@@ -38,17 +38,32 @@ pub fn is_space(b: u8) -> bool {
 /// The end of the XML `Name` that starts at byte `start` of `text`, or `None` when none
 /// starts there.
 pub fn name_end(text: &str, start: usize) -> Option<usize> {
-    let mut chars = text[start..].char_indices();
-    match chars.next() {
-        Some((_, c)) if is_name_start(c) => {}
-        _ => return None,
-    }
-    for (i, c) in chars {
-        if !is_name_char(c) {
-            return Some(start + i);
+    let b = text.as_bytes();
+    let mut pos = start;
+    // ASCII, the usual case, byte by byte; any other character decoded and classified.
+    while let Some(&byte) = b.get(pos) {
+        let first = pos == start;
+        if byte.is_ascii() {
+            let ok = byte.is_ascii_alphabetic()
+                || matches!(byte, b'_' | b':')
+                || (!first && (byte.is_ascii_digit() || matches!(byte, b'-' | b'.')));
+            if !ok {
+                break;
+            }
+            pos += 1;
+        } else {
+            let c = text[pos..].chars().next()?;
+            if !(if first {
+                is_name_start(c)
+            } else {
+                is_name_char(c)
+            }) {
+                break;
+            }
+            pos += c.len_utf8();
         }
     }
-    Some(text.len())
+    (pos > start).then_some(pos)
 }
 
 /// Attribute `qname` with `value` as a namespace declaration: `None` when it is not one
@@ -239,6 +254,15 @@ mod tests {
         assert_eq!(name_end("<é·x", 1), Some(6));
         assert_eq!(name_end("<-x", 1), None);
         assert_eq!(name_end("<x", 2), None);
+        assert_eq!(name_end("<a-1.b_c:d9 ", 1), Some(11));
+        assert_eq!(name_end("<1a", 1), None);
+        assert_eq!(name_end("<a\u{2000}", 1), Some(2));
+        // Every character below U+0300 agrees with the classes.
+        for c in (0u32..0x300).filter_map(char::from_u32) {
+            let t = format!("<{c}{c}>");
+            let want = is_name_start(c).then(|| 1 + 2 * c.len_utf8());
+            assert_eq!(name_end(&t, 1), want, "{c:?}");
+        }
     }
 
     #[test]

@@ -168,8 +168,8 @@ struct Shared {
 }
 
 /// An open element.
-struct Open {
-    qname: String,
+struct Open<'t> {
+    qname: &'t str,
     /// `<name` of its start tag.
     tag: Span,
     /// Namespace bindings it pushed.
@@ -177,8 +177,8 @@ struct Open {
 }
 
 /// An attribute of the start tag being read.
-struct Attr {
-    qname: String,
+struct Attr<'t> {
+    qname: &'t str,
     name: Span,
     /// Expanded value, only computed for namespace declarations.
     value: Option<String>,
@@ -1383,7 +1383,7 @@ impl<'t> Scanner<'t, '_> {
     /// In a document: the root element, from its `<` to its end tag. In entity replacement
     /// text (`in_entity`): content up to the end of the text, which must be balanced.
     fn content(&mut self) -> R<()> {
-        let mut stack: Vec<Open> = Vec::new();
+        let mut stack: Vec<Open<'t>> = Vec::new();
         while let Some(b) = self.peek() {
             match b {
                 b'<' => {
@@ -1431,7 +1431,7 @@ impl<'t> Scanner<'t, '_> {
         let Some(open) = stack.last() else {
             return Ok(());
         };
-        let inner = open.qname.clone();
+        let inner = open.qname;
         let mut diag = Diagnostic::error(
             "xml/unclosed-tag",
             format!("element <{inner}> is never closed"),
@@ -1445,7 +1445,7 @@ impl<'t> Scanner<'t, '_> {
                 format!("end of file reached; expected </{inner}>"),
             );
         }
-        diag = diag.with_help(unclosed_help(&inner, stack.len() - 1, None));
+        diag = diag.with_help(unclosed_help(inner, stack.len() - 1, None));
         Err(Fail { at: self.pos, diag })
     }
 
@@ -1491,14 +1491,14 @@ impl<'t> Scanner<'t, '_> {
     }
 
     /// A start tag; returns whether it was an empty-element tag.
-    fn start_tag(&mut self, stack: &mut Vec<Open>) -> R<bool> {
+    fn start_tag(&mut self, stack: &mut Vec<Open<'t>>) -> R<bool> {
         let start = self.pos;
         self.pos += 1;
         let Some(name) = self.name() else {
             return Err(self.expected("an element name after `<` (write a literal `<` as &lt;)"));
         };
         let tag = Span::from_range(start..name.end());
-        let qname = self.str(name).to_string();
+        let qname = self.str(name);
         let depth = self.depth_base + stack.len() + 1;
         if depth > self.sh.limits.max_depth {
             return Err(Fail {
@@ -1507,7 +1507,7 @@ impl<'t> Scanner<'t, '_> {
             });
         }
         self.count_node(tag)?;
-        let mut attrs: Vec<Attr> = Vec::new();
+        let mut attrs: Vec<Attr<'t>> = Vec::new();
         let empty = loop {
             let had_space = self.skip_ws();
             match self.peek() {
@@ -1542,7 +1542,7 @@ impl<'t> Scanner<'t, '_> {
                 _ => {}
             }
             let (aname, q) = self.attribute_head(had_space, &ATTRIBUTE)?;
-            let aq = self.str(aname).to_string();
+            let aq = self.str(aname);
             let is_ns = aq == "xmlns" || aq.starts_with("xmlns:");
             let value = self.attr_value(q, is_ns, depth)?;
             if let Some(first) = attrs.iter().find(|a| a.qname == aq) {
@@ -1565,7 +1565,7 @@ impl<'t> Scanner<'t, '_> {
                 value,
             });
         };
-        let ns_pushed = self.namespaces(&qname, name, &attrs)?;
+        let ns_pushed = self.namespaces(qname, name, &attrs)?;
         if empty {
             let keep = self.sh.ns.len() - ns_pushed;
             self.sh.ns.truncate(keep);
@@ -1691,7 +1691,7 @@ impl<'t> Scanner<'t, '_> {
         Ok(())
     }
 
-    fn end_tag(&mut self, stack: &mut Vec<Open>) -> R<()> {
+    fn end_tag(&mut self, stack: &mut Vec<Open<'t>>) -> R<()> {
         let start = self.pos;
         self.pos += 2;
         let Some(name) = self.name() else {
@@ -1703,7 +1703,7 @@ impl<'t> Scanner<'t, '_> {
         }
         self.pos += 1;
         let span = Span::from_range(start..self.pos);
-        let n = self.str(name).to_string();
+        let n = self.str(name);
         let Some(top) = stack.last() else {
             return Err(self.fail(
                 "xml/unexpected-end-tag",
@@ -1718,7 +1718,7 @@ impl<'t> Scanner<'t, '_> {
             stack.pop();
             return Ok(());
         }
-        let top_name = top.qname.clone();
+        let top_name = top.qname;
         if let Some(i) = stack.iter().rposition(|o| o.qname == n) {
             let unclosed = stack.len() - i - 1;
             return Err(Fail {
@@ -1729,7 +1729,7 @@ impl<'t> Scanner<'t, '_> {
                 )
                 .with_label(top.tag, format!("<{top_name}> opened here"))
                 .with_secondary(span, format!("</{n}> closes an outer element first"))
-                .with_help(unclosed_help(&top_name, unclosed - 1, Some(&n))),
+                .with_help(unclosed_help(top_name, unclosed - 1, Some(n))),
             });
         }
         Err(Fail {
@@ -1748,14 +1748,14 @@ impl<'t> Scanner<'t, '_> {
 
     /// Namespace declarations and prefixes of one start tag; returns how many bindings
     /// were pushed.
-    fn namespaces(&mut self, qname: &str, name: Span, attrs: &[Attr]) -> R<usize> {
+    fn namespaces(&mut self, qname: &str, name: Span, attrs: &[Attr<'_>]) -> R<usize> {
         let mut pushed = 0;
         for a in attrs {
-            self.split_qname(&a.qname, a.name)?;
+            self.split_qname(a.qname, a.name)?;
         }
         for a in attrs {
             let v = a.value.as_deref().unwrap_or("");
-            let prefix = match lex::namespace_declaration(&a.qname, v) {
+            let prefix = match lex::namespace_declaration(a.qname, v) {
                 None => continue,
                 Some(Ok(prefix)) => prefix,
                 Some(Err(msg)) => return Err(self.fail("xml/namespace", msg, a.name, "")),
@@ -1794,7 +1794,7 @@ impl<'t> Scanner<'t, '_> {
             if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
                 continue;
             }
-            let (prefix, local) = self.split_qname(&a.qname, a.name)?;
+            let (prefix, local) = self.split_qname(a.qname, a.name)?;
             if prefix.is_empty() {
                 continue;
             }
