@@ -65,8 +65,9 @@ pub(crate) fn check(s: &Simplified, id_compat: IdCompat) -> Result<IdTypes, File
     let (mut errs, pair_errs, ids) = std::thread::scope(|scope| {
         let all_pairs = || {
             let mut e = Errors { list: Vec::new() };
+            let mut scratch = PairScratch::default();
             for d in s.reachable() {
-                pairs(&d.content, s, &mut e);
+                pairs(&d.content, s, &mut e, &mut scratch);
             }
             e
         };
@@ -368,12 +369,18 @@ impl<'a> NcSet<'a> {
         }
     }
 
-    /// Adds `later`'s names, keeping the first place of each.
-    fn merge(&mut self, later: NcSet<'a>) {
-        for (q, l) in later.names {
+    /// Moves `later`'s names here, keeping the first place of each (`later` is left empty,
+    /// with its capacity, for the next branch).
+    fn merge(&mut self, later: &mut NcSet<'a>) {
+        for (q, l) in later.names.drain() {
             self.names.entry(q).or_insert(l);
         }
-        self.others.extend(later.others);
+        self.others.append(&mut later.others);
+    }
+
+    fn clear(&mut self) {
+        self.names.clear();
+        self.others.clear();
     }
 
     /// A name in both sets (`self` is the earlier one).
@@ -383,18 +390,22 @@ impl<'a> NcSet<'a> {
             first,
             second,
         };
-        // The clash nearest the start of the file, so that messages are deterministic.
+        // The clash nearest the start of the file (then the least name, for names declared
+        // at one place), so that messages do not depend on the hash maps' order.
+        fn key<'q>((q, _, l2): &(&'q QName, Loc, Loc)) -> (u32, usize, &'q QName) {
+            (l2.file, l2.span.offset, q)
+        }
         let best = if self.names.len() <= later.names.len() {
             self.names
                 .iter()
                 .filter_map(|(q, l)| later.names.get(*q).map(|l2| (*q, *l, *l2)))
-                .min_by_key(|(_, _, l2)| (l2.file, l2.span.offset))
+                .min_by_key(key)
         } else {
             later
                 .names
                 .iter()
                 .filter_map(|(q, l2)| self.names.get(*q).map(|l| (*q, *l, *l2)))
-                .min_by_key(|(_, _, l2)| (l2.file, l2.span.offset))
+                .min_by_key(key)
         };
         if let Some((q, l, l2)) = best {
             return Some(clash(q, l, l2));
@@ -462,21 +473,41 @@ pub(crate) fn nc_overlap(a: &NameClass, b: &NameClass) -> Option<QName> {
     reps.into_iter().find(|q| a.contains(q) && b.contains(q))
 }
 
-fn pairs(p: &Sp, s: &Simplified, errs: &mut Errors) {
+/// Sets and lists [`pairs`] reuses from one group to the next instead of allocating them for
+/// each branch (TEI's elements have groups of dozens of attributes).
+#[derive(Default)]
+struct PairScratch<'a> {
+    /// The union of the branches so far, attributes and elements.
+    attrs: NcSet<'a>,
+    elems: NcSet<'a>,
+    /// The current branch's.
+    a: NcSet<'a>,
+    e: NcSet<'a>,
+    occ: Vec<&'a Sp>,
+}
+
+fn pairs<'a>(p: &'a Sp, s: &'a Simplified, errs: &mut Errors, scratch: &mut PairScratch<'a>) {
     match &p.kind {
         Sk::Group(v) | Sk::Interleave(v) => {
             let is_interleave = matches!(p.kind, Sk::Interleave(_));
             // Each branch is compared with the union of the branches before it (one probe
             // per name rather than one per earlier branch: TEI groups dozens of attributes).
-            let mut attrs = NcSet::default();
-            let mut elems = NcSet::default();
+            let PairScratch {
+                attrs,
+                elems,
+                a,
+                e,
+                occ,
+            } = scratch;
+            attrs.clear();
+            elems.clear();
             let mut text: Option<usize> = None;
             for (i, q) in v.iter().enumerate() {
-                let mut occ = Vec::new();
-                occurring(q, &mut occ);
-                let mut a = NcSet::default();
-                let mut e = NcSet::default();
-                for o in occ {
+                occ.clear();
+                occurring(q, occ);
+                a.clear();
+                e.clear();
+                for &o in occ.iter() {
                     match &o.kind {
                         Sk::Attribute(nc, _) => a.add(nc, o.loc),
                         Sk::Ref(d) if is_interleave => e.add(&s.defines[*d as usize].nc, o.loc),
@@ -494,7 +525,7 @@ fn pairs(p: &Sp, s: &Simplified, errs: &mut Errors) {
                         _ => {}
                     }
                 }
-                if let Some(c) = attrs.overlap(&a) {
+                if let Some(c) = attrs.overlap(a) {
                     errs.push_pair(
                         c.second,
                         c.first,
@@ -503,7 +534,7 @@ fn pairs(p: &Sp, s: &Simplified, errs: &mut Errors) {
                     );
                     return;
                 }
-                if let Some(c) = elems.overlap(&e) {
+                if let Some(c) = elems.overlap(e) {
                     errs.push_pair(
                         c.second,
                         c.first,
@@ -521,11 +552,11 @@ fn pairs(p: &Sp, s: &Simplified, errs: &mut Errors) {
                 }
             }
             for q in v.iter() {
-                pairs(q, s, errs);
+                pairs(q, s, errs, scratch);
             }
         }
-        Sk::Choice(v) => v.iter().for_each(|q| pairs(q, s, errs)),
-        Sk::OneOrMore(q) | Sk::Attribute(_, q) | Sk::List(q) => pairs(q, s, errs),
+        Sk::Choice(v) => v.iter().for_each(|q| pairs(q, s, errs, scratch)),
+        Sk::OneOrMore(q) | Sk::Attribute(_, q) | Sk::List(q) => pairs(q, s, errs, scratch),
         _ => {}
     }
 }
@@ -615,10 +646,11 @@ fn id_types(s: &Simplified, errs: &mut Errors) -> Vec<(QName, QName, IdType)> {
     // Index by attribute name; wildcard attribute classes apart.
     let mut by_name: HashMap<&QName, Vec<usize>> = HashMap::new();
     let mut wild: Vec<usize> = Vec::new();
+    let mut names = Vec::new();
     for (i, u) in uses.iter().enumerate() {
-        let mut names = Vec::new();
+        names.clear();
         if simple_names(u.attr, &mut names) {
-            for q in names {
+            for &q in &names {
                 by_name.entry(q).or_default().push(i);
             }
         } else {
