@@ -664,6 +664,51 @@ mod tests {
     }
 
     #[test]
+    fn many_restricted_datatypes_are_built_alike_by_the_helper() {
+        // Enough distinct pattern-restricted types for the loader to build them on a helper
+        // thread too: the schema, and the errors of a bad one, are those of a lone loader.
+        let xsd = "datatypeLibrary='http://www.w3.org/2001/XMLSchema-datatypes'";
+        let attrs = |bad: bool| -> String {
+            (0..20)
+                .map(|i| {
+                    let pattern = if bad && i == 13 { "[a-".to_string() } else { format!("x{i}[0-9]+") };
+                    format!("<attribute name='a{i}'><data type='token'><param name='pattern'>{pattern}</param></data></attribute>")
+                })
+                .collect()
+        };
+        let s = ok(&g(&format!(
+            "<start><element name='e' {xsd}>{}</element></start>",
+            attrs(false)
+        )));
+        let Pattern::Group(v) = &s.defines[0].content else {
+            panic!("a group of attributes");
+        };
+        assert_eq!(v.len(), 20);
+        for (i, p) in v.iter().enumerate() {
+            let Pattern::Attribute { content, .. } = p else {
+                panic!("an attribute");
+            };
+            let Pattern::Data { datatype, .. } = content.as_ref() else {
+                panic!("data");
+            };
+            assert_eq!(datatype.params()[0].1, format!("x{i}[0-9]+"));
+        }
+        let text = g(&format!(
+            "<start><element name='e' {xsd}>{}</element></start>",
+            attrs(true)
+        ));
+        let (_d, r) = load_files(&[("s.rng", &text)]);
+        let e = r.expect_err("a bad pattern");
+        assert_eq!(e.errors.len(), 1);
+        let (file, d) = &e.errors[0];
+        assert_eq!(d.code, "rng/schema-datatype");
+        let span = d.primary_span().expect("a span");
+        let at = text.find("[a-").expect("bad pattern");
+        let type_attr = text[..at].rfind("token").expect("its type");
+        assert_eq!(span.offset, type_attr, "{}", file.text);
+    }
+
+    #[test]
     fn id_compatibility() {
         let dtd = "datatypeLibrary='http://relaxng.org/ns/compatibility/datatypes/1.0'";
         let s = ok(&g(&format!(

@@ -7,11 +7,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use teikit_diagnostics::{Diagnostic, Span};
 
-use crate::datatype::Datatype;
+use crate::datatype::{Datatype, DatatypeError};
 use crate::ir::{Loc, NameClass, QName, SourceFile};
 use crate::pattern::{self, Pat, K};
 use crate::tree::{self, is_ws, Top, XElem};
@@ -65,6 +66,104 @@ struct Comp {
 /// (library, type, params) of a datatype.
 type DatatypeKey = (String, String, Vec<(String, String)>);
 
+/// A datatype built once by whichever thread gets to it first (see [`TypeBuilder`]).
+type DatatypeCell = Arc<OnceLock<Result<Arc<Datatype>, DatatypeError>>>;
+
+/// Builds the `pattern`-restricted datatypes of a big schema on a helper thread while the
+/// loader works through the patterns: each compiles a regular expression (about half the
+/// time of turning tei_all's elements into patterns). The keys are found by a quick scan of
+/// the file's tree ([`datatype_keys`]); the helper builds them from the last, the loader
+/// takes them from the first (building one itself if the helper has not started it, waiting
+/// if the helper is building it), so the result is the same whoever builds what.
+struct TypeBuilder {
+    cells: HashMap<DatatypeKey, DatatypeCell>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TypeBuilder {
+    /// Below this many distinct keys a helper thread is not worth starting.
+    const MIN_KEYS: usize = 8;
+
+    fn start(keys: Vec<DatatypeKey>) -> TypeBuilder {
+        let jobs: Vec<(DatatypeKey, DatatypeCell)> = keys
+            .into_iter()
+            .map(|k| (k, Arc::new(OnceLock::new())))
+            .collect();
+        let cells = jobs.iter().map(|(k, c)| (k.clone(), c.clone())).collect();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("teikit-relaxng-types".into())
+            // Regular expressions are parsed recursively: the loader's stack.
+            .stack_size(crate::LOAD_STACK)
+            .spawn(move || {
+                for (key, cell) in jobs.iter().rev() {
+                    if flag.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    cell.get_or_init(|| build_datatype(key));
+                }
+            })
+            .ok();
+        TypeBuilder {
+            cells,
+            stop,
+            thread,
+        }
+    }
+}
+
+impl Drop for TypeBuilder {
+    /// Stops the helper (after the datatype it is building) and waits for it.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn build_datatype(key: &DatatypeKey) -> Result<Arc<Datatype>, DatatypeError> {
+    Datatype::new(&key.0, &key.1, &key.2).map(Arc::new)
+}
+
+/// The (library, type, params) of each `data` element with parameters in a file's tree,
+/// distinct, in document order, as the loader will ask for them (a key it does not ask for
+/// is only built in vain: `datatypeLibrary` as inherited within the file, the type and
+/// parameter names trimmed, the parameter values as written).
+fn datatype_keys(root: &XElem) -> Vec<DatatypeKey> {
+    fn walk<'t>(e: &'t XElem, lib: &'t str, out: &mut Vec<DatatypeKey>) {
+        let lib = e.attr("datatypeLibrary").map_or(lib, |a| a.value.as_str());
+        if e.local == "data" {
+            let params: Vec<(String, String)> = e
+                .children
+                .iter()
+                .take_while(|c| c.local == "param")
+                .filter_map(|c| {
+                    let name = c.attr("name")?.value.trim_matches(is_ws);
+                    Some((name.to_string(), c.text.clone()))
+                })
+                .collect();
+            if let (Some(ty), false) = (e.attr("type"), params.is_empty()) {
+                let key = (
+                    lib.to_string(),
+                    ty.value.trim_matches(is_ws).to_string(),
+                    params,
+                );
+                out.push(key);
+            }
+        }
+        for c in &e.children {
+            walk(c, lib, out);
+        }
+    }
+    let mut all = Vec::new();
+    walk(root, "", &mut all);
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter().filter(|k| seen.insert(k.clone())).collect()
+}
+
 /// What inherits down the tree.
 #[derive(Clone)]
 struct Ctx {
@@ -102,6 +201,8 @@ pub(crate) struct Loader<'o> {
     /// Datatypes already built, by (library, type, params): TEI repeats the same few
     /// `pattern`-restricted types hundreds of times and each needs a regex compiled.
     datatypes: HashMap<DatatypeKey, Arc<Datatype>>,
+    /// The helper building the first big file's restricted datatypes, if there is one.
+    types: Option<TypeBuilder>,
     /// Trees of files already read, by canonical path (shared, not copied: tei_all is one
     /// 1.1 MB file read once, and copying its tree was 5% of loading it).
     trees: HashMap<PathBuf, Rc<XElem>>,
@@ -130,6 +231,7 @@ impl<'o> Loader<'o> {
             slots: Vec::new(),
             scopes: Vec::new(),
             datatypes: HashMap::new(),
+            types: None,
             trees: HashMap::new(),
         }
     }
@@ -147,6 +249,8 @@ impl<'o> Loader<'o> {
             scope: None,
         };
         let start = self.load_pattern_file(path, None, &ctx);
+        // Every datatype is built by now: stop the helper.
+        self.types = None;
         if !self.errors.is_empty() {
             return Err(Box::new(self));
         }
@@ -251,6 +355,12 @@ impl<'o> Loader<'o> {
             return Some(e.clone());
         }
         let e = Rc::new(self.read_tree_uncached(path, from)?);
+        if self.types.is_none() {
+            let keys = datatype_keys(&e);
+            if keys.len() >= TypeBuilder::MIN_KEYS {
+                self.types = Some(TypeBuilder::start(keys));
+            }
+        }
         if let Some(k) = key {
             self.trees.insert(k, e.clone());
         }
@@ -1235,7 +1345,10 @@ impl<'o> Loader<'o> {
         if let Some(d) = self.datatypes.get(&key) {
             return Ok(d.clone());
         }
-        let d = Arc::new(Datatype::new(lib, ty, &key.2)?);
+        let d = match self.types.as_ref().and_then(|t| t.cells.get(&key)) {
+            Some(cell) => cell.get_or_init(|| build_datatype(&key)).clone()?,
+            None => build_datatype(&key)?,
+        };
         self.datatypes.insert(key, d.clone());
         Ok(d)
     }
