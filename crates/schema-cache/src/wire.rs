@@ -25,7 +25,7 @@
 //! arity and tag is checked, nesting is bounded, and anything unexpected is an error rather
 //! than a panic.
 
-use std::collections::HashMap;
+use ahash::{AHashMap, AHashSet};
 use std::sync::Arc;
 
 use teikit_diagnostics::Span;
@@ -122,13 +122,15 @@ fn loc(out: &mut Vec<u8>, l: Loc) {
 #[derive(Default)]
 struct Encoder {
     strings: Vec<String>,
-    string_ids: HashMap<String, u64>,
+    // ahash rather than the standard SipHash: the encoder looks up a string for every name,
+    // namespace and binding of the schema (over 100,000 for tei_all).
+    string_ids: AHashMap<String, u64>,
     datatypes: Vec<*const Datatype>,
-    datatype_ids: HashMap<*const Datatype, u64>,
+    datatype_ids: AHashMap<*const Datatype, u64>,
     datatype_bytes: Vec<u8>,
     /// Every distinct name class of an attribute pattern, in first-seen order.
     attribute_names: Vec<NameClass>,
-    seen_attribute_names: std::collections::HashSet<NameClass>,
+    seen_attribute_names: AHashSet<NameClass>,
     depth: u32,
     max_depth: u32,
 }
