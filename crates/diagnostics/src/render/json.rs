@@ -102,7 +102,7 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
         ] {
             o.extend_from_slice(key);
             match n {
-                Some(n) => o.extend_from_slice(n.to_string().as_bytes()),
+                Some(n) => number(&mut o, n),
                 None => o.extend_from_slice(b"null"),
             }
         }
@@ -134,6 +134,21 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
         o.extend_from_slice(b"\n      ]\n    }");
     }
     o
+}
+
+/// `n` in decimal.
+fn number(o: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    o.extend_from_slice(&digits[at..]);
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes it: `"`, `\\` and the control
@@ -268,6 +283,11 @@ mod tests {
                 .with_output(nasty),
             FileReport::new("empty.xml", Some(src.as_bytes().into()), vec![]),
             FileReport::new("a", None, vec![]).with_schema("s"),
+            FileReport::new(
+                "n.xml",
+                None,
+                vec![Diagnostic::error("n/x", "big").with_label(Span::new(9_876_543_210, 10), "")],
+            ),
             FileReport::new(
                 "many.xml",
                 Some(src.as_bytes().into()),
