@@ -133,6 +133,20 @@ pub struct Matcher<'g> {
     values: ValueMemo,
     /// Per state and attribute name: what to say when the state does not allow it.
     attr_advice: FxHashMap<PId, FxHashMap<Box<str>, AttrAdvice>>,
+    /// The last attribute-not-allowed diagnostic, without its context, to copy when the same
+    /// attribute is refused on the same element in the same state again: a document repeats
+    /// one mistake on every element of a kind (`<lb break="no"/>`, thousands of times).
+    last_attr_error: Option<AttrError>,
+}
+
+/// See [`Matcher::last_attr_error`]: what the diagnostic depends on, and the diagnostic.
+struct AttrError {
+    before: PId,
+    attribute: Box<str>,
+    element: Box<str>,
+    tei: bool,
+    diagnostic: Diagnostic,
+    suggestion: Option<String>,
 }
 
 /// Verdicts of [`Store::value_match`] per (value pattern, value), for value patterns whose
@@ -198,6 +212,7 @@ impl<'g> Matcher<'g> {
             attr_ns_cache: NsCache::default(),
             values: ValueMemo::default(),
             attr_advice: FxHashMap::default(),
+            last_attr_error: None,
         }
     }
 
@@ -854,6 +869,23 @@ impl<'g> Matcher<'g> {
     /// Reports an attribute the element does not take; returns the attribute name suggested
     /// for it (as displayed: `n`, `xml:id`).
     fn attribute_not_allowed(&mut self, name: Name<'_>, span: Span, before: PId) -> Option<String> {
+        let tei = self
+            .depth
+            .checked_sub(1)
+            .is_some_and(|d| self.frames[d].tei);
+        if let Some(last) = &self.last_attr_error {
+            if last.before == before
+                && *last.attribute == *name.qname
+                && *last.element == *self.current_qname()
+                && last.tei == tei
+            {
+                let mut d = last.diagnostic.clone();
+                d.labels[0].span = span;
+                let suggestion = last.suggestion.clone();
+                self.push(d);
+                return suggestion;
+            }
+        }
         let advice = self.attribute_advice(name.qname, before);
         let el = self.current_qname().to_string();
         let mut d = Diagnostic::error(
@@ -878,8 +910,17 @@ impl<'g> Matcher<'g> {
             d = d.with_url(u);
         }
         d = d.with_expected(advice.expected);
+        let suggestion = advice.suggestion.map(|(n, _)| n);
+        self.last_attr_error = Some(AttrError {
+            before,
+            attribute: name.qname.into(),
+            element: el.into(),
+            tei,
+            diagnostic: d.clone(),
+            suggestion: suggestion.clone(),
+        });
         self.push(d);
-        advice.suggestion.map(|(n, _)| n)
+        suggestion
     }
 
     /// What to say about attribute `qname` where state `before` does not allow it: the

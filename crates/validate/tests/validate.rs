@@ -131,6 +131,62 @@ fn errors_have_spans_context_and_expected() {
     assert_eq!(at(&t, e[5].primary_span().unwrap()), "nowhere");
 }
 
+/// A mistake repeated on many elements is reported each time with its own span and context,
+/// and a different element or attribute gets its own words.
+#[test]
+fn repeated_attribute_errors() {
+    let g = grammar();
+    let t = doc(concat!(
+        "<p rend=\"a\">x</p><p rend=\"b\">y</p>\n",
+        "<p><persName rend=\"c\">z</persName></p><p type=\"d\"/>",
+    ));
+    let e = errors(&g, &t);
+    let summary: Vec<(&str, &str, Option<&str>, Option<&str>)> = e
+        .iter()
+        .map(|d| {
+            (
+                at(&t, d.primary_span().unwrap()),
+                d.message.as_str(),
+                d.context.as_deref(),
+                d.url.as_deref(),
+            )
+        })
+        .collect();
+    let url_p = Some("https://tei-c.org/release/doc/tei-p5-doc/en/html/ref-p.html");
+    let url_pers = Some("https://tei-c.org/release/doc/tei-p5-doc/en/html/ref-persName.html");
+    assert_eq!(
+        summary[..4],
+        [
+            (
+                "rend",
+                "attribute @rend is not allowed on <p>",
+                Some("/TEI/text/p"),
+                url_p
+            ),
+            (
+                "rend",
+                "attribute @rend is not allowed on <p>",
+                Some("/TEI/text/p[2]"),
+                url_p
+            ),
+            (
+                "rend",
+                "attribute @rend is not allowed on <persName>",
+                Some("/TEI/text/p[3]/persName"),
+                url_pers
+            ),
+            (
+                "type",
+                "attribute @type is not allowed on <p>",
+                Some("/TEI/text/p[4]"),
+                url_p
+            ),
+        ]
+    );
+    assert_eq!(e.len(), 4);
+    assert_eq!(e[0].expected, e[1].expected);
+}
+
 #[test]
 fn incomplete_and_missing() {
     let g = grammar();
