@@ -131,6 +131,9 @@ struct Encoder {
     /// Every distinct name class of an attribute pattern, in first-seen order.
     attribute_names: Vec<NameClass>,
     seen_attribute_names: AHashSet<NameClass>,
+    /// The last (string, string) list encoded and its bytes: value patterns repeat the same
+    /// namespace bindings, thousands of times in a big schema.
+    last_pairs: (Vec<(String, String)>, Vec<u8>),
     depth: u32,
     max_depth: u32,
 }
@@ -158,11 +161,16 @@ impl Encoder {
 
     /// A count, then each (string, string) pair (read back by `Decoder::string_pairs`).
     fn string_pairs(&mut self, out: &mut Vec<u8>, pairs: &[(String, String)]) {
-        varint(out, pairs.len() as u64);
-        for (a, b) in pairs {
-            self.str_field(out, a);
-            self.str_field(out, b);
+        if self.last_pairs.0 != pairs || self.last_pairs.1.is_empty() {
+            let mut bytes = Vec::new();
+            varint(&mut bytes, pairs.len() as u64);
+            for (a, b) in pairs {
+                self.str_field(&mut bytes, a);
+                self.str_field(&mut bytes, b);
+            }
+            self.last_pairs = (pairs.to_vec(), bytes);
         }
+        out.extend_from_slice(&self.last_pairs.1);
     }
 
     fn qname(&mut self, out: &mut Vec<u8>, q: &QName) {
@@ -288,7 +296,8 @@ impl Encoder {
                 loc: l,
             } => {
                 out.push(T_ATTRIBUTE);
-                if self.seen_attribute_names.insert(name.clone()) {
+                if !self.seen_attribute_names.contains(name) {
+                    self.seen_attribute_names.insert(name.clone());
                     self.attribute_names.push(name.clone());
                 }
                 self.name_class(out, name);
