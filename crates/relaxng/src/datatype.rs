@@ -62,6 +62,25 @@ impl Datatype {
         name: &str,
         params: &[(String, String)],
     ) -> Result<Datatype, DatatypeError> {
+        Datatype::build(library, name, params, false)
+    }
+
+    /// [`Datatype::new`] for a datatype known to be correct (read back from a compiled-schema
+    /// cache entry): XSD `pattern` facets are compiled on first use.
+    pub fn new_deferred(
+        library: &str,
+        name: &str,
+        params: &[(String, String)],
+    ) -> Result<Datatype, DatatypeError> {
+        Datatype::build(library, name, params, true)
+    }
+
+    fn build(
+        library: &str,
+        name: &str,
+        params: &[(String, String)],
+        deferred: bool,
+    ) -> Result<Datatype, DatatypeError> {
         let kind = match library {
             "" => {
                 if !params.is_empty() {
@@ -100,11 +119,16 @@ impl Datatype {
                     }
                 }
             }
-            XSD_LIBRARY => Kind::Xsd(Box::new(teikit_xsd::Datatype::new(name, params).map_err(
-                |e| DatatypeError {
+            XSD_LIBRARY => {
+                let built = if deferred {
+                    teikit_xsd::Datatype::new_deferred(name, params)
+                } else {
+                    teikit_xsd::Datatype::new(name, params)
+                };
+                Kind::Xsd(Box::new(built.map_err(|e| DatatypeError {
                     message: e.to_string(),
-                },
-            )?)),
+                })?))
+            }
             other => {
                 return Err(DatatypeError {
                     message: format!("unknown datatype library \"{other}\""),

@@ -367,7 +367,9 @@ pub fn decode(
         (specs, d.count()?, d.pos)
     };
     for (library, name, params) in specs {
-        let dt = Datatype::new(&library, &name, &params)
+        // The entry was written from a loaded schema, so its datatypes are correct: their
+        // patterns are compiled when a document first needs them.
+        let dt = Datatype::new_deferred(&library, &name, &params)
             .map_err(|e| format!("datatype {name:?}: {}", e.message))?;
         table.datatypes.push(Arc::new(dt));
     }

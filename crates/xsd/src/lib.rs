@@ -437,6 +437,17 @@ fn parse_count(name: &str, value: &str, positive: bool) -> Result<u64, Error> {
 impl Datatype {
     /// Builds type `name` (`date`, `NCName`, …) restricted by `params` (facet name, value).
     pub fn new(name: &str, params: &[(String, String)]) -> Result<Datatype, Error> {
+        Datatype::build(name, params, false)
+    }
+
+    /// [`Datatype::new`] for parameters known to be correct, with `pattern` facets compiled
+    /// on first use ([`XsdRegex::deferred`]): a datatype read back from a compiled-schema
+    /// cache entry, which only a successful [`Datatype::new`] put there.
+    pub fn new_deferred(name: &str, params: &[(String, String)]) -> Result<Datatype, Error> {
+        Datatype::build(name, params, true)
+    }
+
+    fn build(name: &str, params: &[(String, String)], deferred: bool) -> Result<Datatype, Error> {
         let Some(kind) = kind_of(name) else {
             return Err(Error::new(match suggest(name) {
                 Some(s) => format!(
@@ -467,7 +478,7 @@ impl Datatype {
                 }
                 seen.push(pname);
             }
-            dt.add_param(pname, raw)?;
+            dt.add_param(pname, raw, deferred)?;
         }
         dt.check_facet_consistency()?;
         Ok(dt)
@@ -480,7 +491,7 @@ impl Datatype {
         ))
     }
 
-    fn add_param(&mut self, pname: &str, raw: &str) -> Result<(), Error> {
+    fn add_param(&mut self, pname: &str, raw: &str, deferred: bool) -> Result<(), Error> {
         let value = WhiteSpace::Collapse.apply(raw);
         let value = value.as_ref();
         let kind = self.kind;
@@ -498,7 +509,11 @@ impl Datatype {
             }
             "pattern" => {
                 // The pattern's own whitespace is significant: it is not normalised.
-                self.facets.patterns.push(XsdRegex::new(raw)?);
+                self.facets.patterns.push(if deferred {
+                    XsdRegex::deferred(raw)?
+                } else {
+                    XsdRegex::new(raw)?
+                });
             }
             "totalDigits" | "fractionDigits" => {
                 if !matches!(kind, Kind::Decimal | Kind::Integer) {

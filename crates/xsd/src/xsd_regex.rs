@@ -6,6 +6,7 @@
 //! The result is anchored at both ends (XSD patterns match the whole value).
 
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use crate::blocks::{BLOCKS, SURROGATE_BLOCKS};
 use crate::xmlchars::{BASE_CHAR, COMBINING_CHAR, DIGIT, EXTENDER, IDEOGRAPHIC};
@@ -21,35 +22,58 @@ const MAX_COUNT: u32 = 100_000;
 #[derive(Clone, Debug)]
 pub struct XsdRegex {
     source: String,
-    regex: regex::Regex,
+    /// The `regex` crate's pattern, compiled by [`XsdRegex::new`] at once and by
+    /// [`XsdRegex::deferred`] on the first match.
+    translated: String,
+    regex: OnceLock<Result<regex::Regex, Error>>,
 }
 
 impl XsdRegex {
     /// Compiles an XSD regular expression; `Err` explains (lower-case) what is wrong.
     pub fn new(pattern: &str) -> Result<XsdRegex, Error> {
-        let translated = translate(pattern)?;
-        let regex = regex::RegexBuilder::new(&translated)
-            .size_limit(SIZE_LIMIT)
-            .dfa_size_limit(SIZE_LIMIT)
-            .build()
-            .map_err(|e| match e {
-                regex::Error::CompiledTooBig(_) => Error::new(format!(
-                    "the pattern {pattern:?} is too large to compile (more than {} MiB)",
-                    SIZE_LIMIT >> 20
-                )),
-                other => Error::new(format!(
-                    "the pattern {pattern:?} cannot be compiled: {other}"
-                )),
-            })?;
+        let r = XsdRegex::deferred(pattern)?;
+        r.compiled().map_err(Clone::clone)?;
+        Ok(r)
+    }
+
+    /// Checks the syntax of an XSD regular expression now and compiles it on the first
+    /// match, for a pattern known to compile (one read back from a compiled-schema cache
+    /// entry, which only [`XsdRegex::new`]'s success put there): compiling is most of the
+    /// cost of building a datatype, and a document uses few of a schema's patterns. Should
+    /// compiling fail after all (the only error left is the size limit), nothing matches.
+    pub fn deferred(pattern: &str) -> Result<XsdRegex, Error> {
         Ok(XsdRegex {
             source: pattern.to_string(),
-            regex,
+            translated: translate(pattern)?,
+            regex: OnceLock::new(),
         })
+    }
+
+    fn compiled(&self) -> Result<&regex::Regex, &Error> {
+        self.regex
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.translated)
+                    .size_limit(SIZE_LIMIT)
+                    .dfa_size_limit(SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| match e {
+                        regex::Error::CompiledTooBig(_) => Error::new(format!(
+                            "the pattern {:?} is too large to compile (more than {} MiB)",
+                            self.source,
+                            SIZE_LIMIT >> 20
+                        )),
+                        other => Error::new(format!(
+                            "the pattern {:?} cannot be compiled: {other}",
+                            self.source
+                        )),
+                    })
+            })
+            .as_ref()
     }
 
     /// Does the whole of `s` match?
     pub fn is_match(&self, s: &str) -> bool {
-        self.regex.is_match(s)
+        self.compiled().is_ok_and(|r| r.is_match(s))
     }
 
     /// The XSD source of the pattern.
@@ -670,6 +694,25 @@ mod tests {
     fn hostile_pattern_is_an_error() {
         let e = XsdRegex::new(r"((\c{1000}){1000}){1000}").unwrap_err();
         assert!(e.to_string().contains("too large"), "{e}");
+    }
+
+    #[test]
+    fn deferred_patterns_match_as_compiled_ones() {
+        for (p, yes, no) in [
+            ("[A-Z]{2}\\d", "AB7", "ab7"),
+            ("[^\\p{C}\\p{Z}]+", "a.b", "a b"),
+        ] {
+            let (now, later) = (XsdRegex::new(p).unwrap(), XsdRegex::deferred(p).unwrap());
+            assert!(later.regex.get().is_none(), "not compiled before use");
+            assert_eq!((now.is_match(yes), now.is_match(no)), (true, false));
+            assert_eq!((later.is_match(yes), later.is_match(no)), (true, false));
+            assert_eq!(later.as_str(), p);
+        }
+        // Syntax is still checked at once; only compiling waits.
+        assert!(XsdRegex::deferred("[a-").is_err());
+        // A pattern too large to compile matches nothing rather than failing later.
+        let big = XsdRegex::deferred(r"((\c{1000}){1000}){1000}").unwrap();
+        assert!(!big.is_match("a"));
     }
 
     #[test]
