@@ -48,3 +48,26 @@ pub use crate::diagnostic::{CodeDoc, Diagnostic, Label, Severity, Span};
 pub use crate::line_index::LineIndex;
 pub use crate::render::{render, render_file, RenderOptions, Renderer};
 pub use crate::report::{FileReport, Format, Summary, UnknownFormat};
+
+/// `n` in decimal, written into `buf`: no allocation and none of the formatting machinery,
+/// for code that writes numbers by the thousand (a report's line and column fields, the
+/// `[index]` steps of element paths).
+///
+/// ```
+/// let mut buf = [0; 20];
+/// assert_eq!(teikit_diagnostics::decimal(0, &mut buf), "0");
+/// assert_eq!(teikit_diagnostics::decimal(usize::MAX, &mut buf), usize::MAX.to_string());
+/// ```
+pub fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written, so this is never the default.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}

@@ -260,20 +260,9 @@ impl<'g> Matcher<'g> {
         self.path.push_str(name.qname);
         if index > 1 {
             // `[index]`, without the formatting machinery: this runs for most elements.
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut n = index;
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
             self.path.push('[');
             self.path
-                .extend(digits[at..].iter().map(|&d| char::from(d)));
+                .push_str(teikit_diagnostics::decimal(index as usize, &mut [0; 20]));
             self.path.push(']');
         }
 

@@ -102,7 +102,7 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
         ] {
             o.extend_from_slice(key);
             match n {
-                Some(n) => number(&mut o, n),
+                Some(n) => o.extend_from_slice(crate::decimal(n, &mut [0; 20]).as_bytes()),
                 None => o.extend_from_slice(b"null"),
             }
         }
@@ -134,21 +134,6 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
         o.extend_from_slice(b"\n      ]\n    }");
     }
     o
-}
-
-/// `n` in decimal.
-fn number(o: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    o.extend_from_slice(&digits[at..]);
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes it: `"`, `\\` and the control
