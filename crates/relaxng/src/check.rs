@@ -1,7 +1,7 @@
 //! Section 7 restrictions on the simplified grammar (prohibited paths, string sequences,
 //! attribute and interleave restrictions) and the DTD-compatibility ID/IDREF check.
 
-use std::collections::{HashMap, HashSet};
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 
 use teikit_diagnostics::Diagnostic;
 
