@@ -259,14 +259,19 @@ mod tests {
     use crate::LoadOptions;
     use std::path::Path;
 
-    fn simplified(text: &str) -> Simplified {
+    /// `text` loaded (which must succeed) and simplified.
+    fn simplify_text(text: &str) -> Result<Simplified, Vec<(u32, Diagnostic)>> {
         let options = LoadOptions::default();
         let path = Path::new("mem/s.rng");
         let loaded = match Loader::new(&options, Some((path, text))).load(path) {
             Ok(l) => l,
             Err(l) => panic!("not loaded: {:?}", l.errors),
         };
-        match simplify(loaded.start, loaded.slots) {
+        simplify(loaded.start, loaded.slots)
+    }
+
+    fn simplified(text: &str) -> Simplified {
+        match simplify_text(text) {
             Ok(s) => s,
             Err(e) => panic!("not simplified: {e:?}"),
         }
@@ -299,19 +304,14 @@ mod tests {
 
     #[test]
     fn recursion_without_an_element_is_an_error() {
-        let options = LoadOptions::default();
-        let path = Path::new("mem/s.rng");
-        let text = r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0">
+        let errs = simplify_text(
+            r#"<grammar xmlns="http://relaxng.org/ns/structure/1.0">
   <start><ref name="a"/></start>
   <define name="a"><choice><text/><ref name="a"/></choice></define>
-</grammar>"#;
-        let loaded = match Loader::new(&options, Some((path, text))).load(path) {
-            Ok(l) => l,
-            Err(l) => panic!("not loaded: {:?}", l.errors),
-        };
-        let errs = simplify(loaded.start, loaded.slots)
-            .err()
-            .expect("recursion");
+</grammar>"#,
+        )
+        .err()
+        .expect("recursion");
         assert_eq!(errs[0].1.code, code::RECURSION);
     }
 }
