@@ -31,12 +31,13 @@ mod matcher;
 mod names;
 #[cfg(test)]
 mod oracle;
+mod split;
 mod store;
 pub mod stream;
 #[cfg(test)]
 mod testutil;
 
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity, Span};
 use teikit_relaxng::datatype::NamespaceContext;
@@ -133,7 +134,7 @@ pub static CODES: &[CodeDoc] = &[
 /// by every document validated with it (across threads).
 pub struct Grammar {
     cx: Compiled,
-    store: RwLock<Store>,
+    store: ShardedLock<Store>,
     /// ID-typed attributes: element name key → index into `id_attrs` (`u32::MAX`: none).
     /// Every name of the ID table has its own key, so keys identify them exactly.
     id_elements: Vec<u32>,
@@ -162,7 +163,7 @@ impl Grammar {
         let store = Store::new(&cx);
         Grammar {
             cx,
-            store: RwLock::new(store),
+            store: ShardedLock::new(store),
             id_elements,
             id_attrs,
         }
@@ -186,20 +187,76 @@ impl Grammar {
 
     /// Validates a parsed document; spans in the diagnostics are byte offsets into the
     /// document's text. The document is valid iff no diagnostic is an error.
+    ///
+    /// A big document is validated by two threads of rayon's current pool when it has two
+    /// (see the `split` module); the diagnostics are the same.
     pub fn validate(&self, doc: &roxmltree::Document<'_>) -> Vec<Diagnostic> {
+        self.validate_sized(doc, &split::Sizes::DEFAULT).0
+    }
+
+    /// [`Grammar::validate`] with the given split sizes; also returns how many elements were
+    /// taken from the thread going backwards.
+    fn validate_sized(
+        &self,
+        doc: &roxmltree::Document<'_>,
+        sizes: &split::Sizes,
+    ) -> (Vec<Diagnostic>, usize) {
         let text = doc.input_text();
         let mut m = self.matcher();
         let prolog_end = doc.root_element().range().start;
-        m.set_unparsed_entities(unparsed_entities(&text[..prolog_end]));
+        let entities = unparsed_entities(&text[..prolog_end]);
+        let taken = match split::Plan::new(doc, sizes) {
+            // Tests: everything the backward walk does is there before the forward one starts.
+            Some(plan) if sizes.always => {
+                m.set_unparsed_entities(entities.clone());
+                plan.run_backwards(self, text, entities);
+                self.walk(&mut m, text, doc.root(), &mut |node| plan.take(node))
+            }
+            // A big document with a worker thread to spare: another thread validates
+            // elements on their own, from the end of the document backwards, while this one
+            // goes forwards and takes what the other has done when it gets there.
+            Some(plan) => {
+                m.set_unparsed_entities(entities.clone());
+                rayon::join(
+                    || self.walk(&mut m, text, doc.root(), &mut |node| plan.take(node)),
+                    || plan.run_backwards(self, text, entities),
+                )
+                .0
+            }
+            None => {
+                m.set_unparsed_entities(entities);
+                self.walk(&mut m, text, doc.root(), &mut |_| None)
+            }
+        };
+        (m.finish(), taken)
+    }
+
+    /// Feeds the descendants of `top` to `m` in document order. For each element, `done`
+    /// may give the element validated on its own, which `m` takes in place of the element
+    /// when it is what validating it here would give (see [`Matcher::open_element`]).
+    /// Returns how many elements it took so.
+    fn walk<'a, 'i>(
+        &self,
+        m: &mut Matcher<'_>,
+        text: &str,
+        top: roxmltree::Node<'a, 'i>,
+        done: &mut dyn FnMut(roxmltree::Node<'a, 'i>) -> Option<matcher::Subtree>,
+    ) -> usize {
+        let mut took = 0;
         // Iterative walk: open a node, descend to its first child, close it when it has no
         // further sibling to move on to.
-        let mut next = doc.root().first_child();
+        let mut next = top.first_child();
         while let Some(node) = next {
+            let mut taken = false;
             if node.is_element() {
-                self.open(&mut m, text, node);
-                if let Some(c) = node.first_child() {
-                    next = Some(c);
-                    continue;
+                taken = self.open_start(m, text, node, done(node));
+                took += usize::from(taken);
+                if !taken {
+                    open_rest(m, text, node);
+                    if let Some(c) = node.first_child() {
+                        next = Some(c);
+                        continue;
+                    }
                 }
             } else if node.is_text() {
                 m.text(node.text().unwrap_or(""), Span::from_range(node.range()));
@@ -207,15 +264,15 @@ impl Grammar {
             // Close finished elements and move to the next sibling up the tree.
             let mut cur = node;
             loop {
-                if cur.is_element() {
-                    close(&mut m, text, cur);
+                if cur.is_element() && !(taken && cur == node) {
+                    close(m, text, cur);
                 }
                 if let Some(s) = cur.next_sibling() {
                     next = Some(s);
                     break;
                 }
                 match cur.parent() {
-                    Some(p) if !p.is_root() => cur = p,
+                    Some(p) if p != top => cur = p,
                     _ => {
                         next = None;
                         break;
@@ -223,49 +280,28 @@ impl Grammar {
                 }
             }
         }
-        m.finish()
+        took
     }
 
-    fn open(&self, m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
-        let tag = node.tag_name();
-        let range = node.range();
-        let qlen = name_len(&text[range.start + 1..]);
-        let qname = &text[range.start + 1..range.start + 1 + qlen];
-        let name_span = Span::new(range.start + 1, qlen);
+    /// The start tag's name: `m.open_element`. Returns whether `m` took `sub` in place of the
+    /// whole element.
+    fn open_start(
+        &self,
+        m: &mut Matcher<'_>,
+        text: &str,
+        node: roxmltree::Node<'_, '_>,
+        sub: Option<matcher::Subtree>,
+    ) -> bool {
+        let (name, name_span) = element_name(text, node);
         let parent = node.parent().unwrap_or(node);
-        m.start_tag_open(
-            Name {
-                ns: tag.namespace().unwrap_or(""),
-                local: tag.name(),
-                qname,
-            },
-            name_span,
-            &NodeNs(parent),
-        );
-        let ctx = NodeNs(node);
-        for a in node.attributes() {
-            let qr = a.range_qname();
-            m.attribute(
-                Name {
-                    ns: a.namespace().unwrap_or(""),
-                    local: a.name(),
-                    qname: &text[qr.clone()],
-                },
-                a.value(),
-                &ctx,
-                Span::from_range(qr),
-                Span::from_range(a.range_value()),
-            );
-        }
-        let end = start_tag_end(text, range.start).min(range.end);
-        m.start_tag_close(Span::from_range(range.start..end));
+        m.open_element(name, name_span, &NodeNs(parent), sub)
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, Store> {
+    fn read(&self) -> ShardedLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Store> {
+    fn write(&self) -> ShardedLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -284,6 +320,41 @@ impl Grammar {
             .find(|(k, _)| *k == key)
             .map(|t| t.1)
     }
+}
+
+/// The element's name as a [`Name`], and the span of the name in its start tag.
+fn element_name<'a>(text: &'a str, node: roxmltree::Node<'a, '_>) -> (Name<'a>, Span) {
+    let tag = node.tag_name();
+    let start = node.range().start;
+    let qlen = name_len(&text[start + 1..]);
+    let name = Name {
+        ns: tag.namespace().unwrap_or(""),
+        local: tag.name(),
+        qname: &text[start + 1..start + 1 + qlen],
+    };
+    (name, Span::new(start + 1, qlen))
+}
+
+/// The rest of an element's start tag: its attributes and the closing `>`.
+fn open_rest(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
+    let ctx = NodeNs(node);
+    for a in node.attributes() {
+        let qr = a.range_qname();
+        m.attribute(
+            Name {
+                ns: a.namespace().unwrap_or(""),
+                local: a.name(),
+                qname: &text[qr.clone()],
+            },
+            a.value(),
+            &ctx,
+            Span::from_range(qr),
+            Span::from_range(a.range_value()),
+        );
+    }
+    let start = node.range().start;
+    let end = start_tag_end(text, start).min(node.range().end);
+    m.start_tag_close(Span::from_range(start..end));
 }
 
 fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {

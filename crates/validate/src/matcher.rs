@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::fx::{hash_pair, FxHashMap, FxHashSet};
 use crate::ids::IdTable;
-use crate::names::NsCache;
+use crate::names::{NameKey, NsCache};
 use crate::store::{Node, PId, Store, TextArg, ValueCx, NOT_ALLOWED};
 use crate::Grammar;
 
@@ -123,6 +123,10 @@ pub struct Matcher<'g> {
     idrefs: Vec<(String, Span, String)>,
     /// An error was reported: a `notAllowed` state from now on is its consequence.
     had_error: bool,
+    /// A `notAllowed` state was met while `had_error` was still false. For a subtree
+    /// validated on its own ([`Matcher::start_subtree`]), whose `had_error` starts false by
+    /// assumption, this says the result depended on that assumption.
+    assumed_no_error: bool,
     /// The document's unparsed entities, when known (`ENTITY`/`ENTITIES` values must name one).
     entities: Option<Arc<FxHashSet<String>>>,
     ns_cache: NsCache,
@@ -147,6 +151,19 @@ struct AttrError {
     tei: bool,
     diagnostic: Diagnostic,
     suggestion: Option<String>,
+}
+
+/// What validating one element on its own produced ([`Matcher::start_subtree`], then its
+/// attributes, content and end tag, then [`Matcher::take_subtree`]), for
+/// [`Matcher::open_element`] to take in place of validating the element itself.
+pub(crate) struct Subtree {
+    /// The content pattern the element was validated against.
+    content: PId,
+    diags: Vec<Diagnostic>,
+    ids: IdTable,
+    idrefs: Vec<(String, Span, String)>,
+    had_error: bool,
+    assumed_no_error: bool,
 }
 
 /// Verdicts of [`Store::value_match`] per (value pattern, value), for value patterns whose
@@ -207,6 +224,7 @@ impl<'g> Matcher<'g> {
             ids: IdTable::default(),
             idrefs: Vec::new(),
             had_error: false,
+            assumed_no_error: false,
             entities: None,
             ns_cache: NsCache::default(),
             attr_ns_cache: NsCache::default(),
@@ -232,40 +250,26 @@ impl<'g> Matcher<'g> {
     /// A start tag opens; `span` is the element name in it; `ns` resolves prefixes in the
     /// parent (for text before this tag).
     pub fn start_tag_open(&mut self, name: Name<'_>, span: Span, ns: &dyn NamespaceContext) {
+        self.open_element(name, span, ns, None);
+    }
+
+    /// [`Matcher::start_tag_open`]; given `sub`, the same element validated on its own, it
+    /// takes that result in place of the whole element (start tag, content and end tag) when
+    /// it is what validating the element here would give, and returns `true`: the caller
+    /// then feeds nothing of the element. That holds when the element's content starts from
+    /// the pattern `sub` started from, the result did not assume that no error had been
+    /// reported before it, and no ID it declares was declared before it.
+    pub(crate) fn open_element(
+        &mut self,
+        name: Name<'_>,
+        span: Span,
+        ns: &dyn NamespaceContext,
+        sub: Option<Subtree>,
+    ) -> bool {
         value_cx!(self, ns, vc);
         self.flush_text(false, &vc);
         let g = self.g;
-        // path bookkeeping
-        let h = hash_pair(name.ns, name.local);
-        let counts = match self.depth {
-            0 => &mut self.root_counts,
-            d => {
-                let f = &mut self.frames[d - 1];
-                f.had_child = true;
-                &mut f.counts
-            }
-        };
-        let index = match counts.iter_mut().find(|(k, _)| *k == h) {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                counts.push((h, 1));
-                1
-            }
-        };
-        let path_len = self.path.len();
-        self.path.push('/');
-        self.path.push_str(name.qname);
-        if index > 1 {
-            // `[index]`, without the formatting machinery: this runs for most elements.
-            self.path.push('[');
-            self.path
-                .push_str(teikit_diagnostics::decimal(index as usize, &mut [0; 20]));
-            self.path.push(']');
-        }
-
+        let path_len = self.enter(name);
         let key =
             g.cx.names
                 .key_cached(&mut self.ns_cache, name.ns, name.local);
@@ -273,6 +277,9 @@ impl<'g> Matcher<'g> {
         let kind = if before == NOT_ALLOWED && self.had_error {
             Kind::Cont(NOT_ALLOWED)
         } else {
+            if before == NOT_ALLOWED {
+                self.assumed_no_error = true;
+            }
             let r = memo!(g, sto_memo(before, key), sto(&g.cx, before, key));
             // A misspelled name is read as the name suggested for it, when that one fits here:
             // its content is then checked against the right definition and the parent does
@@ -326,7 +333,135 @@ impl<'g> Matcher<'g> {
                 }
             }
         };
-        let id_elem = g.id_element(key);
+        if let (Some(sub), Kind::Cont(k)) = (sub, kind) {
+            if self.state == sub.content && self.adopt(sub) {
+                self.state = k;
+                self.path.truncate(path_len);
+                return true;
+            }
+        }
+        self.push_frame(kind, path_len, span, key, name);
+        false
+    }
+
+    /// Takes the result of validating an element on its own (see [`Matcher::open_element`]):
+    /// `false`, leaving everything as it was, when it assumed no earlier error and there was
+    /// one, or when it declares an ID declared before it (the duplicate would be reported
+    /// here, and "first used" would point elsewhere).
+    fn adopt(&mut self, sub: Subtree) -> bool {
+        if sub.assumed_no_error && self.had_error {
+            return false;
+        }
+        if sub.ids.iter().any(|(id, _)| self.ids.get(id).is_some()) {
+            return false;
+        }
+        for (id, span) in sub.ids.iter() {
+            self.ids.insert(id, span);
+        }
+        self.idrefs.extend(sub.idrefs);
+        self.had_error |= sub.had_error;
+        for d in sub.diags {
+            self.keep(d);
+        }
+        true
+    }
+
+    /// Starts validating one element on its own, apart from the rest of its document: as if
+    /// its start tag had just opened with `content` as the state, at `parent_path` in the
+    /// tree, after `preceding` siblings of the same name. Feed its attributes, content and end
+    /// tag as usual, then call [`Matcher::take_subtree`]. The matcher's memos carry over from
+    /// one element to the next; what belongs to one element does not.
+    pub(crate) fn start_subtree(
+        &mut self,
+        parent_path: &str,
+        preceding: u32,
+        name: Name<'_>,
+        span: Span,
+        content: PId,
+    ) {
+        self.depth = 0;
+        self.path.clear();
+        self.path.push_str(parent_path);
+        self.root_counts.clear();
+        if preceding > 0 {
+            self.root_counts
+                .push((hash_pair(name.ns, name.local), preceding));
+        }
+        self.text.present = false;
+        self.diags.clear();
+        self.ids = IdTable::default();
+        self.idrefs.clear();
+        self.had_error = false;
+        self.assumed_no_error = false;
+        let path_len = self.enter(name);
+        let key = self
+            .g
+            .cx
+            .names
+            .key_cached(&mut self.ns_cache, name.ns, name.local);
+        self.state = content;
+        // The continuation is the parent's business: nothing follows the end tag here.
+        self.push_frame(Kind::Cont(NOT_ALLOWED), path_len, span, key, name);
+    }
+
+    /// What the element started by [`Matcher::start_subtree`] produced, once its end tag is in.
+    pub(crate) fn take_subtree(&mut self, content: PId) -> Subtree {
+        debug_assert_eq!(self.depth, 0, "the element's end tag is in");
+        Subtree {
+            content,
+            diags: std::mem::take(&mut self.diags),
+            ids: std::mem::take(&mut self.ids),
+            idrefs: std::mem::take(&mut self.idrefs),
+            had_error: self.had_error,
+            assumed_no_error: self.assumed_no_error,
+        }
+    }
+
+    /// The path bookkeeping of a start tag: counts the element among its siblings and appends
+    /// its step to the path. Returns the path's length before.
+    fn enter(&mut self, name: Name<'_>) -> usize {
+        let h = hash_pair(name.ns, name.local);
+        let counts = match self.depth {
+            0 => &mut self.root_counts,
+            d => {
+                let f = &mut self.frames[d - 1];
+                f.had_child = true;
+                &mut f.counts
+            }
+        };
+        let index = match counts.iter_mut().find(|(k, _)| *k == h) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((h, 1));
+                1
+            }
+        };
+        let path_len = self.path.len();
+        self.path.push('/');
+        self.path.push_str(name.qname);
+        if index > 1 {
+            // `[index]`, without the formatting machinery: this runs for most elements.
+            self.path.push('[');
+            self.path
+                .push_str(teikit_diagnostics::decimal(index as usize, &mut [0; 20]));
+            self.path.push(']');
+        }
+        path_len
+    }
+
+    /// Opens the element's frame (the state is already its content's).
+    fn push_frame(
+        &mut self,
+        kind: Kind,
+        path_len: usize,
+        span: Span,
+        key: NameKey,
+        name: Name<'_>,
+    ) {
+        let id_elem = self.g.id_element(key);
         if self.frames.len() == self.depth {
             self.frames.push(Frame {
                 kind,
