@@ -189,31 +189,12 @@ fn count_valid(bytes: &[u8]) -> usize {
         .sum()
 }
 
-/// 0, then the offset after every line feed. Blocks of 16 bytes are tested at once (a bit
-/// mask of their line feeds), so the many blocks without one cost a few instructions.
+/// 0, then the offset after every line feed (memchr finds them with SIMD where the CPU
+/// has it: a few megabytes in well under a millisecond).
 fn line_starts(src: &[u8]) -> Vec<usize> {
-    const BLOCK: usize = 16;
     let mut starts = Vec::with_capacity(src.len() / 64 + 1);
     starts.push(0);
-    let blocks = src.chunks_exact(BLOCK);
-    let tail = blocks.remainder();
-    let mut at = 0;
-    for block in blocks {
-        let mut mask = block
-            .iter()
-            .enumerate()
-            .fold(0u32, |m, (i, &b)| m | (u32::from(b == b'\n') << i));
-        while mask != 0 {
-            starts.push(at + mask.trailing_zeros() as usize + 1);
-            mask &= mask - 1;
-        }
-        at += BLOCK;
-    }
-    for (i, &b) in tail.iter().enumerate() {
-        if b == b'\n' {
-            starts.push(at + i + 1);
-        }
-    }
+    starts.extend(memchr::memchr_iter(b'\n', src).map(|i| i + 1));
     starts
 }
 

@@ -33,7 +33,7 @@ impl Json {
         } else {
             out.write_all(b",\n")?;
         }
-        out.write_all(&file_json(view))?;
+        write_file(view, out)?;
         self.files_written += 1;
         Ok(())
     }
@@ -60,13 +60,25 @@ impl Json {
     }
 }
 
-/// One file's object, pretty-printed as serde_json prints it (two spaces a level) and indented
-/// by four spaces, without the line break after it. Written by hand: a report can hold
-/// thousands of diagnostics, and going through serde and re-indenting its text cost several
-/// times as much. The tests hold it to serde_json's output for the same values.
+/// One file's object as [`write_file`] writes it.
+#[cfg(test)]
 fn file_json(view: &FileView<'_>) -> Vec<u8> {
+    let mut o = Vec::new();
+    write_file(view, &mut o).expect("writing to memory");
+    o
+}
+
+/// Bytes gathered before they go to the output: a report of thousands of diagnostics goes
+/// out through one small buffer instead of being built whole (megabytes of fresh memory).
+const CHUNK: usize = 32 << 10;
+
+/// Writes one file's object, pretty-printed as serde_json prints it (two spaces a level) and
+/// indented by four spaces, without the line break after it. Written by hand: a report can
+/// hold thousands of diagnostics, and going through serde and re-indenting its text cost
+/// several times as much. The tests hold it to serde_json's output for the same values.
+fn write_file(view: &FileView<'_>, out: &mut dyn Write) -> io::Result<()> {
     let report = view.report;
-    let mut o = Vec::with_capacity(256 + 320 * view.diagnostics.len());
+    let mut o = Vec::with_capacity(CHUNK + 1024);
     o.extend_from_slice(b"    {\n      \"path\": ");
     string(&mut o, &report.path);
     o.extend_from_slice(b",\n      \"schema\": ");
@@ -85,6 +97,10 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
     }
     o.extend_from_slice(b",\n      \"diagnostics\": [");
     for (i, d) in view.diagnostics.iter().enumerate() {
+        if o.len() >= CHUNK {
+            out.write_all(&o)?;
+            o.clear();
+        }
         o.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
         let start = d.region.and_then(|r| r.start);
         let diag = d.diag;
@@ -133,7 +149,7 @@ fn file_json(view: &FileView<'_>) -> Vec<u8> {
     } else {
         o.extend_from_slice(b"\n      ]\n    }");
     }
-    o
+    out.write_all(&o)
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes it: `"`, `\\` and the control
@@ -293,6 +309,36 @@ mod tests {
             let r = FileReport::new(s.clone(), None, vec![Diagnostic::error("c", s)]);
             assert_eq!(by_hand(&r), by_serde(&r), "byte {b:#x}");
         }
+    }
+
+    #[test]
+    fn a_long_report_goes_out_in_pieces_and_reads_the_same() {
+        /// Keeps what is written and counts the writes.
+        struct Pieces(Vec<u8>, usize);
+        impl std::io::Write for Pieces {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.extend_from_slice(b);
+                self.1 += 1;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let src = "<TEI>\n  <a/>\n</TEI>\n";
+        let diags = (0..2000)
+            .map(|i| {
+                Diagnostic::error("e/x", format!("number {i}"))
+                    .with_label(Span::new(i % 20, 1), "")
+                    .with_expected(vec!["@n".into(), "@xml:id".into()])
+                    .with_help("remove it")
+            })
+            .collect();
+        let report = FileReport::new("long.xml", Some(src.as_bytes().into()), diags);
+        let mut out = Pieces(Vec::new(), 0);
+        super::write_file(&FileView::new(&report), &mut out).unwrap();
+        assert!(out.1 > 5, "{} writes", out.1);
+        assert_eq!(String::from_utf8(out.0).unwrap(), by_serde(&report));
     }
 
     fn render_json(reports: &[FileReport]) -> Value {
