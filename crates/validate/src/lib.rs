@@ -338,8 +338,11 @@ fn element_name<'a>(text: &'a str, node: roxmltree::Node<'a, '_>) -> (Name<'a>, 
 /// The rest of an element's start tag: its attributes and the closing `>`.
 fn open_rest(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
     let ctx = NodeNs(node);
+    // Where the last attribute's value ends: the start tag's `>` is a few bytes on.
+    let mut after = None;
     for a in node.attributes() {
         let qr = a.range_qname();
+        after = Some(a.range_value().end);
         m.attribute(
             Name {
                 ns: a.namespace().unwrap_or(""),
@@ -353,15 +356,46 @@ fn open_rest(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
         );
     }
     let start = node.range().start;
-    let end = start_tag_end(text, start).min(node.range().end);
+    let end = start_tag_end_after(text, start, after).min(node.range().end);
     m.start_tag_close(Span::from_range(start..end));
+}
+
+/// [`start_tag_end`] of the start tag at `start`, given where its last attribute's value
+/// ends (`None`: it has none): from there only the closing quote, spaces and `>` or `/>` are
+/// left, unless a namespace declaration follows (roxmltree does not list those as
+/// attributes) and the tag is read on from there.
+fn start_tag_end_after(text: &str, start: usize, value_end: Option<usize>) -> usize {
+    let b = text.as_bytes();
+    let from = match value_end {
+        Some(e) if matches!(b.get(e), Some(b'"' | b'\'')) => e + 1,
+        Some(_) => return start_tag_end(text, start),
+        None if b.get(start) == Some(&b'<') => start + 1 + name_len(&text[start + 1..]),
+        None => return start_tag_end(text, start),
+    };
+    let mut i = from;
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        i += 1;
+    }
+    match (b.get(i), b.get(i + 1)) {
+        (Some(b'>'), _) => i + 1,
+        (Some(b'/'), Some(b'>')) => i + 2,
+        _ => start_tag_end(text, i),
+    }
 }
 
 fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
     let range = node.range();
     let raw = &text[range.clone()];
     let span = if raw.ends_with("/>") {
-        let end = start_tag_end(text, range.start).min(range.end);
+        // An empty element is its start tag.
+        let end = if raw.starts_with('<') {
+            range.end
+        } else {
+            start_tag_end(text, range.start).min(range.end)
+        };
         Span::from_range(range.start..end)
     } else {
         match raw.rfind("</") {
@@ -535,6 +569,13 @@ mod tests {
     fn start_tag_scanning() {
         let t = "<a b='>' c=\"x\">x</a>";
         assert_eq!(start_tag_end(t, 0), 15);
+        // From the last attribute's value, the name, or a declaration after it.
+        assert_eq!(start_tag_end_after(t, 0, Some(13)), 15);
+        assert_eq!(start_tag_end_after("<a  >", 0, None), 5);
+        assert_eq!(start_tag_end_after("<a\n/>", 0, None), 5);
+        let ns = "<a b='1' xmlns:c='>'>x</a>";
+        assert_eq!(start_tag_end_after(ns, 0, Some(6)), 21);
+        assert_eq!(start_tag_end_after("<a b='1' / >", 0, Some(6)), 12);
         assert_eq!(name_len("tei:p rend='x'>"), 5);
         assert_eq!(name_len("p/>"), 1);
     }
