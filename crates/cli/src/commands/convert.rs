@@ -498,6 +498,7 @@ fn execute(config: &Config) -> Result<Status, Failure> {
     super::ordered_parallel(
         &config.jobs,
         config.threads,
+        None,
         |(input, dest)| {
             if config.interrupt.is_set() {
                 let mut o = Outcome::new(input.display(), Vec::new());

@@ -35,11 +35,21 @@ pub fn run(command: Command) -> Result<Status, Failure> {
     }
 }
 
+/// How many consecutive items [`ordered_parallel`] may start in an order of its own.
+const REORDER_WINDOW: usize = 64;
+
 /// Runs `work` on every item with `jobs` threads (8 MiB stacks, for deep documents), and
 /// hands the results to `sink` in input order as soon as each is ready.
+///
+/// With `weight` (a file's size, say), the heaviest items of each run of
+/// [`REORDER_WINDOW`] are started first: a big file started last would hold up the end of
+/// the batch while the other threads have nothing left to do (and one started first can
+/// share its own work with a thread that finishes early). The window bounds how many
+/// results wait for their turn to be printed.
 pub fn ordered_parallel<T, R, W, S>(
     items: &[T],
     jobs: Option<usize>,
+    weight: Option<&(dyn Fn(&T) -> u64 + Sync)>,
     work: W,
     mut sink: S,
 ) -> Result<(), Failure>
@@ -60,18 +70,22 @@ where
     let pool = builder
         .build()
         .map_err(|e| Failure::error(format!("cannot start worker threads: {e}")))?;
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    if let Some(weight) = weight {
+        for window in order.chunks_mut(REORDER_WINDOW) {
+            window.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+        }
+    }
     let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
         let work = &work;
+        let order = &order;
         scope.spawn(move || {
             pool.install(|| {
-                items
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, item)| {
-                        // The receiver stops early only when output is closed.
-                        let _ = tx.send((i, work(item)));
-                    });
+                order.par_iter().for_each_with(tx, |tx, &i| {
+                    // The receiver stops early only when output is closed.
+                    let _ = tx.send((i, work(&items[i])));
+                });
             });
         });
         let mut pending = std::collections::BTreeMap::new();
@@ -87,4 +101,42 @@ where
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    #[test]
+    fn heavy_items_start_first_and_results_come_in_input_order() {
+        let items: Vec<u64> = (0..150).map(|i| (i * 37) % 11).collect();
+        let started = Mutex::new(Vec::new());
+        let mut results = Vec::new();
+        let weight = |w: &u64| *w;
+        super::ordered_parallel(
+            &items,
+            Some(1),
+            Some(&weight),
+            |w| {
+                started.lock().unwrap().push(*w);
+                *w
+            },
+            |r| {
+                results.push(r);
+                Ok(true)
+            },
+        )
+        .unwrap();
+        assert_eq!(results, items);
+        // One thread: each window of items starts heaviest first.
+        let started = started.into_inner().unwrap();
+        for (window, input) in started
+            .chunks(super::REORDER_WINDOW)
+            .zip(items.chunks(super::REORDER_WINDOW))
+        {
+            let mut sorted = input.to_vec();
+            sorted.sort_by(|a, b| b.cmp(a));
+            assert_eq!(window, &sorted[..]);
+        }
+    }
 }

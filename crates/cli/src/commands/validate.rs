@@ -130,9 +130,14 @@ fn execute(config: &Config) -> Result<Status, Failure> {
         .max_errors(config.max_errors);
     let mut fatal = false;
     let mut closed = false;
+    let size = |input: &Input| match input {
+        Input::File { path, .. } => std::fs::metadata(path).map_or(0, |m| m.len()),
+        Input::Stdin(bytes) => bytes.len() as u64,
+    };
     super::ordered_parallel(
         &config.inputs,
         config.jobs,
+        (config.inputs.len() > 1).then_some(&size as &(dyn Fn(&Input) -> u64 + Sync)),
         |input| check(input, config),
         |outcome| {
             fatal |= outcome.fatal;
@@ -179,7 +184,7 @@ fn check(input: &Input, config: &Config) -> Outcome {
         return outcome;
     }
     let path = input.display();
-    let bytes = match input.read() {
+    let raw = match input.read_shared() {
         Ok(b) => b,
         Err(e) => {
             let d = Diagnostic::error(
@@ -192,7 +197,6 @@ fn check(input: &Input, config: &Config) -> Outcome {
             };
         }
     };
-    let raw: Arc<[u8]> = bytes.into();
     let text = match teikit_xml::decode(&raw) {
         Ok(t) => t,
         Err(d) => {
@@ -226,9 +230,12 @@ fn check(input: &Input, config: &Config) -> Outcome {
             Choice::Grammar(grammar, name) => {
                 // Both only read the tree: the rules run beside the grammar when a worker
                 // thread is free (the last big file of a batch), one after the other if not.
-                let (found, rules) = rayon::join(
-                    || grammar.validate(&doc),
+                // The rules go first on this thread and the grammar is what a free thread
+                // takes: a big document's validation can use a second thread itself, and a
+                // thread done with the short rules joins in.
+                let (rules, found) = rayon::join(
                     || config.rules.then(|| teikit_rules::check(&doc)),
+                    || grammar.validate(&doc),
                 );
                 diags.extend(found);
                 diags.extend(rules.into_iter().flatten());
