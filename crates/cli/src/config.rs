@@ -261,9 +261,9 @@ impl Config {
     pub fn apply(&self, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diags
             .into_iter()
-            .filter(|d| !self.ignore.contains(&d.code))
+            .filter(|d| !self.ignore.iter().any(|c| d.code == *c))
             .map(|mut d| {
-                if d.severity == Severity::Error && self.warn.contains(&d.code) {
+                if d.severity == Severity::Error && self.warn.iter().any(|c| d.code == *c) {
                     d.severity = Severity::Warning;
                 }
                 d

@@ -92,7 +92,7 @@ mod tests {
         let mut d = Vec::new();
         match decode(input, &mut d) {
             Ok(x) => Ok(x.start),
-            Err(()) => Err(d[0].code.clone()),
+            Err(()) => Err(d[0].code.to_string()),
         }
     }
 

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Text;
+
 /// How serious a diagnostic is.
 ///
 /// The order is by seriousness: `Error < Warning < Info`, so sorting puts errors first.
@@ -74,7 +76,7 @@ pub struct Label {
     /// Where.
     pub span: Span,
     /// What to say at that place (may be empty).
-    pub message: Option<String>,
+    pub message: Option<Text>,
     /// The primary label is the one whose position is reported as line/column.
     pub primary: bool,
 }
@@ -83,30 +85,26 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Stable code, `area/name` (`xml/unclosed-tag`, `rng/element-not-allowed`, `convert/unclosed-bracket`).
-    pub code: String,
+    pub code: Text,
     /// How serious.
     pub severity: Severity,
     /// A terse, lower-case, one-line message.
-    pub message: String,
+    pub message: Text,
     /// Labelled spans; the first primary one (or the first one) locates the diagnostic.
     pub labels: Vec<Label>,
     /// What the user can do about it.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// A documentation page (TEI Guidelines reference page, teikit code docs).
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// What would have been accepted instead (element names, `text`, end tag), most likely first.
-    pub expected: Vec<String>,
+    pub expected: Vec<Text>,
     /// Where in the document tree, e.g. `/TEI/text/body/div[2]/p[3]`.
     pub context: Option<String>,
 }
 
 impl Diagnostic {
     /// A diagnostic with no labels.
-    pub fn new(
-        severity: Severity,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn new(severity: Severity, code: impl Into<Text>, message: impl Into<Text>) -> Diagnostic {
         Diagnostic {
             code: code.into(),
             severity,
@@ -120,17 +118,17 @@ impl Diagnostic {
     }
 
     /// An error.
-    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: impl Into<Text>, message: impl Into<Text>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
     }
 
     /// A warning.
-    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: impl Into<Text>, message: impl Into<Text>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
     }
 
     /// Adds a label; the first label added is primary.
-    pub fn with_label(mut self, span: impl Into<Span>, message: impl Into<String>) -> Diagnostic {
+    pub fn with_label(mut self, span: impl Into<Span>, message: impl Into<Text>) -> Diagnostic {
         let message = message.into();
         let primary = self.labels.is_empty();
         self.labels.push(Label {
@@ -146,11 +144,7 @@ impl Diagnostic {
     }
 
     /// Adds a secondary label.
-    pub fn with_secondary(
-        mut self,
-        span: impl Into<Span>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn with_secondary(mut self, span: impl Into<Span>, message: impl Into<Text>) -> Diagnostic {
         let message = message.into();
         self.labels.push(Label {
             span: span.into(),
@@ -165,20 +159,20 @@ impl Diagnostic {
     }
 
     /// Sets the help text.
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
     /// Sets the documentation URL.
-    pub fn with_url(mut self, url: impl Into<String>) -> Diagnostic {
+    pub fn with_url(mut self, url: impl Into<Text>) -> Diagnostic {
         self.url = Some(url.into());
         self
     }
 
     /// Sets the expected items.
     pub fn with_expected(mut self, expected: Vec<String>) -> Diagnostic {
-        self.expected = expected;
+        self.expected = expected.into_iter().map(Text::from).collect();
         self
     }
 
@@ -254,9 +248,12 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(self.labels.iter().map(|l| {
             let span = miette::SourceSpan::new(l.span.offset.into(), l.span.len);
             if l.primary {
-                miette::LabeledSpan::new_primary_with_span(l.message.clone(), span)
+                miette::LabeledSpan::new_primary_with_span(
+                    l.message.as_deref().map(str::to_string),
+                    span,
+                )
             } else {
-                miette::LabeledSpan::new_with_span(l.message.clone(), span)
+                miette::LabeledSpan::new_with_span(l.message.as_deref().map(str::to_string), span)
             }
         })))
     }

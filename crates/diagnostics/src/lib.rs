@@ -43,11 +43,13 @@ mod diagnostic;
 mod line_index;
 mod render;
 mod report;
+mod text;
 
 pub use crate::diagnostic::{CodeDoc, Diagnostic, Label, Severity, Span};
 pub use crate::line_index::LineIndex;
 pub use crate::render::{render, render_file, RenderOptions, Renderer};
 pub use crate::report::{FileReport, Format, Summary, UnknownFormat};
+pub use crate::text::Text;
 
 /// `n` in decimal, written into `buf`: no allocation and none of the formatting machinery,
 /// for code that writes numbers by the thousand (a report's line and column fields, the

@@ -348,7 +348,7 @@ fn errors(
                     d.help = CODES
                         .iter()
                         .find(|c| c.code == d.code)
-                        .map(|c| c.fix.to_string());
+                        .map(|c| c.fix.into());
                 }
                 let file = files
                     .get(f as usize)
@@ -428,7 +428,7 @@ mod tests {
         let (file, d) = &e.errors[0];
         let span = d.primary_span().expect("a span");
         let covered = file.text[span.offset..span.end()].to_string();
-        (d.code.clone(), d.message.clone(), covered)
+        (d.code.to_string(), d.message.to_string(), covered)
     }
 
     fn err(text: &str) -> (String, String, String) {
@@ -758,7 +758,7 @@ mod tests {
                 .labels
                 .iter()
                 .filter(|l| !l.primary)
-                .map(|l| (at(l.span), l.message.clone()))
+                .map(|l| (at(l.span), l.message.as_deref().map(str::to_string)))
                 .collect();
             (primary, secondary)
         };

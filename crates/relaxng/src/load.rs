@@ -236,7 +236,7 @@ impl<'o> Loader<'o> {
         }
     }
 
-    fn err(&mut self, loc: Loc, code: &str, message: impl Into<String>) {
+    fn err(&mut self, loc: Loc, code: &str, message: impl Into<teikit_diagnostics::Text>) {
         let d = Diagnostic::error(code, message).with_label(loc.span, "");
         self.errors.push((loc.file, d));
     }

@@ -1160,7 +1160,8 @@ impl<'g> Matcher<'g> {
         )
         .with_label(span, "text not allowed")
         .with_expected(cap(expected));
-        let wrap: Vec<&String> = d.expected.iter().filter(|e| is_name(e)).take(3).collect();
+        let wrap: Vec<&teikit_diagnostics::Text> =
+            d.expected.iter().filter(|e| is_name(e)).take(3).collect();
         if !wrap.is_empty() {
             let names: Vec<String> = wrap.iter().map(|n| format!("<{n}>")).collect();
             d = d.with_help(format!(

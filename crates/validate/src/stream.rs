@@ -364,7 +364,13 @@ impl<'t> Cur<'t> {
         Span::from_range(self.base + r.start..self.base + r.end)
     }
 
-    fn fail(&self, code: &str, msg: impl Into<String>, span: Span, label: &str) -> Fail {
+    fn fail(
+        &self,
+        code: &str,
+        msg: impl Into<teikit_diagnostics::Text>,
+        span: Span,
+        label: &str,
+    ) -> Fail {
         Fail {
             at: self.base + self.pos,
             diag: Diagnostic::error(code, msg).with_label(span, label),

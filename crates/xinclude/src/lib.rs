@@ -148,8 +148,8 @@ impl Expanded {
         if !notes.is_empty() {
             let extra = notes.join("; ");
             d.help = Some(match d.help.take() {
-                Some(h) => format!("{h}\n{extra}"),
-                None => extra,
+                Some(h) => format!("{h}\n{extra}").into(),
+                None => extra.into(),
             });
         }
         (file, d)

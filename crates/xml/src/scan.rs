@@ -199,7 +199,13 @@ type R<T> = Result<T, Fail>;
 impl<'t> Scanner<'t, '_> {
     // ----- helpers -------------------------------------------------------------------------
 
-    fn fail(&self, code: &str, msg: impl Into<String>, span: Span, label: &str) -> Fail {
+    fn fail(
+        &self,
+        code: &str,
+        msg: impl Into<teikit_diagnostics::Text>,
+        span: Span,
+        label: &str,
+    ) -> Fail {
         Fail {
             at: self.pos,
             diag: Diagnostic::error(code, msg).with_label(span, label),
@@ -1370,7 +1376,7 @@ impl<'t> Scanner<'t, '_> {
             if let Some(decl) = decl {
                 diag = diag.with_secondary(decl, "declared here");
             }
-            diag.message = format!("{} (in the replacement text of &{n};)", diag.message);
+            diag.message = format!("{} (in the replacement text of &{n};)", diag.message).into();
             Fail {
                 at: name.offset,
                 diag,
@@ -1438,7 +1444,7 @@ impl<'t> Scanner<'t, '_> {
         )
         .with_label(open.tag, format!("<{inner}> opened here"));
         if self.in_entity {
-            diag.message = format!("element <{inner}> is not closed inside the entity");
+            diag.message = format!("element <{inner}> is not closed inside the entity").into();
         } else {
             diag = diag.with_secondary(
                 self.eof_span(),

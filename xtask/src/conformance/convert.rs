@@ -76,7 +76,7 @@ pub fn run(shared: &Path) -> anyhow::Result<SuiteResult> {
                 .diagnostics
                 .iter()
                 .filter(|d| d.code == "convert/implausible-date")
-                .map(|d| d.message.clone())
+                .map(|d| d.message.to_string())
                 .collect();
             result.record(
                 format!("{name}/no-implausible-dates"),

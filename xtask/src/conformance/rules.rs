@@ -352,7 +352,7 @@ fn examine(path: &Path, grammars: &[&teikit_validate::Grammar]) -> Outcome {
     Outcome::Valid {
         found: found
             .iter()
-            .map(|d| (d.code.clone(), spanned(&text, d)))
+            .map(|d| (d.code.to_string(), spanned(&text, d)))
             .collect(),
     }
 }

@@ -425,7 +425,7 @@ fn teikit_verdict(
     let bytes = std::fs::read(main)?;
     let text = match teikit_xml::decode(&bytes) {
         Ok(t) => t.into_owned(),
-        Err(d) => return Ok(Some(invalid([(rel_name(main), d.message)]))),
+        Err(d) => return Ok(Some(invalid([(rel_name(main), d.message.to_string())]))),
     };
     let options = teikit_xinclude::Options {
         xml_id_pointers: false,

@@ -137,7 +137,7 @@ pub fn first_error_line(e: &SchemaErrors) -> String {
             format!("{}:{l}:{c}: {}", file.path.display(), d.message)
         }
         // Unreadable: the loader's message names the file already.
-        _ => d.message.clone(),
+        _ => d.message.to_string(),
     }
 }
 

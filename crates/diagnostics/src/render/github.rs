@@ -30,7 +30,7 @@ pub(crate) fn file(view: &FileView<'_>, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         let _ = write!(props, ",title={}", escape_property(&diag.code));
-        let mut message = diag.message.clone();
+        let mut message = diag.message.to_string();
         for line in detail_lines(diag) {
             message.push('\n');
             message.push_str(&line);

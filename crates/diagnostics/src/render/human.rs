@@ -210,9 +210,12 @@ impl<'a> HumanDiagnostic<'a> {
                     let end = next_boundary(src, end.max(offset));
                     let span = SourceSpan::new(offset.into(), end - offset);
                     if l.primary {
-                        LabeledSpan::new_primary_with_span(l.message.clone(), span)
+                        LabeledSpan::new_primary_with_span(
+                            l.message.as_deref().map(str::to_string),
+                            span,
+                        )
                     } else {
-                        LabeledSpan::new_with_span(l.message.clone(), span)
+                        LabeledSpan::new_with_span(l.message.as_deref().map(str::to_string), span)
                     }
                 })
                 .collect(),
@@ -221,7 +224,7 @@ impl<'a> HumanDiagnostic<'a> {
         let message = if labels.is_empty() {
             format!("{path}: {}", diag.message)
         } else {
-            diag.message.clone()
+            diag.message.to_string()
         };
         let lines = detail_lines(diag);
         HumanDiagnostic {

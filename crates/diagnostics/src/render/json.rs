@@ -221,8 +221,8 @@ mod tests {
         column: Option<usize>,
         offset: Option<usize>,
         length: Option<usize>,
-        #[serde(skip_serializing_if = "<[String]>::is_empty")]
-        expected: &'a [String],
+        #[serde(skip_serializing_if = "<[crate::Text]>::is_empty")]
+        expected: &'a [crate::Text],
         #[serde(skip_serializing_if = "Option::is_none")]
         help: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -57,7 +57,7 @@ impl Junit {
                 Some(first) => {
                     let more = errors.count();
                     let message = match more {
-                        0 => first.diag.message.clone(),
+                        0 => first.diag.message.to_string(),
                         1 => format!("{} (and 1 more error)", first.diag.message),
                         n => format!("{} (and {n} more errors)", first.diag.message),
                     };

@@ -273,7 +273,7 @@ impl<'a> FileView<'a> {
 pub(crate) fn detail_lines(diag: &Diagnostic) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(help) = &diag.help {
-        lines.push(help.clone());
+        lines.push(help.to_string());
     }
     if !diag.expected.is_empty() {
         lines.push(format!("expected: {}", diag.expected.join(", ")));

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{FileView, Region, RenderOptions};
-use crate::{Diagnostic, Severity};
+use crate::{Diagnostic, Severity, Text as Shared};
 
 /// The schema URI written in `$schema`.
 const SCHEMA_URI: &str =
@@ -91,7 +91,7 @@ struct ArtifactLocation {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult {
-    rule_id: String,
+    rule_id: Shared,
     rule_index: usize,
     level: &'static str,
     message: OwnedText,
@@ -104,7 +104,7 @@ struct SarifResult {
 
 #[derive(Serialize)]
 struct OwnedText {
-    text: String,
+    text: Shared,
 }
 
 #[derive(Serialize)]
@@ -144,11 +144,11 @@ struct SarifRegion {
 #[derive(Serialize, Default)]
 struct Properties {
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<String>,
+    help: Option<Shared>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    expected: Vec<String>,
+    expected: Vec<Shared>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
+    url: Option<Shared>,
     #[serde(skip_serializing_if = "Option::is_none")]
     context: Option<String>,
 }
@@ -164,7 +164,7 @@ impl Properties {
 
 /// A code seen in the run.
 struct SeenRule {
-    code: String,
+    code: Shared,
     severity: Severity,
     /// The first absolute URL of a diagnostic with this code.
     url: Option<String>,
@@ -175,7 +175,7 @@ struct SeenRule {
 pub(crate) struct Sarif {
     /// Codes in order of first occurrence.
     rules: Vec<SeenRule>,
-    rule_index: HashMap<String, usize>,
+    rule_index: HashMap<Shared, usize>,
     artifacts: Vec<Artifact>,
     results: Vec<SarifResult>,
 }
@@ -195,7 +195,7 @@ impl Sarif {
             roles: ["analysisTarget"],
         });
         let location =
-            |id: Option<usize>, region: Option<Region>, message: &Option<String>| Location {
+            |id: Option<usize>, region: Option<Region>, message: &Option<Shared>| Location {
                 id,
                 physical_location: PhysicalLocation {
                     artifact_location: artifact.clone(),
