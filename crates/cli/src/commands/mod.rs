@@ -72,8 +72,10 @@ where
         .map_err(|e| Failure::error(format!("cannot start worker threads: {e}")))?;
     let mut order: Vec<usize> = (0..items.len()).collect();
     if let Some(weight) = weight {
+        // Weighing may cost a system call (a file's size): once per item.
+        let weights: Vec<u64> = items.iter().map(weight).collect();
         for window in order.chunks_mut(REORDER_WINDOW) {
-            window.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+            window.sort_by_key(|&i| std::cmp::Reverse(weights[i]));
         }
     }
     let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();

@@ -237,7 +237,12 @@ fn check(input: &Input, config: &Config) -> Outcome {
                     || config.rules.then(|| teikit_rules::check(&doc)),
                     || grammar.validate(&doc),
                 );
-                diags.extend(found);
+                // Thousands of diagnostics are not copied into an empty list.
+                if diags.is_empty() {
+                    diags = found;
+                } else {
+                    diags.extend(found);
+                }
                 diags.extend(rules.into_iter().flatten());
                 schema_name = Some(name);
             }
