@@ -499,13 +499,13 @@ fn execute(config: &Config) -> Result<Status, Failure> {
         &config.jobs,
         config.threads,
         None,
-        |(input, dest)| {
+        |(input, dest), emit| {
             if config.interrupt.is_set() {
                 let mut o = Outcome::new(input.display(), Vec::new());
                 o.state = State::NotStarted;
-                return o;
+                return emit.send(o);
             }
-            convert_one(input, dest, config)
+            emit.send(convert_one(input, dest, config))
         },
         |mut outcome| {
             fatal |= outcome.fatal;

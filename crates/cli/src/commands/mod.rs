@@ -38,6 +38,26 @@ pub fn run(command: Command) -> Result<Status, Failure> {
 /// How many consecutive items [`ordered_parallel`] may start in an order of its own.
 const REORDER_WINDOW: usize = 64;
 
+/// Where [`ordered_parallel`]'s `work` sends its one result: as soon as it has it, before
+/// it frees what it used (a document's tree takes a millisecond to free), so that the
+/// result can be printed meanwhile.
+pub struct Emit<'a, R> {
+    index: usize,
+    tx: &'a std::sync::mpsc::Sender<(usize, R)>,
+}
+
+/// Proof that a result was sent: only [`Emit::send`] makes one, and `work` must return one.
+pub struct Sent(());
+
+impl<R> Emit<'_, R> {
+    /// Sends the item's result.
+    pub fn send(self, result: R) -> Sent {
+        // The receiver stops early only when output is closed.
+        let _ = self.tx.send((self.index, result));
+        Sent(())
+    }
+}
+
 /// Runs `work` on every item with `jobs` threads (8 MiB stacks, for deep documents), and
 /// hands the results to `sink` in input order as soon as each is ready.
 ///
@@ -56,7 +76,7 @@ pub fn ordered_parallel<T, R, W, S>(
 where
     T: Sync,
     R: Send,
-    W: Fn(&T) -> R + Sync,
+    W: Fn(&T, Emit<'_, R>) -> Sent + Sync,
     S: FnMut(R) -> Result<bool, Failure>,
 {
     use rayon::prelude::*;
@@ -85,8 +105,7 @@ where
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
-                    // The receiver stops early only when output is closed.
-                    let _ = tx.send((i, work(&items[i])));
+                    let Sent(()) = work(&items[i], Emit { index: i, tx });
                 });
             });
         });
@@ -119,9 +138,9 @@ mod tests {
             &items,
             Some(1),
             Some(&weight),
-            |w| {
+            |w, emit| {
                 started.lock().unwrap().push(*w);
-                *w
+                emit.send(*w)
             },
             |r| {
                 results.push(r);

@@ -25,6 +25,7 @@ use teikit_validate::Grammar;
 use teikit_xml::Limits;
 
 use super::schema::print_schema_errors;
+use super::{Emit, Sent};
 use crate::args::{ValidateArgs, ValidateOptions};
 use crate::catalog::Catalogs;
 use crate::config;
@@ -138,7 +139,7 @@ fn execute(config: &Config) -> Result<Status, Failure> {
         &config.inputs,
         config.jobs,
         (config.inputs.len() > 1).then_some(&size as &(dyn Fn(&Input) -> u64 + Sync)),
-        |input| check(input, config),
+        |input, emit| check(input, config, emit),
         |outcome| {
             fatal |= outcome.fatal;
             for report in outcome.reports {
@@ -178,10 +179,11 @@ enum Choice {
     },
 }
 
-/// Reads, decodes, expands XIncludes, parses and validates one document.
-fn check(input: &Input, config: &Config) -> Outcome {
+/// Reads, decodes, expands XIncludes, parses and validates one document, and sends what it
+/// found before it frees the document's tree.
+fn check(input: &Input, config: &Config, emit: Emit<'_, Outcome>) -> Sent {
     if let Some(outcome) = try_stream(input, config) {
-        return outcome;
+        return emit.send(outcome);
     }
     let path = input.display();
     let raw = match input.read_shared() {
@@ -191,17 +193,17 @@ fn check(input: &Input, config: &Config) -> Outcome {
                 codes::UNREADABLE,
                 format!("cannot read {path}: {}", inputs::io_reason(&e)),
             );
-            return Outcome {
+            return emit.send(Outcome {
                 reports: vec![FileReport::new(path, None, vec![d])],
                 fatal: true,
-            };
+            });
         }
     };
     let text = match teikit_xml::decode(&raw) {
         Ok(t) => t,
         Err(d) => {
             let d = apply_project(config, vec![d]);
-            return done(FileReport::new(path, Some(raw), d), false);
+            return emit.send(done(FileReport::new(path, Some(raw), d), false));
         }
     };
     // The report shows the decoded text; when that is the file's bytes as they are (UTF-8
@@ -224,9 +226,16 @@ fn check(input: &Input, config: &Config) -> Outcome {
     let mut diags = Vec::new();
     let mut schema_name = None;
     let mut fatal = false;
-    match teikit_xml::parse_with_storage(merged, &Limits::default(), &mut storage) {
-        Err(d) => diags.push(d),
-        Ok(doc) => match choose(&doc, input, config, &mut diags) {
+    // The tree lives to the end of the function, after the outcome is sent.
+    let doc = match teikit_xml::parse_with_storage(merged, &Limits::default(), &mut storage) {
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+        Ok(doc) => Some(doc),
+    };
+    if let Some(doc) = &doc {
+        match choose(doc, input, config, &mut diags) {
             Choice::Grammar(grammar, name) => {
                 // Both only read the tree: the rules run beside the grammar when a worker
                 // thread is free (the last big file of a batch), one after the other if not.
@@ -234,8 +243,8 @@ fn check(input: &Input, config: &Config) -> Outcome {
                 // takes: a big document's validation can use a second thread itself, and a
                 // thread done with the short rules joins in.
                 let (rules, found) = rayon::join(
-                    || config.rules.then(|| teikit_rules::check(&doc)),
-                    || grammar.validate(&doc),
+                    || config.rules.then(|| teikit_rules::check(doc)),
+                    || grammar.validate(doc),
                 );
                 // Thousands of diagnostics are not copied into an empty list.
                 if diags.is_empty() {
@@ -266,7 +275,7 @@ fn check(input: &Input, config: &Config) -> Outcome {
                 schema_name = Some(name);
                 fatal = true;
             }
-        },
+        }
     }
     let with_schema = |r: FileReport| match &schema_name {
         Some(n) => r.with_schema(n.clone()),
@@ -279,10 +288,10 @@ fn check(input: &Input, config: &Config) -> Outcome {
         } else {
             Arc::from(text.as_bytes())
         };
-        return done(
+        return emit.send(done(
             with_schema(FileReport::new(path, Some(source), diags)),
             fatal,
-        );
+        ));
     };
     // Diagnostics of the merged text go back to the file each one belongs to.
     let mut groups = expanded.remap_all(diags);
@@ -306,7 +315,7 @@ fn check(input: &Input, config: &Config) -> Outcome {
             ))
         })
         .collect();
-    Outcome { reports, fatal }
+    emit.send(Outcome { reports, fatal })
 }
 
 /// Streams a file when its size or `--stream` says so; `None` when the tree path must read
