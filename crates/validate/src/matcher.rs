@@ -269,10 +269,10 @@ impl<'g> Matcher<'g> {
         value_cx!(self, ns, vc);
         self.flush_text(false, &vc);
         let g = self.g;
-        let path_len = self.enter(name);
         let key =
             g.cx.names
                 .key_cached(&mut self.ns_cache, name.ns, name.local);
+        let path_len = self.enter(name, key);
         let before = self.state;
         let kind = if before == NOT_ALLOWED && self.had_error {
             Kind::Cont(NOT_ALLOWED)
@@ -382,10 +382,15 @@ impl<'g> Matcher<'g> {
         self.depth = 0;
         self.path.clear();
         self.path.push_str(parent_path);
+        let key = self
+            .g
+            .cx
+            .names
+            .key_cached(&mut self.ns_cache, name.ns, name.local);
         self.root_counts.clear();
         if preceding > 0 {
             self.root_counts
-                .push((hash_pair(name.ns, name.local), preceding));
+                .push((self.sibling_id(name, key), preceding));
         }
         self.text.present = false;
         self.diags.clear();
@@ -393,12 +398,7 @@ impl<'g> Matcher<'g> {
         self.idrefs.clear();
         self.had_error = false;
         self.assumed_no_error = false;
-        let path_len = self.enter(name);
-        let key = self
-            .g
-            .cx
-            .names
-            .key_cached(&mut self.ns_cache, name.ns, name.local);
+        let path_len = self.enter(name, key);
         self.state = content;
         // The continuation is the parent's business: nothing follows the end tag here.
         self.push_frame(Kind::Cont(NOT_ALLOWED), path_len, span, key, name);
@@ -419,8 +419,8 @@ impl<'g> Matcher<'g> {
 
     /// The path bookkeeping of a start tag: counts the element among its siblings and appends
     /// its step to the path. Returns the path's length before.
-    fn enter(&mut self, name: Name<'_>) -> usize {
-        let h = hash_pair(name.ns, name.local);
+    fn enter(&mut self, name: Name<'_>, key: NameKey) -> usize {
+        let h = self.sibling_id(name, key);
         let counts = match self.depth {
             0 => &mut self.root_counts,
             d => {
@@ -450,6 +450,16 @@ impl<'g> Matcher<'g> {
             self.path.push(']');
         }
         path_len
+    }
+
+    /// What tells an element's name from its siblings' for the `[index]` of paths: its key,
+    /// or for a name the schema does not know (all share one key) a hash of the name.
+    fn sibling_id(&self, name: Name<'_>, key: NameKey) -> u64 {
+        if self.g.cx.names.is_unknown(key) {
+            hash_pair(name.ns, name.local) | 1 << 63
+        } else {
+            u64::from(key)
+        }
     }
 
     /// Opens the element's frame (the state is already its content's).
@@ -1589,6 +1599,28 @@ mod tests {
         );
         assert_eq!(d[0].context.as_deref(), Some("/a/b[2]"));
         assert_eq!(d[1].context.as_deref(), Some("/a/b[4]"));
+    }
+
+    /// Paths count siblings by name, also names the schema does not know (which share one key).
+    #[test]
+    fn paths_count_unknown_names_apart() {
+        let s = || schema(el("doc", star(el("p", att("n", data("xsd", "integer"))))));
+        let d = run(
+            s(),
+            r#"<doc><p n="1"/><x/><y/><x/><p n="q"/><y n="2"><z/></y></doc>"#,
+        );
+        let contexts: Vec<_> = d.iter().map(|d| d.context.as_deref()).collect();
+        assert_eq!(
+            contexts,
+            [
+                Some("/doc/x"),
+                Some("/doc/y"),
+                Some("/doc/x[2]"),
+                Some("/doc/p[2]"),
+                Some("/doc/y[2]"),
+            ],
+            "{d:#?}"
+        );
     }
 
     /// The advice for a misplaced attribute is remembered per state and name; a second

@@ -168,6 +168,14 @@ impl NameTable {
         }
     }
 
+    /// Is `key` one of the keys shared by names the schema does not mention (of a namespace
+    /// it mentions, or of any other)?
+    pub(crate) fn is_unknown(&self, key: NameKey) -> bool {
+        self.reps
+            .get(key as usize)
+            .is_none_or(|rep| rep.local.is_empty())
+    }
+
     /// Does `nc` contain the names of `key`?
     pub(crate) fn contains(&self, nc: &NameClass, key: NameKey) -> bool {
         nc.contains(&self.reps[key as usize])
