@@ -30,7 +30,7 @@ use std::fmt;
 use std::io::{self, BufRead};
 
 use quick_xml::events::Event;
-use teikit_diagnostics::{Diagnostic, Span};
+use teikit_diagnostics::{Diagnostic, Span, Text};
 use teikit_relaxng::datatype::NamespaceContext;
 use teikit_xml::lex::{self, is_space, is_xml_char, unclosed_help, BadReference, XML_NS};
 use teikit_xml::Limits;
@@ -364,13 +364,7 @@ impl<'t> Cur<'t> {
         Span::from_range(self.base + r.start..self.base + r.end)
     }
 
-    fn fail(
-        &self,
-        code: &str,
-        msg: impl Into<teikit_diagnostics::Text>,
-        span: Span,
-        label: &str,
-    ) -> Fail {
+    fn fail(&self, code: &str, msg: impl Into<Text>, span: Span, label: &str) -> Fail {
         Fail {
             at: self.base + self.pos,
             diag: Diagnostic::error(code, msg).with_label(span, label),

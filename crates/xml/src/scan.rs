@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use teikit_diagnostics::{Diagnostic, Span};
+use teikit_diagnostics::{Diagnostic, Span, Text};
 
 use crate::lex::{self, is_name_char, is_space, is_xml_char, unclosed_help, BadReference, XML_NS};
 use crate::Limits;
@@ -199,13 +199,7 @@ type R<T> = Result<T, Fail>;
 impl<'t> Scanner<'t, '_> {
     // ----- helpers -------------------------------------------------------------------------
 
-    fn fail(
-        &self,
-        code: &str,
-        msg: impl Into<teikit_diagnostics::Text>,
-        span: Span,
-        label: &str,
-    ) -> Fail {
+    fn fail(&self, code: &str, msg: impl Into<Text>, span: Span, label: &str) -> Fail {
         Fail {
             at: self.pos,
             diag: Diagnostic::error(code, msg).with_label(span, label),
