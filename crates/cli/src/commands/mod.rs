@@ -38,6 +38,11 @@ pub fn run(command: Command) -> Result<Status, Failure> {
 /// How many consecutive items [`ordered_parallel`] may start in an order of its own.
 const REORDER_WINDOW: usize = 64;
 
+/// Batches longer than this start in input order: weighing every item (a `stat` per file)
+/// would delay the first result of an archive's million files, and in a long batch the last
+/// big file is a small part of the whole.
+const REORDER_MAX: usize = 4096;
+
 /// Where [`ordered_parallel`]'s `work` sends its one result: as soon as it has it, before
 /// it frees what it used (a document's tree takes a millisecond to free), so that the
 /// result can be printed meanwhile.
@@ -65,7 +70,8 @@ impl<R> Emit<'_, R> {
 /// [`REORDER_WINDOW`] are started first: a big file started last would hold up the end of
 /// the batch while the other threads have nothing left to do (and one started first can
 /// share its own work with a thread that finishes early). The window bounds how many
-/// results wait for their turn to be printed.
+/// results wait for their turn to be printed; batches of more than [`REORDER_MAX`] items
+/// are not reordered.
 pub fn ordered_parallel<T, R, W, S>(
     items: &[T],
     jobs: Option<usize>,
@@ -91,7 +97,7 @@ where
         .build()
         .map_err(|e| Failure::error(format!("cannot start worker threads: {e}")))?;
     let mut order: Vec<usize> = (0..items.len()).collect();
-    if let Some(weight) = weight {
+    if let Some(weight) = weight.filter(|_| items.len() <= REORDER_MAX) {
         // Weighing may cost a system call (a file's size): once per item.
         let weights: Vec<u64> = items.iter().map(weight).collect();
         for window in order.chunks_mut(REORDER_WINDOW) {
@@ -159,5 +165,24 @@ mod tests {
             sorted.sort_by(|a, b| b.cmp(a));
             assert_eq!(window, &sorted[..]);
         }
+    }
+
+    #[test]
+    fn a_long_batch_starts_in_input_order() {
+        let items: Vec<u64> = (0..super::REORDER_MAX as u64 + 1).map(|i| i % 7).collect();
+        let started = Mutex::new(Vec::new());
+        let weight = |w: &u64| *w;
+        super::ordered_parallel(
+            &items,
+            Some(1),
+            Some(&weight),
+            |w, emit| {
+                started.lock().unwrap().push(*w);
+                emit.send(())
+            },
+            |()| Ok(true),
+        )
+        .unwrap();
+        assert_eq!(started.into_inner().unwrap(), items);
     }
 }
