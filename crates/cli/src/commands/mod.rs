@@ -6,6 +6,8 @@ mod schema;
 mod text;
 mod validate;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use crate::args::{Command, SchemaCommand};
 use crate::{Failure, Status};
 
@@ -49,6 +51,8 @@ const REORDER_MAX: usize = 4096;
 pub struct Emit<'a, R> {
     index: usize,
     tx: &'a std::sync::mpsc::Sender<(usize, R)>,
+    /// Set when the receiver is gone (output closed): no further item is started.
+    stop: &'a AtomicBool,
 }
 
 /// Proof that a result was sent: only [`Emit::send`] makes one, and `work` must return one.
@@ -58,7 +62,9 @@ impl<R> Emit<'_, R> {
     /// Sends the item's result.
     pub fn send(self, result: R) -> Sent {
         // The receiver stops early only when output is closed.
-        let _ = self.tx.send((self.index, result));
+        if self.tx.send((self.index, result)).is_err() {
+            self.stop.store(true, Ordering::Relaxed);
+        }
         Sent(())
     }
 }
@@ -85,7 +91,6 @@ where
     W: Fn(&T, Emit<'_, R>) -> Sent + Sync,
     S: FnMut(R) -> Result<bool, Failure>,
 {
-    use rayon::prelude::*;
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(8 * 1024 * 1024);
     if let Some(n) = jobs {
         if n == 0 {
@@ -105,15 +110,31 @@ where
         }
     }
     let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    // Each worker takes the next item in order when it is free, so items finish about in
+    // order and the results waiting for an earlier one to be printed stay few (splitting the
+    // list between threads up front would hold half a batch's results in memory).
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let work = &work;
-        let order = &order;
+        let (work, order, next, stop) = (&work, &order, &next, &stop);
         scope.spawn(move || {
-            pool.install(|| {
-                order.par_iter().for_each_with(tx, |tx, &i| {
-                    let Sent(()) = work(&items[i], Emit { index: i, tx });
-                });
+            // One loop per worker thread (a broadcast job is never stolen, so a thread
+            // waiting inside one document's work cannot start the next documents within it).
+            pool.broadcast(|_| {
+                let tx = tx.clone();
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let emit = Emit {
+                        index: i,
+                        tx: &tx,
+                        stop,
+                    };
+                    let Sent(()) = work(&items[i], emit);
+                }
             });
+            drop(tx);
         });
         let mut pending = std::collections::BTreeMap::new();
         let mut next = 0;
@@ -184,5 +205,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(started.into_inner().unwrap(), items);
+    }
+
+    #[test]
+    fn no_item_starts_once_the_output_is_closed() {
+        let items: Vec<u64> = (0..200).collect();
+        let started = Mutex::new(0);
+        super::ordered_parallel(
+            &items,
+            Some(1),
+            None,
+            |_, emit| {
+                *started.lock().unwrap() += 1;
+                // A document takes a while: the receiver is gone before the next one is done.
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                emit.send(())
+            },
+            // The output closes after the first result.
+            |()| Ok(false),
+        )
+        .unwrap();
+        let started = started.into_inner().unwrap();
+        assert!(started < 10, "{started} items started");
     }
 }
