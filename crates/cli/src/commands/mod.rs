@@ -155,14 +155,14 @@ where
 mod tests {
     use std::sync::Mutex;
 
-    #[test]
-    fn heavy_items_start_first_and_results_come_in_input_order() {
-        let items: Vec<u64> = (0..150).map(|i| (i * 37) % 11).collect();
+    /// Runs items weighed by their value on one thread: the order they started in, and the
+    /// results in the order the sink got them.
+    fn run_weighed(items: &[u64]) -> (Vec<u64>, Vec<u64>) {
         let started = Mutex::new(Vec::new());
         let mut results = Vec::new();
         let weight = |w: &u64| *w;
         super::ordered_parallel(
-            &items,
+            items,
             Some(1),
             Some(&weight),
             |w, emit| {
@@ -175,9 +175,15 @@ mod tests {
             },
         )
         .unwrap();
+        (started.into_inner().unwrap(), results)
+    }
+
+    #[test]
+    fn heavy_items_start_first_and_results_come_in_input_order() {
+        let items: Vec<u64> = (0..150).map(|i| (i * 37) % 11).collect();
+        let (started, results) = run_weighed(&items);
         assert_eq!(results, items);
         // One thread: each window of items starts heaviest first.
-        let started = started.into_inner().unwrap();
         for (window, input) in started
             .chunks(super::REORDER_WINDOW)
             .zip(items.chunks(super::REORDER_WINDOW))
@@ -191,20 +197,9 @@ mod tests {
     #[test]
     fn a_long_batch_starts_in_input_order() {
         let items: Vec<u64> = (0..super::REORDER_MAX as u64 + 1).map(|i| i % 7).collect();
-        let started = Mutex::new(Vec::new());
-        let weight = |w: &u64| *w;
-        super::ordered_parallel(
-            &items,
-            Some(1),
-            Some(&weight),
-            |w, emit| {
-                started.lock().unwrap().push(*w);
-                emit.send(())
-            },
-            |()| Ok(true),
-        )
-        .unwrap();
-        assert_eq!(started.into_inner().unwrap(), items);
+        let (started, results) = run_weighed(&items);
+        assert_eq!(started, items);
+        assert_eq!(results, items);
     }
 
     #[test]
