@@ -81,6 +81,18 @@ pub struct Label {
     pub primary: bool,
 }
 
+impl Label {
+    /// This label as miette's, placed at `span` (its own span, or one clamped to a source).
+    pub(crate) fn miette(&self, span: miette::SourceSpan) -> miette::LabeledSpan {
+        let message = self.message.as_deref().map(str::to_string);
+        if self.primary {
+            miette::LabeledSpan::new_primary_with_span(message, span)
+        } else {
+            miette::LabeledSpan::new_with_span(message, span)
+        }
+    }
+}
+
 /// One finding about one source, as data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -246,15 +258,7 @@ impl miette::Diagnostic for Diagnostic {
             return None;
         }
         Some(Box::new(self.labels.iter().map(|l| {
-            let span = miette::SourceSpan::new(l.span.offset.into(), l.span.len);
-            if l.primary {
-                miette::LabeledSpan::new_primary_with_span(
-                    l.message.as_deref().map(str::to_string),
-                    span,
-                )
-            } else {
-                miette::LabeledSpan::new_with_span(l.message.as_deref().map(str::to_string), span)
-            }
+            l.miette(miette::SourceSpan::new(l.span.offset.into(), l.span.len))
         })))
     }
 }

@@ -297,6 +297,14 @@ impl Grammar {
         m.open_element(name, name_span, &NodeNs(parent), sub)
     }
 
+    /// The content of the element(s) named `key` anywhere in the schema, as recovery reads an
+    /// unexpected element and the split validates an element on its own (`notAllowed` when
+    /// no definition names it).
+    fn named_content(&self, key: names::NameKey) -> store::PId {
+        let found = self.read().find_memo(key);
+        found.unwrap_or_else(|| self.write().find_element(&self.cx, key))
+    }
+
     fn read(&self) -> ShardedLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -316,7 +316,7 @@ impl<'g> Matcher<'g> {
                 (r, false)
             };
             if r == NOT_ALLOWED && failed {
-                let found = memo!(g, find_memo(key), find_element(&g.cx, key));
+                let found = g.named_content(key);
                 self.state = found;
                 Kind::Cont(before)
             } else {

@@ -214,11 +214,7 @@ fn validate_part(
     let node = part.node;
     let (name, span) = element_name(text, node);
     let key = g.cx.names.key(name.ns, name.local);
-    let found = g.read().find_memo(key);
-    let content = match found {
-        Some(c) => c,
-        None => g.write().find_element(&g.cx, key),
-    };
+    let content = g.named_content(key);
     if content == NOT_ALLOWED {
         return None;
     }

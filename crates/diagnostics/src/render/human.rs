@@ -208,15 +208,7 @@ impl<'a> HumanDiagnostic<'a> {
                     let offset = next_boundary(src, l.span.offset);
                     let end = l.span.end().min(offset + MAX_LABEL);
                     let end = next_boundary(src, end.max(offset));
-                    let span = SourceSpan::new(offset.into(), end - offset);
-                    if l.primary {
-                        LabeledSpan::new_primary_with_span(
-                            l.message.as_deref().map(str::to_string),
-                            span,
-                        )
-                    } else {
-                        LabeledSpan::new_with_span(l.message.as_deref().map(str::to_string), span)
-                    }
+                    l.miette(SourceSpan::new(offset.into(), end - offset))
                 })
                 .collect(),
             None => Vec::new(),
