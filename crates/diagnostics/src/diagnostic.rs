@@ -1,6 +1,7 @@
 //! The [`Diagnostic`] type and its parts.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::Text;
 
@@ -109,7 +110,8 @@ pub struct Diagnostic {
     /// A documentation page (TEI Guidelines reference page, teikit code docs).
     pub url: Option<Text>,
     /// What would have been accepted instead (element names, `text`, end tag), most likely first.
-    pub expected: Vec<Text>,
+    /// Shared: the thousands of copies of one repeated error hold one list.
+    pub expected: Arc<[Text]>,
     /// Where in the document tree, e.g. `/TEI/text/body/div[2]/p[3]`.
     pub context: Option<String>,
 }
@@ -124,7 +126,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             url: None,
-            expected: Vec::new(),
+            expected: Arc::default(),
             context: None,
         }
     }

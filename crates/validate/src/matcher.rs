@@ -1639,7 +1639,7 @@ mod tests {
         assert_eq!(d[0].help.as_deref(), Some("did you mean @rend?"));
         assert_eq!(d[1].help, d[0].help);
         assert_eq!(d[1].expected, d[0].expected);
-        assert_eq!(d[0].expected, ["@rend"]);
+        assert_eq!(*d[0].expected, ["@rend"]);
         assert_eq!(
             d[2].help.as_deref(),
             Some("remove it, or use one of the attributes <b> takes")
@@ -1703,7 +1703,7 @@ mod tests {
         let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
         assert_eq!(spanned(doc, &d[0]), "persname");
         assert_eq!(d[0].message, "element <persname> is not allowed in <doc>");
-        assert_eq!(d[0].expected, vec!["p"]);
+        assert_eq!(*d[0].expected, vec!["p"]);
         assert_eq!(d[0].context.as_deref(), Some("/doc/persname"));
     }
 
@@ -1739,7 +1739,7 @@ mod tests {
             d[0].message,
             "element <doc> is incomplete: missing required <p>"
         );
-        assert_eq!(d[0].expected, vec!["p"]);
+        assert_eq!(*d[0].expected, vec!["p"]);
         let doc = "<doc/>";
         let d = check(doc_schema(), doc, &["rng/incomplete-content"]);
         assert_eq!(spanned(doc, &d[0]), "<doc/>");
@@ -1769,7 +1769,7 @@ mod tests {
         let doc = "<doc idd='x'><head/><p/></doc>";
         let d = check(doc_schema(), doc, &["rng/attribute-not-allowed"]);
         assert_eq!(spanned(doc, &d[0]), "idd");
-        assert_eq!(d[0].expected, vec!["@id"]);
+        assert_eq!(*d[0].expected, vec!["@id"]);
         assert_eq!(d[0].help.as_deref(), Some("did you mean @id?"));
         let s = schema(el(
             "a",
@@ -1786,7 +1786,7 @@ mod tests {
         let doc = "<a x='' y='no'/>";
         let d = check(s, doc, &["rng/invalid-attribute-value"]);
         assert_eq!(spanned(doc, &d[0]), "no");
-        assert_eq!(d[0].expected, vec!["\"yes\""]);
+        assert_eq!(*d[0].expected, vec!["\"yes\""]);
     }
 
     #[test]
@@ -1901,7 +1901,7 @@ mod tests {
         check(s(), "<a>1<y/>2<x/>3</a>", &[]);
         check(s(), "<a><x/><x/><y/></a>", &["rng/element-not-allowed"]);
         let d = check(s(), "<a><x/></a>", &["rng/incomplete-content"]);
-        assert_eq!(d[0].expected, vec!["y", "text"]);
+        assert_eq!(*d[0].expected, vec!["y", "text"]);
     }
 
     #[test]
@@ -1937,7 +1937,7 @@ mod tests {
     fn root_not_allowed() {
         let doc = "<other><p/></other>";
         let d = check(doc_schema(), doc, &["rng/element-not-allowed"]);
-        assert_eq!(d[0].expected, vec!["doc"]);
+        assert_eq!(*d[0].expected, vec!["doc"]);
     }
 
     #[test]

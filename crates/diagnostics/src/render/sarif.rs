@@ -230,7 +230,7 @@ impl Sarif {
                 related_locations: related,
                 properties: Properties {
                     help: diag.help.clone(),
-                    expected: diag.expected.clone(),
+                    expected: diag.expected.to_vec(),
                     url: diag.url.clone(),
                     context: diag.context.clone(),
                 },
