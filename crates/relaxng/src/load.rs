@@ -426,7 +426,12 @@ impl<'o> Loader<'o> {
             }
         };
         match teikit_xml::decode(&bytes) {
-            Ok(t) => Some(t.into_owned()),
+            Ok(std::borrow::Cow::Owned(t)) => Some(t),
+            // Valid UTF-8: the buffer itself becomes the text, without a copy.
+            Ok(std::borrow::Cow::Borrowed(_)) => Some(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
             Err(d) if from.is_some() => {
                 // Not text: reported at the href, without keeping (or quoting) the bytes.
                 let loc = from.expect("checked");

@@ -439,7 +439,7 @@ impl Cache {
         source: &Source<'_>,
         options: &LoadOptions,
     ) -> Result<Schema, Miss> {
-        let bytes = std::fs::read(entry).map_err(|_| Miss::Absent)?;
+        let mut bytes = std::fs::read(entry).map_err(|_| Miss::Absent)?;
         let (header, body) = split_entry(&bytes)?;
         if header.stamp != self.stamp {
             return Err(Miss::OtherVersion(format!(
@@ -463,7 +463,11 @@ impl Cache {
         }
         let lens: Vec<usize> = files.iter().map(|f| f.text.len()).collect();
         let decoded = if header.max_depth <= INLINE_DEPTH {
-            wire::decode(body, &lens, INLINE_DEPTH, wire::Contents::Deferred)
+            // The body moves to the front of the buffer read, which the schema then keeps
+            // to decode contents from (a move within pages already touched, not a copy).
+            let body_start = bytes.len() - body.len();
+            bytes.drain(..body_start);
+            wire::decode_owned(bytes, &lens, INLINE_DEPTH, wire::Contents::Deferred)
         } else {
             // Deep schemas are decoded whole on the big stack: a deferred content would be
             // decoded later on whatever stack the validator runs.
@@ -588,12 +592,12 @@ fn check_files(
             } else {
                 let bytes = std::fs::read(&rec.abs)
                     .map_err(|e| Miss::Stale(format!("cannot read {}: {e}", rec.abs.display())))?;
-                let text = teikit_xml::decode(&bytes)
+                let mut text = teikit_xml::decode_owned(bytes)
                     .map_err(|_| Miss::Stale(format!("{} has changed", rec.abs.display())))?;
-                match text.strip_prefix('\u{feff}') {
-                    Some(t) => t.to_string(),
-                    None => text.into_owned(),
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
                 }
+                text
             };
             if text.len() as u64 != rec.len || xxh3_128(text.as_bytes()) != rec.hash {
                 return Err(Miss::Stale(format!("{} has changed", rec.shown.display())));

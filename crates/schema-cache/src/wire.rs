@@ -335,6 +335,18 @@ pub fn decode(
     max_depth: u32,
     contents: Contents,
 ) -> Result<Schema, Invalid> {
+    decode_owned(bytes.to_vec(), file_lens, max_depth, contents)
+}
+
+/// [`decode`] of a body the caller hands over: deferred contents are later decoded from it
+/// in place, without a copy.
+pub fn decode_owned(
+    body: Vec<u8>,
+    file_lens: &[usize],
+    max_depth: u32,
+    contents: Contents,
+) -> Result<Schema, Invalid> {
+    let bytes: &[u8] = &body;
     // The string table first, with a decoder that has no table yet.
     let empty = Table::default();
     let mut r = Decoder::at(bytes, 0, &empty, max_depth);
@@ -434,7 +446,7 @@ pub fn decode(
     let deferred = match contents {
         Contents::Eager => None,
         Contents::Deferred => Some(Arc::new(Deferred {
-            body: bytes.to_vec(),
+            body,
             table,
             offsets,
             max_depth,

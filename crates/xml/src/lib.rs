@@ -36,7 +36,7 @@ mod scan;
 pub mod uri;
 
 pub use crate::codes::CODES;
-pub use crate::decode::decode;
+pub use crate::decode::{decode, decode_owned};
 pub use crate::model::{xml_model, XmlModel};
 
 use teikit_diagnostics::{Diagnostic, Span};
