@@ -2,7 +2,9 @@
 //! run on this machine, written to BENCHMARKS.md; `cargo xtask bench --micro`: the divan
 //! micro-benchmarks of the hot paths, written into their own section of the same file.
 //!
-//! Every measurement runs each command several times and keeps the median wall time (measured
+//! Every measurement runs each command several times, the commands of a table taking turns
+//! (round by round, so that a burst of load on the shared machine falls on every tool alike, not
+//! on whichever ran then), and keeps the median wall time (measured
 //! here with `Instant`) and the median peak resident set size and CPU time (from
 //! `/usr/bin/time`, which counts the command and every descendant it waited for, so jing's JVM
 //! behind its shell wrapper counts). Commands run under coreutils `timeout`. A tool that fails,

@@ -57,6 +57,8 @@ impl Cmd {
 pub struct Harness {
     pub time: Option<PathBuf>,
     pub scratch: tempfile::TempDir,
+    /// Measurements so far: each one's output files are named by its number.
+    outputs: std::cell::Cell<usize>,
 }
 
 /// One run of one command.
@@ -69,7 +71,7 @@ pub struct Sample {
     pub code: Option<i32>,
 }
 
-/// Several runs of one command, and where the last run's output went.
+/// Several runs of one command, and where the last run's output went (files of its own).
 pub struct Measurement {
     pub samples: Vec<Sample>,
     pub stdout: PathBuf,
@@ -95,72 +97,121 @@ impl Harness {
         Ok(Harness {
             time,
             scratch: tempfile::Builder::new().prefix("teikit-bench-").tempdir()?,
+            outputs: std::cell::Cell::new(0),
         })
     }
 
     /// Runs `cmd` `runs` times; `before` runs (untimed) before each run.
     pub fn measure(&self, cmd: &Cmd, runs: usize, before: &dyn Fn()) -> Measurement {
-        let stdout = self.scratch.path().join("stdout");
-        let stderr = self.scratch.path().join("stderr");
-        let rss_file = self.scratch.path().join("rss");
-        let mut samples = Vec::new();
-        for i in 0..runs {
-            before();
-            let mut c = match &self.time {
-                Some(time) => {
-                    let mut c = Command::new(time);
-                    c.arg("-f").arg("%M %U %S").arg("-o").arg(&rss_file);
-                    c.arg("timeout");
-                    c
+        let name = cmd
+            .program
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let job = Job {
+            name: &name,
+            cmd,
+            before,
+        };
+        self.measure_interleaved(&[job], runs)
+            .pop()
+            .expect("one measurement per job")
+    }
+
+    /// Runs every job `runs` times, taking turns (the first job's first run, the second job's
+    /// first run, …, then every job's second run): a change in the machine's load while the
+    /// group runs (another process, the CPU's clock) then falls on every job alike instead of
+    /// on whichever job ran at the time. A job whose run times out is not run again.
+    pub fn measure_interleaved(&self, jobs: &[Job<'_>], runs: usize) -> Vec<Measurement> {
+        let mut out: Vec<Measurement> = jobs
+            .iter()
+            .map(|job| {
+                let k = self.outputs.get();
+                self.outputs.set(k + 1);
+                Measurement {
+                    samples: Vec::new(),
+                    stdout: self.scratch.path().join(format!("stdout-{k}")),
+                    stderr: self.scratch.path().join(format!("stderr-{k}")),
+                    timeout: job.cmd.timeout,
                 }
-                None => Command::new("timeout"),
-            };
-            c.args(["-k", "5"])
-                .arg(cmd.timeout.as_secs().to_string())
-                .arg(&cmd.program)
-                .args(&cmd.args)
-                .envs(cmd.env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null());
-            let _ = fs::remove_file(&rss_file);
-            let (Ok(out), Ok(err)) = (fs::File::create(&stdout), fs::File::create(&stderr)) else {
-                break;
-            };
-            c.stdout(out).stderr(err);
-            let t0 = Instant::now();
-            let status = c.status();
-            let secs = t0.elapsed().as_secs_f64();
-            let code = match status {
-                Ok(s) => s.code(),
-                Err(_) => None,
-            };
-            // time(1) writes "Command exited with non-zero status N" before the format's line.
-            let (rss_kb, cpu_secs) = fs::read_to_string(&rss_file)
-                .ok()
-                .and_then(|t| t.lines().last().map(parse_time_line))
-                .unwrap_or((None, None));
-            eprintln!(
-                "bench:   run {}/{runs}: {secs:.3} s, {} KB, exit {}",
-                i + 1,
-                rss_kb.map_or("?".to_string(), |k: u64| k.to_string()),
-                code.map_or("signal".to_string(), |c| c.to_string())
-            );
-            samples.push(Sample {
-                secs,
-                rss_kb,
-                cpu_secs,
-                code,
-            });
-            if code == Some(124) {
-                break; // a timeout will time out again: do not spend the time
+            })
+            .collect();
+        for i in 0..runs {
+            for (job, m) in jobs.iter().zip(&mut out) {
+                if m.samples.last().is_some_and(|s| s.code == Some(124)) {
+                    continue; // a timeout will time out again: do not spend the time
+                }
+                (job.before)();
+                let Some(sample) = self.run(job.cmd, &m.stdout, &m.stderr) else {
+                    continue;
+                };
+                eprintln!(
+                    "bench:   {} run {}/{runs}: {:.3} s, {} KB, exit {}",
+                    job.name,
+                    i + 1,
+                    sample.secs,
+                    sample
+                        .rss_kb
+                        .map_or("?".to_string(), |k: u64| k.to_string()),
+                    sample.code.map_or("signal".to_string(), |c| c.to_string())
+                );
+                m.samples.push(sample);
             }
         }
-        Measurement {
-            samples,
-            stdout,
-            stderr,
-            timeout: cmd.timeout,
-        }
+        out
     }
+
+    /// One timed run of `cmd` with its output in `stdout` and `stderr`; `None` when the output
+    /// files cannot be created.
+    fn run(&self, cmd: &Cmd, stdout: &Path, stderr: &Path) -> Option<Sample> {
+        let rss_file = self.scratch.path().join("rss");
+        let mut c = match &self.time {
+            Some(time) => {
+                let mut c = Command::new(time);
+                c.arg("-f").arg("%M %U %S").arg("-o").arg(&rss_file);
+                c.arg("timeout");
+                c
+            }
+            None => Command::new("timeout"),
+        };
+        c.args(["-k", "5"])
+            .arg(cmd.timeout.as_secs().to_string())
+            .arg(&cmd.program)
+            .args(&cmd.args)
+            .envs(cmd.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        let _ = fs::remove_file(&rss_file);
+        let (Ok(out), Ok(err)) = (fs::File::create(stdout), fs::File::create(stderr)) else {
+            return None;
+        };
+        c.stdout(out).stderr(err);
+        let t0 = Instant::now();
+        let status = c.status();
+        let secs = t0.elapsed().as_secs_f64();
+        let code = match status {
+            Ok(s) => s.code(),
+            Err(_) => None,
+        };
+        // time(1) writes "Command exited with non-zero status N" before the format's line.
+        let (rss_kb, cpu_secs) = fs::read_to_string(&rss_file)
+            .ok()
+            .and_then(|t| t.lines().last().map(parse_time_line))
+            .unwrap_or((None, None));
+        Some(Sample {
+            secs,
+            rss_kb,
+            cpu_secs,
+            code,
+        })
+    }
+}
+
+/// One command of a group measured together, and what runs (untimed) before each of its runs.
+pub struct Job<'a> {
+    /// What the progress lines call it.
+    pub name: &'a str,
+    pub cmd: &'a Cmd,
+    pub before: &'a dyn Fn(),
 }
 
 /// Median wall time, CPU time and peak RSS (KB) of a measurement.
@@ -326,5 +377,49 @@ mod tests {
         assert_eq!(m.samples.len(), 2);
         let m = h.measure(&cmd, 1, &|| {});
         assert_eq!(verdict(&m, 1), Verdict::Invalid);
+    }
+
+    /// A group's commands take turns, each `before` runs right before its own command, and
+    /// each command's output stays its own.
+    #[test]
+    fn interleaved_commands_take_turns() {
+        let h = Harness::new().unwrap();
+        let log = h.scratch.path().join("log");
+        let shell = |word: &str| {
+            let script = format!("echo {word} >> '{}'; echo {word}", log.display());
+            Cmd::new(
+                Path::new("/bin/sh"),
+                vec!["-c".into(), script.into()],
+                Duration::from_secs(10),
+            )
+        };
+        let (a, b) = (shell("a"), shell("b"));
+        let before_b = || {
+            let mut f = fs::OpenOptions::new().append(true).open(&log).unwrap();
+            std::io::Write::write_all(&mut f, b"before-b\n").unwrap();
+        };
+        let jobs = [
+            Job {
+                name: "a",
+                cmd: &a,
+                before: &|| {},
+            },
+            Job {
+                name: "b",
+                cmd: &b,
+                before: &before_b,
+            },
+        ];
+        let ms = h.measure_interleaved(&jobs, 3);
+        let runs: Vec<String> = fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(runs, ["a", "before-b", "b"].repeat(3));
+        assert_eq!(ms.len(), 2);
+        assert!(ms.iter().all(|m| m.samples.len() == 3));
+        assert_eq!(ms[0].stdout_text(), "a\n");
+        assert_eq!(ms[1].stdout_text(), "b\n");
     }
 }

@@ -1,4 +1,4 @@
-//! The measurements: each one runs the tools on the same input, back to back, and returns a
+//! The measurements: each one runs the tools on the same input, taking turns, and returns a
 //! [`Section`] of the report.
 
 use std::ffi::OsString;
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use super::harness::{first_meaningful_line, verdict, Cmd, Harness, Measurement, Verdict};
+use super::harness::{first_meaningful_line, verdict, Cmd, Harness, Job, Measurement, Verdict};
 use super::Tools;
 
 /// The benchmarks' TEI generator (`tei_document`, the in-memory form, is for the divan benches).
@@ -227,56 +227,40 @@ fn teixml_validate_args(schema: &Path, docs: &[PathBuf]) -> Vec<OsString> {
     args
 }
 
-/// jing on one document (measured first: its verdict is the reference for the others).
-fn jing_row(c: &Ctx<'_>, schema: &Path, doc: &Path, short: &[(&Path, &str)]) -> Option<Row> {
-    let jing = c.t.jing.as_ref()?;
-    eprintln!("bench:  jing");
-    let args = os(&[&schema, &doc]);
-    let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
-    Some(Row {
-        tool: "jing".into(),
-        command: display_command("jing", &args, short),
-        status: verdict(&m, 1).label(),
-        m,
-    })
+/// The commands of one section, measured together with [`Harness::measure_interleaved`].
+struct Plan<'a> {
+    jobs: Vec<(String, Cmd, &'a dyn Fn())>,
 }
 
-/// teixml on one document, checked against jing's verdict.
-fn teixml_row(
-    c: &Ctx<'_>,
-    schema: &Path,
-    doc: &Path,
-    short: &[(&Path, &str)],
-    jing: Option<&Verdict>,
-) -> Option<Row> {
-    let tx = c.t.teixml.as_ref()?;
-    eprintln!("bench:  teixml");
-    let args = teixml_validate_args(schema, &[doc.to_path_buf()]);
-    let m = c.measure(&Cmd::new(&tx.program, args.clone(), c.timeout));
-    Some(Row {
-        tool: "teixml".into(),
-        command: display_command("tei-rs", &args, short),
-        status: status_against_jing(&verdict(&m, 1), jing),
-        m,
-    })
-}
+impl<'a> Plan<'a> {
+    fn new() -> Plan<'a> {
+        Plan { jobs: Vec::new() }
+    }
 
-/// A teikit validation of one document, checked against jing's verdict.
-fn teikit_row(
-    c: &Ctx<'_>,
-    tool: &str,
-    cmd: &Cmd,
-    before: &dyn Fn(),
-    short: &[(&Path, &str)],
-    jing: Option<&Verdict>,
-) -> Row {
-    eprintln!("bench:  {tool}");
-    let m = c.h.measure(cmd, c.runs, before);
-    Row {
-        tool: tool.into(),
-        command: display_command("teikit", &cmd.args, short),
-        status: status_against_jing(&verdict(&m, 1), jing),
-        m,
+    fn add(&mut self, tool: &str, cmd: Cmd, before: &'a dyn Fn()) {
+        self.jobs.push((tool.to_string(), cmd, before));
+    }
+
+    /// Measures every command, taking turns; returns (tool, command, measurement) in the
+    /// order they were added.
+    fn measure(self, c: &Ctx<'_>) -> Vec<(String, Cmd, Measurement)> {
+        let names: Vec<&str> = self.jobs.iter().map(|(t, _, _)| t.as_str()).collect();
+        eprintln!("bench:  {} (taking turns)", names.join(", "));
+        let jobs: Vec<Job<'_>> = self
+            .jobs
+            .iter()
+            .map(|(tool, cmd, before)| Job {
+                name: tool,
+                cmd,
+                before: *before,
+            })
+            .collect();
+        let ms = c.h.measure_interleaved(&jobs, c.runs);
+        self.jobs
+            .into_iter()
+            .zip(ms)
+            .map(|((tool, cmd, _), m)| (tool, cmd, m))
+            .collect()
     }
 }
 
@@ -291,29 +275,29 @@ pub fn schema_load(c: &Ctx<'_>, schema: &Path) -> Section {
          document: the fixed cost of a `validate` with a cold compiled-schema cache.",
     );
     let short = [(schema, "tei_all.rng")];
+    let reset = || reset_dir(&c.cold_cache);
+    let mut plan = Plan::new();
     let args = os(&[&"schema", &"check", &schema]);
-    let m =
-        c.h.measure(&c.teikit(args.clone(), &c.cold_cache), c.runs, &|| {
-            reset_dir(&c.cold_cache)
-        });
-    let status = match verdict(&m, 1) {
-        Verdict::Valid => "schema correct".to_string(),
-        other => other.label(),
-    };
-    s.rows.push(Row {
-        tool: "teikit".into(),
-        command: display_command("teikit", &args, &short),
-        m,
-        status,
-    });
+    plan.add("teikit", c.teikit(args, &c.cold_cache), &reset);
     if let Some(jing) = &c.t.jing {
-        let args = os(&[&schema]);
-        let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
+        let cmd = Cmd::new(&jing.program, os(&[&schema]), c.timeout);
+        plan.add("jing", cmd, &no_op);
+    }
+    for (tool, cmd, m) in plan.measure(c) {
+        let status = match (verdict(&m, 1), tool.as_str()) {
+            (Verdict::Valid, _) => "schema correct".to_string(),
+            (other, "jing") => other.label().replace("valid", "schema correct"),
+            (other, _) => other.label(),
+        };
         s.rows.push(Row {
-            tool: "jing".into(),
-            command: display_command("jing", &args, &short),
-            status: verdict(&m, 1).label().replace("valid", "schema correct"),
+            command: display_command(
+                if tool == "jing" { "jing" } else { "teikit" },
+                &cmd.args,
+                &short,
+            ),
+            tool,
             m,
+            status,
         });
     }
     s
@@ -342,29 +326,22 @@ pub fn single(c: &Ctx<'_>, schema: &Path, doc: &Path) -> Section {
         ),
     );
     let short = [(schema, "tei_all.rng"), (doc, "seed-reference.tei.xml")];
-    let jing = jing_row(c, schema, doc, &short);
-    let jv = jing.as_ref().map(|r| verdict(&r.m, 1));
+    let reset = || reset_dir(&c.cold_cache);
+    let mut plan = Plan::new();
+    // jing first: its verdict is the reference for the others.
+    if let Some(jing) = &c.t.jing {
+        plan.add(
+            "jing",
+            Cmd::new(&jing.program, os(&[&schema, &doc]), c.timeout),
+            &no_op,
+        );
+    }
     let args = teikit_validate_args(&[], schema, doc);
-    s.rows.push(teikit_row(
-        c,
-        TEIKIT_COLD,
-        &c.teikit(args.clone(), &c.cold_cache),
-        &|| reset_dir(&c.cold_cache),
-        &short,
-        jv.as_ref(),
-    ));
+    plan.add(TEIKIT_COLD, c.teikit(args.clone(), &c.cold_cache), &reset);
     match &c.features.compile {
         Ok(()) => {
-            let note = c.warm_up(schema);
-            s.rows.push(teikit_row(
-                c,
-                TEIKIT_WARM,
-                &c.teikit(args, &c.warm_cache),
-                &no_op,
-                &short,
-                jv.as_ref(),
-            ));
-            s.notes.push(note);
+            s.notes.push(c.warm_up(schema));
+            plan.add(TEIKIT_WARM, c.teikit(args, &c.warm_cache), &no_op);
         }
         Err(why) => s
             .notes
@@ -372,22 +349,19 @@ pub fn single(c: &Ctx<'_>, schema: &Path, doc: &Path) -> Section {
     }
     if c.features.no_cache {
         let args = teikit_validate_args(&["--no-cache"], schema, doc);
-        s.rows.push(teikit_row(
-            c,
-            "teikit --no-cache",
-            &c.teikit(args, &c.cold_cache),
-            &|| reset_dir(&c.cold_cache),
-            &short,
-            jv.as_ref(),
-        ));
+        plan.add("teikit --no-cache", c.teikit(args, &c.cold_cache), &reset);
     } else {
         s.notes
             .push("`teikit validate --no-cache`: not available in this build.".to_string());
     }
-    s.rows.extend(jing);
-    s.rows
-        .extend(teixml_row(c, schema, doc, &short, jv.as_ref()));
+    if let Some(tx) = &c.t.teixml {
+        let args = teixml_validate_args(schema, &[doc.to_path_buf()]);
+        plan.add("teixml", Cmd::new(&tx.program, args, c.timeout), &no_op);
+    }
+    let (rows, jv) = document_rows(plan.measure(c), &short);
+    s.rows.extend(rows);
     if let Some(xl) = &c.t.xmllint {
+        // Seconds per run: measured on its own, after the others.
         eprintln!("bench:  xmllint");
         let args = os(&[&"--noout", &"--relaxng", &schema, &doc]);
         let m = c.measure(&Cmd::new(&xl.program, args.clone(), XMLLINT_TIMEOUT));
@@ -399,6 +373,40 @@ pub fn single(c: &Ctx<'_>, schema: &Path, doc: &Path) -> Section {
         });
     }
     s
+}
+
+/// The rows of a one-document measurement: teikit's first, then the peers, each checked
+/// against jing's verdict, which is returned too.
+fn document_rows(
+    measured: Vec<(String, Cmd, Measurement)>,
+    short: &[(&Path, &str)],
+) -> (Vec<Row>, Option<Verdict>) {
+    let jv = measured
+        .iter()
+        .find(|(tool, _, _)| tool == "jing")
+        .map(|(_, _, m)| verdict(m, 1));
+    let mut rows = Vec::new();
+    let mut peers = Vec::new();
+    for (tool, cmd, m) in measured {
+        let (shown, status) = match tool.as_str() {
+            "jing" => ("jing", verdict(&m, 1).label()),
+            "teixml" => ("tei-rs", status_against_jing(&verdict(&m, 1), jv.as_ref())),
+            _ => ("teikit", status_against_jing(&verdict(&m, 1), jv.as_ref())),
+        };
+        let row = Row {
+            command: display_command(shown, &cmd.args, short),
+            tool,
+            m,
+            status,
+        };
+        if shown == "teikit" {
+            rows.push(row);
+        } else {
+            peers.push(row);
+        }
+    }
+    rows.extend(peers);
+    (rows, jv)
 }
 
 /// A set of files in one invocation per tool.
@@ -446,45 +454,44 @@ pub fn corpus(c: &Ctx<'_>, title: &str, schema: &Path, files: &[PathBuf]) -> Sec
     };
     let paths = || files.iter().map(|f| f.as_os_str().to_os_string());
 
+    let mut plan = Plan::new();
     let mut targs = os(&[&"validate", &"--format", &"json", &"--schema", &schema]);
     targs.extend(paths());
-    let tm = c.measure(&c.teikit(targs.clone(), &c.warm_cache));
-    let tv = verdict(&tm, 1);
-    let tinvalid = teikit_invalid_files(&tm.stdout_text());
-
-    let jing = c.t.jing.as_ref().map(|jing| {
+    plan.add("teikit", c.teikit(targs, &c.warm_cache), &no_op);
+    if let Some(jing) = &c.t.jing {
         let mut args = os(&[&schema]);
         args.extend(paths());
-        let m = c.measure(&Cmd::new(&jing.program, args.clone(), c.timeout));
-        let v = verdict(&m, 1);
-        let invalid = jing_invalid_files(&m.stdout_text(), files);
-        (args, m, v, invalid)
-    });
-    let jing_invalid = jing.as_ref().and_then(|j| j.3.clone());
-
-    s.rows.push(Row {
-        tool: "teikit".into(),
-        command: shorten(&targs, "teikit"),
-        status: corpus_status(&tv, tinvalid.as_ref(), jing_invalid.as_ref(), files.len()),
-        m: tm,
-    });
-    if let Some((args, m, v, invalid)) = jing {
-        s.rows.push(Row {
-            tool: "jing".into(),
-            command: shorten(&args, "jing"),
-            status: corpus_status(&v, invalid.as_ref(), None, files.len()),
-            m,
-        });
+        plan.add("jing", Cmd::new(&jing.program, args, c.timeout), &no_op);
     }
     if let Some(tx) = &c.t.teixml {
         let args = teixml_validate_args(schema, files);
-        let m = c.measure(&Cmd::new(&tx.program, args.clone(), c.timeout));
+        plan.add("teixml", Cmd::new(&tx.program, args, c.timeout), &no_op);
+    }
+    let measured = plan.measure(c);
+    let invalid_of = |tool: &str, m: &Measurement| {
+        let out = m.stdout_text();
+        if tool == "teikit" {
+            teikit_invalid_files(&out)
+        } else {
+            jing_invalid_files(&out, files)
+        }
+    };
+    let jing_invalid = measured
+        .iter()
+        .find(|(tool, _, _)| tool == "jing")
+        .and_then(|(tool, _, m)| invalid_of(tool, m));
+    for (tool, cmd, m) in measured {
         let v = verdict(&m, 1);
-        let invalid = jing_invalid_files(&m.stdout_text(), files);
+        let invalid = invalid_of(&tool, &m);
+        let (shown, reference) = match tool.as_str() {
+            "jing" => ("jing", None),
+            "teixml" => ("tei-rs", jing_invalid.as_ref()),
+            _ => ("teikit", jing_invalid.as_ref()),
+        };
         s.rows.push(Row {
-            tool: "teixml".into(),
-            command: shorten(&args, "tei-rs"),
-            status: corpus_status(&v, invalid.as_ref(), jing_invalid.as_ref(), files.len()),
+            command: shorten(&cmd.args, shown),
+            status: corpus_status(&v, invalid.as_ref(), reference, files.len()),
+            tool,
             m,
         });
     }
@@ -609,20 +616,19 @@ pub fn large(c: &Ctx<'_>, schema: &Path, size: u64) -> Result<Section> {
             .to_string(),
     );
     let short = [(schema, "tei_all.rng"), (doc.as_path(), "large.tei.xml")];
-    let jing = jing_row(c, schema, &doc, &short);
-    let jv = jing.as_ref().map(|r| verdict(&r.m, 1));
+    let mut plan = Plan::new();
+    if let Some(jing) = &c.t.jing {
+        let cmd = Cmd::new(&jing.program, os(&[&schema, &doc]), c.timeout);
+        plan.add("jing", cmd, &no_op);
+    }
     let args = teikit_validate_args(&[], schema, &doc);
-    s.rows.push(teikit_row(
-        c,
-        "teikit",
-        &c.teikit(args, &c.warm_cache),
-        &no_op,
-        &short,
-        jv.as_ref(),
-    ));
-    s.rows.extend(jing);
-    s.rows
-        .extend(teixml_row(c, schema, &doc, &short, jv.as_ref()));
+    plan.add("teikit", c.teikit(args, &c.warm_cache), &no_op);
+    if let Some(tx) = &c.t.teixml {
+        let args = teixml_validate_args(schema, std::slice::from_ref(&doc));
+        plan.add("teixml", Cmd::new(&tx.program, args, c.timeout), &no_op);
+    }
+    let (rows, _) = document_rows(plan.measure(c), &short);
+    s.rows.extend(rows);
     Ok(s)
 }
 

@@ -462,6 +462,8 @@ impl Report<'_> {
             o,
             "Written by `cargo xtask bench{}{}` ({}, finished {}). Every number below comes \
              from that one run on the machine described here; re-run the task to refresh them. \
+             Within a table the tools take turns (one run of each, then the next round; xmllint \
+             runs after the others), so a change in the machine's load falls on all of them. \
              Wall times are medians over the runs (min–max in brackets), peak RSS and CPU time \
              (user + system, all threads and child processes) are medians of `/usr/bin/time -f \
              \"%M %U %S\"`. On a busy machine CPU time is the steadier figure, as wall time \
@@ -480,7 +482,7 @@ impl Report<'_> {
              (1/5/15 min, running/total, last pid) at start: `{}`; at end: `{}`. The machine is \
              shared with other builds and engineers, so absolute times are noisy (a load \
              average above the core count means runs waited for a core); compare tools within \
-             a table, which ran back to back, and prefer the CPU columns.\n",
+             a table, whose tools took turns run by run, and prefer the CPU columns.\n",
             self.machine.cpu,
             self.machine.cores,
             self.machine.mem_total,
