@@ -60,7 +60,17 @@ pub use crate::text::Text;
 /// assert_eq!(teikit_diagnostics::decimal(0, &mut buf), "0");
 /// assert_eq!(teikit_diagnostics::decimal(usize::MAX, &mut buf), usize::MAX.to_string());
 /// ```
-pub fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+pub fn decimal(n: usize, buf: &mut [u8; 20]) -> &str {
+    // Only ASCII digits were written, so this is never the default.
+    std::str::from_utf8(decimal_bytes(n, buf)).unwrap_or_default()
+}
+
+/// [`decimal`] as bytes, for output buffers: the same digits without the UTF-8 check.
+///
+/// ```
+/// assert_eq!(teikit_diagnostics::decimal_bytes(1907, &mut [0; 20]), b"1907");
+/// ```
+pub fn decimal_bytes(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     let mut at = buf.len();
     loop {
         at -= 1;
@@ -70,6 +80,18 @@ pub fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    // Only ASCII digits were written, so this is never the default.
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    &buf[at..]
+}
+
+/// Appends `n` in decimal to `out` ([`decimal`] for strings that grow by the thousand).
+///
+/// ```
+/// let mut path = String::from("p[");
+/// teikit_diagnostics::push_decimal(&mut path, 12);
+/// assert_eq!(path, "p[12");
+/// ```
+pub fn push_decimal(out: &mut String, n: usize) {
+    for &digit in decimal_bytes(n, &mut [0; 20]) {
+        out.push(char::from(digit));
+    }
 }

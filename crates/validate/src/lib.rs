@@ -406,7 +406,13 @@ fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
         };
         Span::from_range(range.start..end)
     } else {
-        match raw.rfind("</") {
+        // The end tag is the element's last markup, so its `<` is the last one (found from
+        // the end in a few steps, where a substring search would first build a searcher).
+        let last = raw.bytes().rposition(|b| b == b'<');
+        match last
+            .filter(|&i| raw[i..].starts_with("</"))
+            .or_else(|| raw.rfind("</"))
+        {
             Some(i) => Span::from_range(range.start + i..range.end),
             None => Span::from_range(range),
         }

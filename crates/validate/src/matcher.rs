@@ -445,8 +445,7 @@ impl<'g> Matcher<'g> {
         if index > 1 {
             // `[index]`, without the formatting machinery: this runs for most elements.
             self.path.push('[');
-            self.path
-                .push_str(teikit_diagnostics::decimal(index as usize, &mut [0; 20]));
+            teikit_diagnostics::push_decimal(&mut self.path, index as usize);
             self.path.push(']');
         }
         path_len

@@ -118,7 +118,7 @@ fn write_file(view: &FileView<'_>, out: &mut dyn Write) -> io::Result<()> {
         ] {
             o.extend_from_slice(key);
             match n {
-                Some(n) => o.extend_from_slice(crate::decimal(n, &mut [0; 20]).as_bytes()),
+                Some(n) => o.extend_from_slice(crate::decimal_bytes(n, &mut [0; 20])),
                 None => o.extend_from_slice(b"null"),
             }
         }
