@@ -402,10 +402,17 @@ impl Store {
             } => {
                 let d = self.datatype(datatype);
                 let i = self.values.len() as u32;
+                // Only a QName or NOTATION value reads the bindings in scope where it was
+                // written (every TEI value carries a copy of them).
+                let ns = if datatype.is_context_dependent() {
+                    ns_context.clone()
+                } else {
+                    Vec::new()
+                };
                 self.values.push(ValueLeaf {
                     datatype: d,
                     value: value.clone(),
-                    ns: ns_context.clone(),
+                    ns,
                 });
                 self.intern_node(Node::Value(i))
             }
