@@ -147,6 +147,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<(&str, Span)> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// `decode_owned` gives what `decode` gives, and UTF-8 keeps the caller's buffer.
     #[test]
@@ -170,8 +171,6 @@ mod tests {
             decode(&bad).unwrap_err().code
         );
     }
-
-    use super::*;
 
     #[test]
     fn utf8_is_borrowed() {
