@@ -425,14 +425,9 @@ impl<'o> Loader<'o> {
                 return None;
             }
         };
-        match teikit_xml::decode(&bytes) {
-            Ok(std::borrow::Cow::Owned(t)) => Some(t),
-            // Valid UTF-8: the buffer itself becomes the text, without a copy.
-            Ok(std::borrow::Cow::Borrowed(_)) => Some(
-                String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            ),
-            Err(d) if from.is_some() => {
+        match teikit_xml::decode_owned(bytes) {
+            Ok(t) => Some(t),
+            Err((d, _)) if from.is_some() => {
                 // Not text: reported at the href, without keeping (or quoting) the bytes.
                 let loc = from.expect("checked");
                 self.err(
@@ -442,7 +437,7 @@ impl<'o> Loader<'o> {
                 );
                 None
             }
-            Err(d) => {
+            Err((d, bytes)) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let file = self.add_file(path, text);
                 self.errors.push((file, d));

@@ -335,7 +335,7 @@ pub fn decode(
     max_depth: u32,
     contents: Contents,
 ) -> Result<Schema, Invalid> {
-    decode_owned(bytes.to_vec(), file_lens, max_depth, contents)
+    decode_from(bytes, file_lens, max_depth, contents, |b| b.to_vec())
 }
 
 /// [`decode`] of a body the caller hands over: deferred contents are later decoded from it
@@ -346,7 +346,19 @@ pub fn decode_owned(
     max_depth: u32,
     contents: Contents,
 ) -> Result<Schema, Invalid> {
-    let bytes: &[u8] = &body;
+    decode_from(body, file_lens, max_depth, contents, |b| b)
+}
+
+/// Decodes `body`; `keep` turns it into the bytes deferred contents are decoded from (only
+/// called for [`Contents::Deferred`]: an eager decode keeps nothing).
+fn decode_from<B: AsRef<[u8]>>(
+    body: B,
+    file_lens: &[usize],
+    max_depth: u32,
+    contents: Contents,
+    keep: impl FnOnce(B) -> Vec<u8>,
+) -> Result<Schema, Invalid> {
+    let bytes: &[u8] = body.as_ref();
     // The string table first, with a decoder that has no table yet.
     let empty = Table::default();
     let mut r = Decoder::at(bytes, 0, &empty, max_depth);
@@ -446,7 +458,7 @@ pub fn decode_owned(
     let deferred = match contents {
         Contents::Eager => None,
         Contents::Deferred => Some(Arc::new(Deferred {
-            body,
+            body: keep(body),
             table,
             offsets,
             max_depth,

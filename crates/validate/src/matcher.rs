@@ -153,6 +153,34 @@ struct AttrError {
     suggestion: Option<String>,
 }
 
+/// Counts one more sibling named `id` in `counts`: its 1-based index among its siblings of
+/// that name.
+pub(crate) fn sibling_index(counts: &mut Vec<(u64, u32)>, id: u64) -> u32 {
+    match counts.iter_mut().find(|(k, _)| *k == id) {
+        Some((_, n)) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            counts.push((id, 1));
+            1
+        }
+    }
+}
+
+/// Appends an element's step to a tree path: `/qname`, then `[index]` from the second
+/// sibling of that name on.
+pub(crate) fn push_step(path: &mut String, qname: &str, index: u32) {
+    path.push('/');
+    path.push_str(qname);
+    if index > 1 {
+        // Without the formatting machinery: this runs for most elements.
+        path.push('[');
+        teikit_diagnostics::push_decimal(path, index as usize);
+        path.push(']');
+    }
+}
+
 /// What validating one element on its own produced ([`Matcher::start_subtree`], then its
 /// attributes, content and end tag, then [`Matcher::take_subtree`]), for
 /// [`Matcher::open_element`] to take in place of validating the element itself.
@@ -429,25 +457,9 @@ impl<'g> Matcher<'g> {
                 &mut f.counts
             }
         };
-        let index = match counts.iter_mut().find(|(k, _)| *k == h) {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                counts.push((h, 1));
-                1
-            }
-        };
+        let index = sibling_index(counts, h);
         let path_len = self.path.len();
-        self.path.push('/');
-        self.path.push_str(name.qname);
-        if index > 1 {
-            // `[index]`, without the formatting machinery: this runs for most elements.
-            self.path.push('[');
-            teikit_diagnostics::push_decimal(&mut self.path, index as usize);
-            self.path.push(']');
-        }
+        push_step(&mut self.path, name.qname, index);
         path_len
     }
 

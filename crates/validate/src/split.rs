@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::fx::hash_pair;
-use crate::matcher::Subtree;
+use crate::matcher::{push_step, sibling_index, Subtree};
 use crate::store::NOT_ALLOWED;
 use crate::{close, element_name, open_rest, Grammar, Matcher};
 
@@ -113,23 +113,12 @@ impl<'a, 'input> Plan<'a, 'input> {
             };
             *next = node.next_sibling_element();
             let (name, _) = element_name(text, node);
-            let h = hash_pair(name.ns, name.local);
-            let preceding = match counts.iter_mut().find(|(k, _)| *k == h) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n - 1
-                }
-                None => {
-                    counts.push((h, 1));
-                    0
-                }
-            };
+            let index = sibling_index(counts, hash_pair(name.ns, name.local));
+            let preceding = index - 1;
             let len = node.range().len();
             if len > big && node.first_element_child().is_some() {
-                let mut child_path = format!("{path}/{}", name.qname);
-                if preceding > 0 {
-                    child_path.push_str(&format!("[{}]", preceding + 1));
-                }
+                let mut child_path = path.to_string();
+                push_step(&mut child_path, name.qname, index);
                 stack.push(Level {
                     path: child_path.into(),
                     next: node.first_element_child(),

@@ -77,13 +77,15 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Diagnostic> {
 
 /// [`decode`] of bytes the caller no longer needs: UTF-8 text keeps their buffer instead of
 /// being copied (a schema of a megabyte is read on every run that checks a cached entry).
-pub fn decode_owned(bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    if let Cow::Owned(text) = decode(&bytes)? {
-        return Ok(text);
+/// A failure gives the bytes back with its diagnostic.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<String, (Diagnostic, Vec<u8>)> {
+    match decode(&bytes) {
+        Ok(Cow::Owned(text)) => Ok(text),
+        // Borrowed: the bytes are valid UTF-8, so this takes the buffer as it is.
+        Ok(Cow::Borrowed(_)) => Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Err(d) => Err((d, bytes)),
     }
-    // Borrowed: the bytes are valid UTF-8, so this takes the buffer as it is.
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// UTF-16 code units from `skip` on; spans in errors are into `bytes`.
@@ -167,7 +169,7 @@ mod tests {
         assert_eq!(decode_owned(utf16).unwrap(), "<a/>");
         let bad = b"<a>\xff</a>".to_vec();
         assert_eq!(
-            decode_owned(bad.clone()).unwrap_err().code,
+            decode_owned(bad.clone()).unwrap_err().0.code,
             decode(&bad).unwrap_err().code
         );
     }
