@@ -3,7 +3,8 @@
 //! Invariants: every diagnostic is well-formed and points into the input on character
 //! boundaries; the scanner is never looser than roxmltree (a tree-builder error surfacing as
 //! `xml/not-well-formed` means the two disagree); `parse_with_storage` accepts everything
-//! `parse` accepts and builds the same tree; the tree's node ranges index the input.
+//! `parse` accepts and builds the same tree; the tree's node ranges index the input;
+//! `read` gives `parse`'s verdict, and the tree the scanner builds is roxmltree's.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -33,11 +34,21 @@ fuzz_target!(|data: &[u8]| {
                 assert!(r.start <= r.end && r.end <= text.len(), "node range {r:?}");
                 assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
             }
-            let _ = teikit_xml::xml_model(a);
+            let read = teikit_xml::read(&text, &limits);
+            let read = read.unwrap_or_else(|d| panic!("parse accepts but read refuses: {d:?}"));
+            let _ = teikit_xml::xml_model(&read);
+            if !text.contains("<!ENTITY") {
+                if let Err(e) = teikit_xml::tree::compare_builders(&text) {
+                    panic!("the scanner's tree differs from roxmltree's: {e}");
+                }
+            }
         }
         (Ok(_), Err(d)) => panic!("parse accepts but parse_with_storage refuses: {d:?}"),
         (Err(d), other) => {
             assert_diagnostic(d, &text);
+            if let Err(e) = teikit_xml::read(&text, &limits) {
+                assert_diagnostic(&e, &text);
+            }
             if let Err(e) = other {
                 assert_diagnostic(e, &text);
             }

@@ -165,7 +165,7 @@ pub fn validate_bytes(grammar: &teikit_validate::Grammar, data: &[u8]) {
     };
     let mut storage = String::new();
     let doc =
-        match teikit_xml::parse_with_storage(&text, &teikit_xml::Limits::default(), &mut storage) {
+        match teikit_xml::read_with_storage(&text, &teikit_xml::Limits::default(), &mut storage) {
             Ok(doc) => doc,
             Err(d) => {
                 assert_diagnostic(&d, &text);

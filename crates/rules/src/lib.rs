@@ -14,7 +14,7 @@
 //!
 //! ```
 //! let text = r##"<TEI xmlns="http://www.tei-c.org/ns/1.0"><p xml:id="p1"/><ref target="#p2"/></TEI>"##;
-//! let doc = roxmltree::Document::parse(text).unwrap();
+//! let doc = teikit_xml::Document::parse(text).unwrap();
 //! let found = teikit_rules::check(&doc);
 //! assert_eq!(found.len(), 1);
 //! assert_eq!(found[0].code, "tei/dangling-ref");
@@ -26,8 +26,8 @@ mod date;
 
 use std::collections::HashMap;
 
-use roxmltree::{Attribute, Document, Node};
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity, Span};
+use teikit_xml::tree::{Attribute, Document, Node};
 
 /// The TEI namespace; only documents whose root element is in it are checked.
 pub const TEI_NS: &str = "http://www.tei-c.org/ns/1.0";
@@ -640,7 +640,7 @@ mod budget_tests {
             xml.push_str(&format!(r##"<p xml:id="p{i}"/><ref target="#q{i}"/>"##));
         }
         xml.push_str("</body></text></TEI>");
-        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let doc = teikit_xml::Document::parse(&xml).unwrap();
         let diags = check(&doc);
         assert_eq!(
             diags

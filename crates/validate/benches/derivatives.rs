@@ -67,7 +67,7 @@ fn tei_all_schema() -> Schema {
 
 /// Validates and insists on a clean result: a bench of a failing validation would measure
 /// recovery, not the hot path.
-fn validate_clean(grammar: &Grammar, doc: &roxmltree::Document<'_>) -> usize {
+fn validate_clean(grammar: &Grammar, doc: &teikit_xml::Document<'_>) -> usize {
     let diagnostics = grammar.validate(doc);
     if let Some(d) = diagnostics.first() {
         panic!(
@@ -78,8 +78,8 @@ fn validate_clean(grammar: &Grammar, doc: &roxmltree::Document<'_>) -> usize {
     grammar.pattern_count()
 }
 
-fn parse(text: &str) -> roxmltree::Document<'_> {
-    match teikit_xml::parse(text, &teikit_xml::Limits::default()) {
+fn parse(text: &str) -> teikit_xml::Document<'_> {
+    match teikit_xml::read(text, &teikit_xml::Limits::default()) {
         Ok(doc) => doc,
         Err(e) => panic!("the generated document is not well-formed: {}", e.message),
     }

@@ -18,9 +18,9 @@
 //!     deferred: None,
 //! };
 //! let grammar = teikit_validate::Grammar::new(schema);
-//! let doc = roxmltree::Document::parse("<doc>hello</doc>").unwrap();
+//! let doc = teikit_xml::Document::parse("<doc>hello</doc>").unwrap();
 //! assert!(grammar.validate(&doc).is_empty());
-//! let doc = roxmltree::Document::parse("<doc><b/></doc>").unwrap();
+//! let doc = teikit_xml::Document::parse("<doc><b/></doc>").unwrap();
 //! assert_eq!(grammar.validate(&doc)[0].code, "rng/element-not-allowed");
 //! ```
 #![warn(missing_docs)]
@@ -190,7 +190,7 @@ impl Grammar {
     ///
     /// A big document is validated by two threads of rayon's current pool when it has two
     /// (see the `split` module); the diagnostics are the same.
-    pub fn validate(&self, doc: &roxmltree::Document<'_>) -> Vec<Diagnostic> {
+    pub fn validate(&self, doc: &teikit_xml::Document<'_>) -> Vec<Diagnostic> {
         self.validate_sized(doc, &split::Sizes::DEFAULT).0
     }
 
@@ -198,7 +198,7 @@ impl Grammar {
     /// taken from the thread going backwards.
     fn validate_sized(
         &self,
-        doc: &roxmltree::Document<'_>,
+        doc: &teikit_xml::Document<'_>,
         sizes: &split::Sizes,
     ) -> (Vec<Diagnostic>, usize) {
         let text = doc.input_text();
@@ -239,8 +239,8 @@ impl Grammar {
         &self,
         m: &mut Matcher<'_>,
         text: &str,
-        top: roxmltree::Node<'a, 'i>,
-        done: &mut dyn FnMut(roxmltree::Node<'a, 'i>) -> Option<matcher::Subtree>,
+        top: teikit_xml::tree::Node<'a, 'i>,
+        done: &mut dyn FnMut(teikit_xml::tree::Node<'a, 'i>) -> Option<matcher::Subtree>,
     ) -> usize {
         let mut took = 0;
         // Iterative walk: open a node, descend to its first child, close it when it has no
@@ -289,7 +289,7 @@ impl Grammar {
         &self,
         m: &mut Matcher<'_>,
         text: &str,
-        node: roxmltree::Node<'_, '_>,
+        node: teikit_xml::tree::Node<'_, '_>,
         sub: Option<matcher::Subtree>,
     ) -> bool {
         let (name, name_span) = element_name(text, node);
@@ -331,7 +331,7 @@ impl Grammar {
 }
 
 /// The element's name as a [`Name`], and the span of the name in its start tag.
-fn element_name<'a>(text: &'a str, node: roxmltree::Node<'a, '_>) -> (Name<'a>, Span) {
+fn element_name<'a>(text: &'a str, node: teikit_xml::tree::Node<'a, '_>) -> (Name<'a>, Span) {
     let tag = node.tag_name();
     let start = node.range().start;
     let qlen = name_len(&text[start + 1..]);
@@ -344,7 +344,7 @@ fn element_name<'a>(text: &'a str, node: roxmltree::Node<'a, '_>) -> (Name<'a>, 
 }
 
 /// The rest of an element's start tag: its attributes and the closing `>`.
-fn open_rest(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
+fn open_rest(m: &mut Matcher<'_>, text: &str, node: teikit_xml::tree::Node<'_, '_>) {
     let ctx = NodeNs(node);
     // Where the last attribute's value ends: the start tag's `>` is a few bytes on.
     let mut after = None;
@@ -394,7 +394,7 @@ fn start_tag_end_after(text: &str, start: usize, value_end: Option<usize>) -> us
     }
 }
 
-fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
+fn close(m: &mut Matcher<'_>, text: &str, node: teikit_xml::tree::Node<'_, '_>) {
     let range = node.range();
     let raw = &text[range.clone()];
     let span = if raw.ends_with("/>") {
@@ -421,7 +421,7 @@ fn close(m: &mut Matcher<'_>, text: &str, node: roxmltree::Node<'_, '_>) {
 }
 
 /// The in-scope namespaces of a tree node.
-struct NodeNs<'a, 'input>(roxmltree::Node<'a, 'input>);
+struct NodeNs<'a, 'input>(teikit_xml::tree::Node<'a, 'input>);
 
 impl NamespaceContext for NodeNs<'_, '_> {
     fn resolve(&self, prefix: &str) -> Option<&str> {

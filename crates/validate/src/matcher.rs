@@ -1927,7 +1927,7 @@ mod tests {
         ));
         let g = crate::Grammar::new(s);
         let ok = |doc: &str| {
-            let d = roxmltree::Document::parse(doc).unwrap();
+            let d = teikit_xml::Document::parse(doc).unwrap();
             g.validate(&d)
         };
         assert!(ok("<a><b x='1'/><c/></a>").is_empty());
@@ -2098,7 +2098,7 @@ mod random_tests {
                 doc.push_str("</p>");
             }
             doc.push_str("</doc>");
-            let d = roxmltree::Document::parse(&doc).expect("generated XML is well-formed");
+            let d = teikit_xml::Document::parse(&doc).expect("generated XML is well-formed");
             let first = g.validate(&d);
             // a fresh grammar (cold memo) gives the same diagnostics as the warm one
             let cold = crate::Grammar::new(s()).validate(&d);
@@ -2163,7 +2163,7 @@ mod oracle_tests {
         for _ in 0..cases {
             let mut doc = String::new();
             gen(&mut r, "a", 3, &mut doc);
-            let d = roxmltree::Document::parse(&doc).expect("generated XML is well-formed");
+            let d = teikit_xml::Document::parse(&doc).expect("generated XML is well-formed");
             let want = oracle.valid(&d);
             let got = warm.validate(&d);
             assert_eq!(got.is_empty(), want, "{doc}: {got:#?}");

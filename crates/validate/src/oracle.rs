@@ -33,7 +33,7 @@ impl NamespaceContext for Bind<'_> {
     }
 }
 
-struct NodeCx<'a, 'i>(roxmltree::Node<'a, 'i>);
+struct NodeCx<'a, 'i>(teikit_xml::tree::Node<'a, 'i>);
 
 impl NamespaceContext for NodeCx<'_, '_> {
     fn resolve(&self, prefix: &str) -> Option<&str> {
@@ -321,7 +321,7 @@ impl<'s> Oracle<'s> {
         }
     }
 
-    fn element(&self, p: &Rc<P>, e: roxmltree::Node<'_, '_>) -> Rc<P> {
+    fn element(&self, p: &Rc<P>, e: teikit_xml::tree::Node<'_, '_>) -> Rc<P> {
         let q = QName::new(e.tag_name().namespace().unwrap_or(""), e.tag_name().name());
         let cx = NodeCx(e);
         let mut p = self.sto(p, &q);
@@ -333,7 +333,7 @@ impl<'s> Oracle<'s> {
         // children: elements and merged text (comments and PIs dropped)
         enum Child<'a, 'i> {
             Text(String),
-            Elem(roxmltree::Node<'a, 'i>),
+            Elem(teikit_xml::tree::Node<'a, 'i>),
         }
         let mut kids: Vec<Child> = Vec::new();
         for c in e.children() {
@@ -371,7 +371,7 @@ impl<'s> Oracle<'s> {
     }
 
     /// Is the document valid?
-    pub(crate) fn valid(&self, doc: &roxmltree::Document<'_>) -> bool {
+    pub(crate) fn valid(&self, doc: &teikit_xml::Document<'_>) -> bool {
         let start = self.conv(&self.schema.start);
         let p = self.element(&start, doc.root_element());
         self.nullable(&p)

@@ -59,7 +59,7 @@ const DONE: u8 = 3;
 
 /// One element that may be validated on its own.
 struct Part<'a, 'input> {
-    node: roxmltree::Node<'a, 'input>,
+    node: teikit_xml::tree::Node<'a, 'input>,
     /// The tree path of its parent, as the matcher writes it (`/TEI/text/body`).
     parent_path: Arc<str>,
     /// Elements of the same name before it among its siblings.
@@ -73,7 +73,7 @@ struct Level<'a, 'input> {
     /// Its tree path.
     path: Arc<str>,
     /// The next child to look at.
-    next: Option<roxmltree::Node<'a, 'input>>,
+    next: Option<teikit_xml::tree::Node<'a, 'input>>,
     /// Children seen so far, per name (its hash), as the matcher counts them for paths.
     counts: Vec<(u64, u32)>,
 }
@@ -88,7 +88,7 @@ pub(crate) struct Plan<'a, 'input> {
 impl<'a, 'input> Plan<'a, 'input> {
     /// The plan for `doc`, or `None` when it is too small, or there is no second thread.
     pub(crate) fn new(
-        doc: &'a roxmltree::Document<'input>,
+        doc: &'a teikit_xml::Document<'input>,
         sizes: &Sizes,
     ) -> Option<Plan<'a, 'input>> {
         let text = doc.input_text();
@@ -143,7 +143,7 @@ impl<'a, 'input> Plan<'a, 'input> {
     /// For the forward walk, at each element: the element validated on its own, when it is a
     /// part the backward walk has done. A part not yet claimed is claimed, so the backward
     /// walk stops there; one being validated is waited for.
-    pub(crate) fn take(&self, node: roxmltree::Node<'a, 'input>) -> Option<Subtree> {
+    pub(crate) fn take(&self, node: teikit_xml::tree::Node<'a, 'input>) -> Option<Subtree> {
         let i = self.cursor.load(Ordering::Relaxed);
         let part = self.parts.get(i).filter(|p| p.node == node)?;
         self.cursor.store(i + 1, Ordering::Relaxed);
@@ -356,7 +356,7 @@ mod tests {
         let mut with_errors = 0;
         for _ in 0..300 {
             let doc = document(&mut r);
-            let d = roxmltree::Document::parse(&doc).expect("well-formed");
+            let d = teikit_xml::Document::parse(&doc).expect("well-formed");
             let (one, none_taken) = g.validate_sized(&d, &NEVER);
             assert_eq!(none_taken, 0);
             with_errors += usize::from(!one.is_empty());
@@ -397,7 +397,7 @@ mod tests {
         let g = grammar();
         let doc = "<doc><title>t</title><part><sec id='a'><head>h</head></sec>\
                    <sec><head>h</head><p id='a'>x</p><p id='a'>y</p></sec></part></doc>";
-        let d = roxmltree::Document::parse(doc).expect("well-formed");
+        let d = teikit_xml::Document::parse(doc).expect("well-formed");
         let (one, _) = g.validate_sized(&d, &NEVER);
         let always = Sizes {
             min_text: 0,

@@ -67,7 +67,7 @@ fn doc(body: &str) -> String {
 }
 
 fn errors(g: &Grammar, text: &str) -> Vec<Diagnostic> {
-    let d = roxmltree::Document::parse(text).expect("well-formed");
+    let d = teikit_xml::Document::parse(text).expect("well-formed");
     g.validate(&d)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)

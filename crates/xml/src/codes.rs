@@ -46,6 +46,7 @@ pub static CODES: &[CodeDoc] = &[
     code!("xml/multiple-roots", "a second element after the root element closed", "<a/><b/>", "wrap both in one root element"),
     code!("xml/too-deep", "elements are nested more deeply than the limit allows", "100,000 nested <a>", "flatten the document"),
     code!("xml/too-many-nodes", "the document has more nodes than the limit allows", "a generated file with billions of elements", "split the document"),
+    code!("xml/too-large", "the document is bigger than the 2 GiB a tree can index (only when it is not streamed)", "a 3 GB file validated with --no-stream", "validate it with --stream (the default for files of 64 MiB or more), or split it"),
     code!("xml/not-well-formed", "a well-formedness error found by the tree builder that the checker did not report first", "(should not happen)", "fix the markup at the position shown; please report the file"),
 ];
 

@@ -33,11 +33,13 @@ mod decode;
 pub mod lex;
 mod model;
 mod scan;
+pub mod tree;
 pub mod uri;
 
 pub use crate::codes::CODES;
 pub use crate::decode::{decode, decode_owned};
 pub use crate::model::{xml_model, XmlModel};
+pub use crate::tree::Document;
 
 use teikit_diagnostics::{Diagnostic, Span};
 
@@ -103,6 +105,57 @@ pub fn parse_with_storage<'a>(
     }
     let stored: &'a String = storage;
     build(stored, text, limits)
+}
+
+/// Checks `text` and builds teikit's own [`Document`] in the same pass, or returns the first
+/// error as [`parse`] does (a text that declares no entity is read even where `parse` needs
+/// [`parse_with_storage`]'s storage: this builder does not read the DTD's declarations).
+/// Texts that declare entities are built by roxmltree after the check and converted, so
+/// entity expansion has one implementation.
+///
+/// ```
+/// let doc = teikit_xml::read("<a xmlns='urn:x' n='1'>x &amp; y</a>", &Default::default()).unwrap();
+/// let root = doc.root_element();
+/// assert_eq!(root.tag_name().namespace(), Some("urn:x"));
+/// assert_eq!(root.attribute("", "n"), Some("1"));
+/// assert_eq!(root.text(), Some("x & y"));
+/// ```
+pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<Document<'a>, Diagnostic> {
+    too_large(text.len())?;
+    if text.contains("<!ENTITY") {
+        return parse(text, limits).map(|d| Document::from_roxmltree(&d));
+    }
+    scan::check_and_build(text, limits)
+}
+
+/// [`read`], reading also the documents [`parse_with_storage`] reads with the help of
+/// `storage`.
+pub fn read_with_storage<'a>(
+    text: &'a str,
+    limits: &Limits,
+    storage: &'a mut String,
+) -> Result<Document<'a>, Diagnostic> {
+    too_large(text.len())?;
+    if text.contains("<!ENTITY") {
+        return parse_with_storage(text, limits, storage).map(|d| Document::from_roxmltree(&d));
+    }
+    scan::check_and_build(text, limits)
+}
+
+/// The largest text [`read`] builds a tree of: offsets are 32-bit and one string of the
+/// tree is at most 2 GiB.
+pub const MAX_TREE_TEXT: usize = (1 << 31) - 1;
+
+fn too_large(len: usize) -> Result<(), Diagnostic> {
+    if len <= MAX_TREE_TEXT {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "xml/too-large",
+        format!("the document is {len} bytes, more than the {MAX_TREE_TEXT} bytes a tree can hold"),
+    )
+    .with_label(Span::new(MAX_TREE_TEXT, 0), "the limit is reached here")
+    .with_help("validate it with --stream, which holds no tree"))
 }
 
 /// Texts from this size on are checked and built on two threads.
@@ -212,4 +265,18 @@ fn offset_of(text: &str, row: usize, col: usize) -> usize {
         .char_indices()
         .nth(col.saturating_sub(1))
         .map_or(text.len(), |(i, _)| line_start + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_beyond_the_tree_limit_are_refused_with_a_reason() {
+        assert!(too_large(MAX_TREE_TEXT).is_ok());
+        let d = too_large(MAX_TREE_TEXT + 1).unwrap_err();
+        assert_eq!(d.code, "xml/too-large");
+        assert!(d.help.as_deref().unwrap_or("").contains("--stream"));
+        assert_eq!(d.primary_span().unwrap().offset, MAX_TREE_TEXT);
+    }
 }

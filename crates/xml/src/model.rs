@@ -33,7 +33,7 @@ impl XmlModel {
 
 /// The `<?xml-model?>` processing instructions before the root element, in document order.
 /// Instructions without an `href` are skipped.
-pub fn xml_model(doc: &roxmltree::Document<'_>) -> Vec<XmlModel> {
+pub fn xml_model(doc: &crate::Document<'_>) -> Vec<XmlModel> {
     let mut out = Vec::new();
     for node in doc.root().children() {
         if node.is_element() {
@@ -113,7 +113,7 @@ mod tests {
     use super::*;
 
     fn models(src: &str) -> Vec<XmlModel> {
-        let doc = roxmltree::Document::parse(src).unwrap();
+        let doc = crate::Document::parse(src).unwrap();
         xml_model(&doc)
     }
 

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use teikit_diagnostics::{Diagnostic, Span, Text};
 
 use crate::lex::{self, is_name_char, is_space, is_xml_char, unclosed_help, BadReference, XML_NS};
+use crate::tree::{Builder, Document, NodeType, Str};
 use crate::Limits;
 
 /// A failure: where it was detected (to order it against a bad character found by the
@@ -33,6 +34,29 @@ pub(crate) fn check(
     text: &str,
     limits: &Limits,
     rewrite: bool,
+) -> Result<Vec<(Span, String)>, Diagnostic> {
+    check_building(text, limits, rewrite, None)
+}
+
+/// Checks `text` and builds its tree in the same pass. Only for texts without entity
+/// declarations (the caller makes sure): references are then character references and the
+/// five predefined entities, which the builder expands itself.
+pub(crate) fn check_and_build<'t>(
+    text: &'t str,
+    limits: &Limits,
+) -> Result<Document<'t>, Diagnostic> {
+    let mut build = Build::new(text);
+    // The rewrites roxmltree would need (a `>` in a quoted DTD literal blanked) are not
+    // needed: this builder skips the DTD itself.
+    check_building(text, limits, true, Some(&mut build))?;
+    Ok(build.finish())
+}
+
+fn check_building<'t>(
+    text: &'t str,
+    limits: &Limits,
+    rewrite: bool,
+    build: Option<&mut Build<'t>>,
 ) -> Result<Vec<(Span, String)>, Diagnostic> {
     let bad = first_bad_char(text);
     let mut shared = Shared {
@@ -57,6 +81,7 @@ pub(crate) fn check(
         sh: &mut shared,
         depth_base: 0,
         in_entity: false,
+        build,
     };
     let result = s.document();
     match (result, bad) {
@@ -165,6 +190,8 @@ struct Open<'t> {
 struct Attr<'t> {
     qname: &'t str,
     name: Span,
+    /// The value as written, without its quotes.
+    raw: Span,
     /// Expanded value, only computed for namespace declarations.
     value: Option<String>,
 }
@@ -177,6 +204,8 @@ struct Scanner<'t, 's> {
     /// Depth of the element the entity reference being scanned sits in.
     depth_base: usize,
     in_entity: bool,
+    /// The tree being built, when one is (never inside entity text).
+    build: Option<&'s mut Build<'t>>,
 }
 
 type R<T> = Result<T, Fail>;
@@ -422,13 +451,42 @@ impl<'t> Scanner<'t, '_> {
         loop {
             self.skip_ws();
             if self.starts("<!--") {
-                self.comment()?;
+                self.comment_node()?;
             } else if self.starts("<?") {
-                self.pi()?;
+                self.pi_node()?;
             } else {
                 return Ok(());
             }
         }
+    }
+
+    /// A comment in content or around the root element: checked, and a node of the tree.
+    fn comment_node(&mut self) -> R<()> {
+        let start = self.pos;
+        self.comment()?;
+        if let Some(b) = self.build.as_deref_mut() {
+            let text = Str::input(start + 4..self.pos - 3);
+            b.leaf(NodeType::Comment, start..self.pos, text, Str::NONE);
+        }
+        Ok(())
+    }
+
+    /// A processing instruction in content or around the root element: checked, and a node
+    /// of the tree.
+    fn pi_node(&mut self) -> R<()> {
+        let start = self.pos;
+        let (target, value_start) = self.pi()?;
+        if let Some(b) = self.build.as_deref_mut() {
+            let value_end = self.pos - 2;
+            let value = if value_start < value_end {
+                Str::input(value_start..value_end)
+            } else {
+                Str::NONE
+            };
+            let target = Str::input(target.offset..target.end());
+            b.leaf(NodeType::PI, start..self.pos, target, value);
+        }
+        Ok(())
     }
 
     fn xml_decl(&mut self) -> R<()> {
@@ -561,7 +619,8 @@ impl<'t> Scanner<'t, '_> {
         self.count_node(Span::from_range(start..self.pos))
     }
 
-    fn pi(&mut self) -> R<()> {
+    /// A processing instruction; returns its target and where its value starts.
+    fn pi(&mut self) -> R<(Span, usize)> {
         let start = self.pos;
         self.pos += 2;
         let Some(target) = self.name() else {
@@ -588,6 +647,7 @@ impl<'t> Scanner<'t, '_> {
         if !self.starts("?>") && !self.skip_ws() {
             return Err(self.expected("whitespace or `?>` after the target"));
         }
+        let value_start = self.pos;
         match self.text[self.pos..].find("?>") {
             Some(i) => self.pos += i + 2,
             None => {
@@ -598,7 +658,8 @@ impl<'t> Scanner<'t, '_> {
                 ));
             }
         }
-        self.count_node(Span::from_range(start..self.pos))
+        self.count_node(Span::from_range(start..self.pos))?;
+        Ok((target, value_start))
     }
 
     // ----- DTD -----------------------------------------------------------------------------
@@ -699,10 +760,12 @@ impl<'t> Scanner<'t, '_> {
             {
                 self.markup_decl()?;
             } else if self.starts("<!--") {
-                self.comment()?;
-                self.sh.nodes -= 1; // DTD comments are not tree nodes
+                // Not counted against the node limit, but children of the document node in
+                // the tree, as in roxmltree.
+                self.comment_node()?;
+                self.sh.nodes -= 1;
             } else if self.starts("<?") {
-                self.pi()?;
+                self.pi_node()?;
                 self.sh.nodes -= 1;
             } else if self.peek() == Some(b'%') {
                 let start = self.pos;
@@ -1331,6 +1394,7 @@ impl<'t> Scanner<'t, '_> {
                 sh: &mut *self.sh,
                 depth_base: depth,
                 in_entity: true,
+                build: None,
             };
             if in_attr {
                 sub.attr_text()
@@ -1374,17 +1438,24 @@ impl<'t> Scanner<'t, '_> {
         while let Some(b) = self.peek() {
             match b {
                 b'<' => {
+                    if let Some(b) = self.build.as_deref_mut() {
+                        b.end_text(self.pos);
+                    }
                     if self.starts("</") {
                         self.end_tag(&mut stack)?;
                         if !self.in_entity && stack.is_empty() {
                             return Ok(());
                         }
                     } else if self.starts("<!--") {
-                        self.comment()?;
+                        self.comment_node()?;
                     } else if self.starts("<![CDATA[") {
+                        let start = self.pos;
                         self.cdata()?;
+                        if let Some(b) = self.build.as_deref_mut() {
+                            b.cdata(Span::from_range(start + 9..self.pos - 3), start..self.pos);
+                        }
                     } else if self.starts("<?") {
-                        self.pi()?;
+                        self.pi_node()?;
                     } else if self.starts("<!") {
                         let what = if self.starts("<!DOCTYPE") {
                             "a DOCTYPE declaration"
@@ -1405,6 +1476,9 @@ impl<'t> Scanner<'t, '_> {
                     }
                 }
                 b'&' => {
+                    if let Some(b) = self.build.as_deref_mut() {
+                        b.text_at(self.pos);
+                    }
                     if let Ref::Entity(name) = self.reference()? {
                         if let Some(value) = self.resolve_entity(name, false)? {
                             let depth = self.depth_base + stack.len();
@@ -1412,7 +1486,12 @@ impl<'t> Scanner<'t, '_> {
                         }
                     }
                 }
-                _ => self.text_run()?,
+                _ => {
+                    if let Some(b) = self.build.as_deref_mut() {
+                        b.text_at(self.pos);
+                    }
+                    self.text_run()?;
+                }
             }
         }
         let Some(open) = stack.last() else {
@@ -1532,7 +1611,9 @@ impl<'t> Scanner<'t, '_> {
             let (aname, q) = self.attribute_head(had_space, &ATTRIBUTE)?;
             let aq = self.str(aname);
             let is_ns = aq == "xmlns" || aq.starts_with("xmlns:");
+            let value_start = self.pos + 1;
             let value = self.attr_value(q, is_ns, depth)?;
+            let raw = Span::from_range(value_start..self.pos - 1);
             if let Some(first) = attrs.iter().find(|a| a.qname == aq) {
                 return Err(Fail {
                     at: aname.offset,
@@ -1550,10 +1631,15 @@ impl<'t> Scanner<'t, '_> {
             attrs.push(Attr {
                 qname: aq,
                 name: aname,
+                raw,
                 value,
             });
         };
         let ns_pushed = self.namespaces(qname, name, attrs)?;
+        if let Some(b) = self.build.as_deref_mut() {
+            let empty_end = empty.then_some(self.pos);
+            b.start_tag(&self.sh.ns, ns_pushed, start, name, attrs, empty_end);
+        }
         if empty {
             let keep = self.sh.ns.len() - ns_pushed;
             self.sh.ns.truncate(keep);
@@ -1704,6 +1790,9 @@ impl<'t> Scanner<'t, '_> {
             let keep = self.sh.ns.len() - top.ns_pushed;
             self.sh.ns.truncate(keep);
             stack.pop();
+            if let Some(b) = self.build.as_deref_mut() {
+                b.end_tag(self.pos);
+            }
             return Ok(());
         }
         let top_name = top.qname;
@@ -1922,6 +2011,347 @@ impl FailExt for Fail {
         self.diag = self.diag.with_secondary(span, msg);
         self
     }
+}
+
+// ----- tree building -----------------------------------------------------------------------
+
+/// The tree being built by the scanner: nodes are appended as their markup is read.
+pub(crate) struct Build<'t> {
+    b: Builder<'t>,
+    text: &'t str,
+    /// Open elements, innermost last; the document node (0) at the bottom.
+    open: Vec<u32>,
+    /// Where the text run being read in content began (`usize::MAX`: none). A run is
+    /// everything up to the next `<`, references included.
+    text_from: usize,
+    /// The text node further text merges into: the last node made, when it is text.
+    merge: u32,
+    /// The URIs of the scanner's namespace bindings (`Shared::ns`), index for index.
+    uris: Vec<Str>,
+    xml_ns: Str,
+    scratch: String,
+}
+
+impl<'t> Build<'t> {
+    fn new(text: &'t str) -> Build<'t> {
+        // A guess that is cheap to be wrong about: a big vector grows by remapping.
+        let mut b = Builder::new(text.len(), text.len() / 24);
+        b.set_text(text);
+        let xml_ns = b.own(XML_NS);
+        Build {
+            b,
+            text,
+            open: vec![0],
+            text_from: usize::MAX,
+            merge: u32::MAX,
+            uris: Vec::new(),
+            xml_ns,
+            scratch: String::new(),
+        }
+    }
+
+    fn finish(self) -> Document<'t> {
+        self.b.finish()
+    }
+
+    fn parent(&self) -> u32 {
+        *self.open.last().expect("the document node stays open")
+    }
+
+    /// A text run starts at `pos` unless one is already being read.
+    fn text_at(&mut self, pos: usize) {
+        if self.text_from == usize::MAX {
+            self.text_from = pos;
+        }
+    }
+
+    /// Ends the text run being read (at `pos`, a `<` or the end) and adds it.
+    fn end_text(&mut self, pos: usize) {
+        let from = std::mem::replace(&mut self.text_from, usize::MAX);
+        if from == usize::MAX {
+            return;
+        }
+        let raw = &self.text[from..pos];
+        if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
+            self.add_text(Str::input(from..pos), from..pos);
+        } else {
+            let mut s = std::mem::take(&mut self.scratch);
+            s.clear();
+            text_value(raw, &mut s);
+            self.add_owned_text(&s, from..pos);
+            self.scratch = s;
+        }
+    }
+
+    /// A CDATA section: `inner` is its content, `range` the whole section.
+    fn cdata(&mut self, inner: Span, range: std::ops::Range<usize>) {
+        let raw = &self.text[inner.offset..inner.end()];
+        if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
+            self.add_text(Str::input(inner.offset..inner.end()), range);
+        } else {
+            let mut s = std::mem::take(&mut self.scratch);
+            s.clear();
+            let mut rest = raw;
+            while let Some(i) = rest.find('\r') {
+                s.push_str(&rest[..i]);
+                s.push('\n');
+                rest = rest[i + 1..].strip_prefix('\n').unwrap_or(&rest[i + 1..]);
+            }
+            s.push_str(rest);
+            self.add_owned_text(&s, range);
+            self.scratch = s;
+        }
+    }
+
+    fn add_owned_text(&mut self, s: &str, range: std::ops::Range<usize>) {
+        if self.merge == u32::MAX {
+            let owned = self.b.own(s);
+            self.add_text(owned, range);
+        } else {
+            self.merge_text(s);
+        }
+    }
+
+    /// A piece of text: a new text node, or more of the one before it.
+    fn add_text(&mut self, s: Str, range: std::ops::Range<usize>) {
+        if self.merge == u32::MAX {
+            let parent = self.parent();
+            self.merge =
+                self.b
+                    .push_node(parent, NodeType::Text, range.start, range.end, s, Str::NONE);
+        } else {
+            let piece = self.b.str(s).to_owned();
+            self.merge_text(&piece);
+        }
+    }
+
+    /// Appends `more` to the text node being merged into, moving its text to the arena first
+    /// if it is a slice of the input.
+    fn merge_text(&mut self, more: &str) {
+        let id = self.merge;
+        let cur = self
+            .b
+            .node_mut(id)
+            .text_str()
+            .expect("merging into a text node");
+        let owned = if cur.is_owned() {
+            cur
+        } else {
+            let copy = self.b.str(cur).to_owned();
+            self.b.own(&copy)
+        };
+        let merged = self.b.extend_owned(owned, more);
+        self.b.node_mut(id).set_text_str(merged);
+    }
+
+    /// A comment or processing instruction in content or around the root element.
+    fn leaf(&mut self, kind: NodeType, range: std::ops::Range<usize>, a: Str, b: Str) {
+        self.merge = u32::MAX;
+        let parent = self.parent();
+        self.b.push_node(parent, kind, range.start, range.end, a, b);
+    }
+
+    /// The URI of the innermost binding of `prefix` in `ns` (the scanner's bindings).
+    fn uri(&self, ns: &[(String, String)], prefix: &str) -> Option<Str> {
+        ns.iter()
+            .rposition(|(p, _)| p == prefix)
+            .map(|i| self.uris[i])
+    }
+
+    /// A start tag read and checked: its element, attributes and namespace declarations.
+    /// `pushed` bindings at the end of `ns` are the tag's own.
+    fn start_tag(
+        &mut self,
+        ns: &[(String, String)],
+        pushed: usize,
+        start: usize,
+        name: Span,
+        attrs: &[Attr<'_>],
+        empty_end: Option<usize>,
+    ) {
+        self.merge = u32::MAX;
+        // The URIs of the new bindings: the declarations' values, normalised.
+        let first_new = ns.len() - pushed;
+        self.uris.truncate(first_new);
+        for a in attrs {
+            if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
+                let prefix = a.qname.strip_prefix("xmlns:").unwrap_or("");
+                if prefix == "xml" {
+                    continue;
+                }
+                let uri = self.attribute_value(a.raw);
+                self.uris.push(uri);
+            }
+        }
+        debug_assert_eq!(self.uris.len(), ns.len());
+        let qname = &self.text[name.offset..name.end()];
+        let (prefix, local) = match qname.find(':') {
+            Some(i) => (&qname[..i], name.offset + i + 1..name.end()),
+            None => ("", name.offset..name.end()),
+        };
+        let ens = self.uri(ns, prefix).unwrap_or(Str::NONE);
+        let parent = self.parent();
+        let end = empty_end.unwrap_or(start);
+        let id = self.b.push_node(
+            parent,
+            NodeType::Element,
+            start,
+            end,
+            Str::input(local),
+            ens,
+        );
+        let attr_start = self.b.attrs_len();
+        for a in attrs {
+            let (aprefix, alocal) = match a.qname.find(':') {
+                Some(i) => (&a.qname[..i], a.name.offset + i + 1..a.name.end()),
+                None => ("", a.name.offset..a.name.end()),
+            };
+            if a.qname == "xmlns" || aprefix == "xmlns" {
+                if aprefix == "xmlns" && &self.text[alocal.clone()] == "xml" {
+                    continue;
+                }
+                let prefix = if aprefix.is_empty() {
+                    Str::NONE
+                } else {
+                    Str::input(alocal)
+                };
+                // Found among the new bindings: the last binding of this prefix.
+                let p = if aprefix.is_empty() {
+                    ""
+                } else {
+                    &a.qname[6..]
+                };
+                let uri = self.uri(ns, p).unwrap_or(Str::NONE);
+                self.b.push_ns_decl(id, prefix, uri);
+                continue;
+            }
+            let ans = match aprefix {
+                "" => Str::NONE,
+                "xml" => self.xml_ns,
+                p => self.uri(ns, p).unwrap_or(Str::NONE),
+            };
+            let value = self.attribute_value(a.raw);
+            self.b.push_attr(
+                a.name.offset,
+                a.name.len,
+                a.raw.offset..a.raw.end(),
+                ans,
+                Str::input(alocal),
+                value,
+            );
+        }
+        let attr_end = self.b.attrs_len();
+        self.b.node_mut(id).set_attrs(attr_start, attr_end);
+        if empty_end.is_none() {
+            self.open.push(id);
+        }
+    }
+
+    /// The end tag of the innermost open element, ending at `end`.
+    fn end_tag(&mut self, end: usize) {
+        self.merge = u32::MAX;
+        if let Some(id) = self.open.pop() {
+            self.b.node_mut(id).set_end(end);
+        }
+    }
+
+    /// An attribute value as the application sees it: references replaced, each white space
+    /// character a space (`\r\n` one space).
+    fn attribute_value(&mut self, raw: Span) -> Str {
+        let v = &self.text[raw.offset..raw.end()];
+        let b = v.as_bytes();
+        if memchr::memchr3(b'&', b'\t', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+            return Str::input(raw.offset..raw.end());
+        }
+        let at = self.b.arena_mut().len();
+        let out = self.b.arena_mut();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'&' => {
+                    let (c, end) = reference_char(v, i);
+                    out.push(c);
+                    i = end;
+                }
+                b'\r' if b.get(i + 1) == Some(&b'\n') => i += 1,
+                b'\r' | b'\n' | b'\t' => {
+                    out.push(' ');
+                    i += 1;
+                }
+                _ => {
+                    let n = utf8_len(b[i]);
+                    out.push_str(&v[i..i + n]);
+                    i += n;
+                }
+            }
+        }
+        self.b.owned_from(at)
+    }
+}
+
+/// The length of the UTF-8 sequence starting with `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The character a reference the scanner has checked (`&#…;` or a predefined entity) at `i`
+/// of `s` stands for, and where the reference ends.
+fn reference_char(s: &str, i: usize) -> (char, usize) {
+    if s.as_bytes().get(i + 1) == Some(&b'#') {
+        return match lex::char_reference(s, i) {
+            Ok((c, end)) => (c, end),
+            Err(_) => unreachable!("checked by the scanner"),
+        };
+    }
+    let end = i + s[i..].find(';').expect("checked by the scanner");
+    (predefined(&s[i + 1..end]), end + 1)
+}
+
+/// A text run's value: references replaced and line ends normalised, the way roxmltree
+/// does it, so that both trees agree (a character produced by a reference, and the byte
+/// right after it, are taken as they are).
+fn text_value(raw: &str, out: &mut String) {
+    let b = raw.as_bytes();
+    let mut buf: Vec<u8> = std::mem::take(out).into_bytes();
+    let mut as_is = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'&' {
+            let (c, end) = reference_char(raw, i);
+            let mut enc = [0u8; 4];
+            buf.extend_from_slice(c.encode_utf8(&mut enc).as_bytes());
+            as_is = true;
+            i = end;
+            continue;
+        }
+        let c = b[i];
+        i += 1;
+        if as_is {
+            buf.push(c);
+            as_is = false;
+            continue;
+        }
+        let at_end = i == b.len();
+        match buf.last_mut() {
+            Some(last) if *last == b'\r' => {
+                *last = b'\n';
+                if at_end && c == b'\r' {
+                    buf.push(b'\n');
+                } else if c != b'\n' {
+                    buf.push(c);
+                }
+            }
+            _ if at_end && c == b'\r' => buf.push(b'\n'),
+            _ => buf.push(c),
+        }
+    }
+    // Only whole characters were copied or replaced, and `\r`/`\n` are ASCII.
+    *out = String::from_utf8(buf).expect("UTF-8 in, UTF-8 out");
 }
 
 #[cfg(test)]

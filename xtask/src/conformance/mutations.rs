@@ -197,7 +197,7 @@ fn names(d: &Diagnostic, what: &str) -> bool {
 
 /// Validates; the errors sorted by offset (a document that does not parse gives that error).
 pub(crate) fn validate(grammar: &teikit_validate::Grammar, text: &str) -> Vec<Diagnostic> {
-    let mut errors: Vec<Diagnostic> = match teikit_xml::parse(text, &Default::default()) {
+    let mut errors: Vec<Diagnostic> = match teikit_xml::read(text, &Default::default()) {
         Ok(doc) => grammar
             .validate(&doc)
             .into_iter()
@@ -447,7 +447,10 @@ fn name_range(text: &str, start: usize) -> std::ops::Range<usize> {
 }
 
 /// The end tag's name range of a non-empty element.
-fn end_name_range(text: &str, node: roxmltree::Node<'_, '_>) -> Option<std::ops::Range<usize>> {
+fn end_name_range(
+    text: &str,
+    node: teikit_xml::tree::Node<'_, '_>,
+) -> Option<std::ops::Range<usize>> {
     let r = node.range();
     if text[..r.end].ends_with("/>") {
         return None;
@@ -474,7 +477,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// Every mutation of one document.
 fn mutate(label: &str, text: &str, facts: &SchemaFacts) -> Vec<Mutant> {
-    let Ok(doc) = teikit_xml::parse(text, &Default::default()) else {
+    let Ok(doc) = teikit_xml::read(text, &Default::default()) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -494,12 +497,12 @@ fn mutate(label: &str, text: &str, facts: &SchemaFacts) -> Vec<Mutant> {
             what,
         })
     };
-    let elements: Vec<roxmltree::Node<'_, '_>> = doc
+    let elements: Vec<teikit_xml::tree::Node<'_, '_>> = doc
         .descendants()
         .filter(|n| n.is_element() && n.parent().is_some_and(|p| p.is_element()))
         .filter(|n| n.tag_name().namespace() == Some(TEI_NS))
         .collect();
-    let rename = |n: roxmltree::Node<'_, '_>, new: &str| -> (String, usize) {
+    let rename = |n: teikit_xml::tree::Node<'_, '_>, new: &str| -> (String, usize) {
         let r = n.range();
         let start = name_range(text, r.start);
         let qname = &text[start.clone()];
@@ -620,7 +623,7 @@ fn mutate(label: &str, text: &str, facts: &SchemaFacts) -> Vec<Mutant> {
     // unknown-attribute
     let cands: Vec<_> = elements
         .iter()
-        .filter(|n| n.attribute("colour").is_none())
+        .filter(|n| !n.attributes().any(|a| a.name() == "colour"))
         .copied()
         .collect();
     for (i, n) in spread(&cands, PER_KIND).into_iter().enumerate() {
@@ -652,7 +655,7 @@ fn mutate(label: &str, text: &str, facts: &SchemaFacts) -> Vec<Mutant> {
                     None => continue,
                 }
             };
-            if facts.attributes.contains(&m) || n.attribute(m.as_str()).is_some() {
+            if facts.attributes.contains(&m) || n.attributes().any(|a| a.name() == m.as_str()) {
                 continue;
             }
             cands.push((a.range_qname(), name.to_string(), m));

@@ -570,7 +570,7 @@ fn teikit_verdict(grammar: &teikit_validate::Grammar, path: &Path) -> Verdict {
             Err(d) => return (bytes.clone(), vec![d]),
         };
         let src = text.as_bytes().to_vec();
-        match teikit_xml::parse(&text, &Default::default()) {
+        match teikit_xml::read(&text, &Default::default()) {
             Ok(doc) => {
                 let mut errors: Vec<Diagnostic> = grammar
                     .validate(&doc)

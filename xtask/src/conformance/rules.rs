@@ -333,7 +333,7 @@ fn examine(path: &Path, grammars: &[&teikit_validate::Grammar]) -> Outcome {
         Err(d) => return Outcome::Unreadable(format!("{}: {}", d.code, d.message)),
     };
     let mut storage = String::new();
-    let doc = match teikit_xml::parse_with_storage(&text, &Default::default(), &mut storage) {
+    let doc = match teikit_xml::read_with_storage(&text, &Default::default(), &mut storage) {
         Ok(doc) => doc,
         // Not well-formed (pandoc's template, fragments): not a case.
         Err(_) => return Outcome::Invalid { findings: 0 },
@@ -385,7 +385,7 @@ fn fires(result: &mut SuiteResult) {
 }
 
 fn fires_one(text: &str, code: &str, at: &str, occurrence: usize) -> Result<(), String> {
-    let doc = teikit_xml::parse(text, &Default::default())
+    let doc = teikit_xml::read(text, &Default::default())
         .map_err(|d| format!("crafted document does not parse: {}", d.message))?;
     let found = teikit_rules::check(&doc);
     let start = text

@@ -433,7 +433,7 @@ fn teikit_verdict(
     };
     let expanded = teikit_xinclude::expand(main, &text, &options);
     let mut found: Vec<(usize, teikit_diagnostics::Diagnostic)> = expanded.diagnostics.clone();
-    match teikit_xml::parse(&expanded.text, &Default::default()) {
+    match teikit_xml::read(&expanded.text, &Default::default()) {
         Ok(doc) => {
             for d in grammar.validate(&doc) {
                 found.push(expanded.remap(d));

@@ -407,8 +407,9 @@ impl Pipeline {
         );
         let path = self.schema_path(&schema)?;
         let grammar = load(&path)?;
-        let good = roxmltree::Document::parse("<doc>42</doc>").map_err(|e| e.to_string())?;
-        let bad = roxmltree::Document::parse("<doc>x</doc>").map_err(|e| e.to_string())?;
+        let good =
+            teikit_xml::Document::parse("<doc>42</doc>").map_err(|e| e.message.to_string())?;
+        let bad = teikit_xml::Document::parse("<doc>x</doc>").map_err(|e| e.message.to_string())?;
         errors(&grammar.validate(&good)).map_err(|e| format!("a valid control document: {e}"))?;
         if errors(&grammar.validate(&bad)).is_ok() {
             return Err("an invalid control document was accepted".into());
@@ -435,12 +436,8 @@ impl Pipeline {
         } else {
             format!("{doctype}<doc{}>{}</doc>", ns_decls(ctx), escape(value))
         };
-        let options = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        let doc = roxmltree::Document::parse_with_options(&text, options)
-            .map_err(|e| format!("instance: {e}"))?;
+        let doc =
+            teikit_xml::Document::parse(&text).map_err(|e| format!("instance: {}", e.message))?;
         errors(&grammar.validate(&doc))
     }
 }

@@ -227,7 +227,7 @@ fn check(input: &Input, config: &Config, emit: Emit<'_, Outcome>) -> Sent {
     let mut schema_name = None;
     let mut fatal = false;
     // The tree lives to the end of the function, after the outcome is sent.
-    let doc = match teikit_xml::parse_with_storage(merged, &Limits::default(), &mut storage) {
+    let doc = match teikit_xml::read_with_storage(merged, &Limits::default(), &mut storage) {
         Err(d) => {
             diags.push(d);
             None
@@ -351,7 +351,7 @@ fn try_stream(input: &Input, config: &Config) -> Option<Outcome> {
                 Ok(p) => p?,
                 Err(e) => return Some(unreadable(e)),
             };
-            let doc = teikit_xml::parse(&prolog, &Limits::default()).ok()?;
+            let doc = teikit_xml::read(&prolog, &Limits::default()).ok()?;
             match choose(&doc, input, config, &mut diags) {
                 Choice::Grammar(g, n) => (g, n),
                 // The tree path reports it.
@@ -459,7 +459,7 @@ fn apply_project(config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 /// Resolves the schema of one document in the contract's order; warnings about sources
 /// skipped go to `diags`.
 fn choose(
-    doc: &roxmltree::Document<'_>,
+    doc: &teikit_xml::Document<'_>,
     input: &Input,
     config: &Config,
     diags: &mut Vec<Diagnostic>,
@@ -608,7 +608,7 @@ mod tests {
             p,
             "<?xml version=\"1.0\"?>\n<?xml-model href=\"s.rng\"?>\n<r/>"
         );
-        let doc = teikit_xml::parse(&p, &Limits::default()).unwrap();
+        let doc = teikit_xml::read(&p, &Limits::default()).unwrap();
         assert_eq!(teikit_xml::xml_model(&doc)[0].href, "s.rng");
         write("<!DOCTYPE TEI SYSTEM \"tei.dtd\"><TEI/>");
         assert_eq!(read_prolog(&file).unwrap(), None);
