@@ -236,17 +236,19 @@ pub fn load_uncached(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema
     with_source(schema, |src| src.load(options))
 }
 
-/// Loads a schema through the compiled-schema cache (unless `--no-cache`): a valid entry is
-/// used, anything else loads from source and rewrites the entry. A cache that cannot be
-/// written is reported once per process on standard error, and changes nothing else.
-pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Schema, SchemaErrors> {
+/// Loads a schema through the compiled-schema cache (unless `--no-cache`) and compiles it: a
+/// valid entry is used, anything else loads from source, and the entry is rewritten on
+/// another thread while documents are validated (on a cold run of tei_all the write took
+/// about 10 ms that validation no longer waits for). A cache that cannot be written is
+/// reported once per process on standard error, and changes nothing else.
+pub fn load(schema: &SchemaRef, options: &LoadOptions) -> Result<Arc<Grammar>, SchemaErrors> {
     let (loaded, pending) = load_or_pending(schema, options);
-    if let (Ok(s), Some(p)) = (&loaded, pending) {
-        let started = Instant::now();
-        report_write(p.write(s));
-        timing("cache entry written", started);
+    let schema = Arc::new(loaded?);
+    // Encoding the entry starts before the grammar is compiled: both only read the schema.
+    if let Some(entry) = pending {
+        write_in_background(entry, schema.clone());
     }
-    loaded
+    Ok(compile(schema))
 }
 
 /// [`load`], except that a new cache entry is returned instead of written.
@@ -286,15 +288,15 @@ fn report_write(written: Result<(), String>) {
 /// Cache entries being written while documents are validated.
 static WRITES: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
 
-/// Writes `entry` for `grammar`'s schema on a thread of its own, so that a cold run encodes
-/// and stores the schema on one core while it validates on the other; [`finish_writes`]
-/// waits for it before the process exits.
-fn write_in_background(entry: PendingEntry, grammar: Arc<Grammar>) {
+/// Writes `entry` for `schema` on a thread of its own, so that a cold run encodes and
+/// stores the schema on one core while it compiles and validates on the other;
+/// [`finish_writes`] waits for it before the process exits.
+fn write_in_background(entry: PendingEntry, schema: Arc<Schema>) {
     let spawned = std::thread::Builder::new()
         .name("teikit-cache-write".into())
         .spawn(move || {
             let started = Instant::now();
-            report_write(entry.write(grammar.schema()));
+            report_write(entry.write(&schema));
             timing("cache entry written (in the background)", started);
         });
     match spawned {
@@ -317,10 +319,10 @@ pub fn finish_writes() {
 /// until the process exits, so it is never dropped: freeing tei_all's hundreds of thousands
 /// of pattern nodes one by one took a quarter of a warm-cache run, and the operating
 /// system reclaims the memory at exit anyway.
-pub fn compile(schema: Schema) -> Arc<Grammar> {
+pub fn compile(schema: Arc<Schema>) -> Arc<Grammar> {
     static KEEP: Mutex<Vec<Arc<Grammar>>> = Mutex::new(Vec::new());
     let started = Instant::now();
-    let g = Arc::new(Grammar::new(schema));
+    let g = Arc::new(Grammar::shared(schema));
     timing("grammar", started);
     KEEP.lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -348,15 +350,8 @@ impl GrammarCache {
             let mut map = self.cells.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(key).or_default().clone()
         };
-        cell.get_or_init(|| match load_or_pending(schema, options) {
-            (Ok(s), pending) => {
-                let g = compile(s);
-                if let Some(entry) = pending {
-                    write_in_background(entry, g.clone());
-                }
-                Ok(g)
-            }
-            (Err(e), _) => Err(super::commands::first_error_line(&e)),
+        cell.get_or_init(|| {
+            load(schema, options).map_err(|e| super::commands::first_error_line(&e))
         })
         .clone()
     }

@@ -1,6 +1,6 @@
 //! The loader's own element tree: RELAX NG elements only (foreign elements and attributes
 //! dropped, spec 4.1), each with its byte span, file index, in-scope namespaces and base
-//! directory. Built from roxmltree (XML syntax) or from `teikit_rnc::Element` (compact
+//! directory. Built from a teikit-xml tree (XML syntax) or from `teikit_rnc::Element` (compact
 //! syntax), so the rest of the loader is syntax-independent.
 
 use std::borrow::Cow;
@@ -138,7 +138,7 @@ pub(crate) enum Top {
 }
 
 /// Builds the tree from a parsed XML document.
-pub(crate) fn from_roxmltree(doc: &roxmltree::Document<'_>, file: u32, path: &Path) -> Top {
+pub(crate) fn from_xml(doc: &teikit_xml::Document<'_>, file: u32, path: &Path) -> Top {
     let root = doc.root_element();
     let base = Rc::new(path.parent().map(Path::to_path_buf).unwrap_or_default());
     if root.tag_name().namespace() != Some(RNG_NS) {
@@ -150,7 +150,7 @@ pub(crate) fn from_roxmltree(doc: &roxmltree::Document<'_>, file: u32, path: &Pa
     Top::Rng(convert_xml(root, file, &base, &Rc::new(Vec::new())))
 }
 
-fn start_tag_span(node: &roxmltree::Node<'_, '_>) -> Span {
+fn start_tag_span(node: &teikit_xml::tree::Node<'_, '_>) -> Span {
     // `<` and the qualified name as written.
     let r = node.range();
     let text = node.document().input_text();
@@ -164,7 +164,7 @@ fn start_tag_span(node: &roxmltree::Node<'_, '_>) -> Span {
 }
 
 fn convert_xml(
-    node: roxmltree::Node<'_, '_>,
+    node: teikit_xml::tree::Node<'_, '_>,
     file: u32,
     parent_base: &Rc<PathBuf>,
     parent_ns: &Rc<Vec<(String, String)>>,
@@ -176,15 +176,17 @@ fn convert_xml(
             .map(|n| (n.name().unwrap_or(""), n.uri()))
             .filter(|(p, _)| *p != "xml")
     };
-    let ns_ctx = if bindings().eq(parent_ns.iter().map(|(p, u)| (p.as_str(), u.as_str()))) {
-        parent_ns.clone()
-    } else {
-        Rc::new(
-            bindings()
-                .map(|(p, u)| (p.to_string(), u.to_string()))
-                .collect(),
-        )
-    };
+    let inherits = !node.has_namespace_declarations() && node.parent_element().is_some();
+    let ns_ctx =
+        if inherits || bindings().eq(parent_ns.iter().map(|(p, u)| (p.as_str(), u.as_str()))) {
+            parent_ns.clone()
+        } else {
+            Rc::new(
+                bindings()
+                    .map(|(p, u)| (p.to_string(), u.to_string()))
+                    .collect(),
+            )
+        };
     let mut base = parent_base.clone();
     let mut attrs = Vec::new();
     let mut bad_attr = None;
@@ -423,8 +425,8 @@ mod tests {
   <a:doc>hi</a:doc>
   <div xml:base="sub/other.rng"><start><text/></start></div>
 </grammar>"#;
-        let doc = roxmltree::Document::parse(text).unwrap();
-        let Top::Rng(t) = from_roxmltree(&doc, 0, Path::new("/s/main.rng")) else {
+        let doc = teikit_xml::Document::parse(text).unwrap();
+        let Top::Rng(t) = from_xml(&doc, 0, Path::new("/s/main.rng")) else {
             panic!("not rng");
         };
         assert!(t.attrs.is_empty());
@@ -439,8 +441,8 @@ mod tests {
   <value>x <!-- c --> y</value>
   <group xmlns:p="urn:p"> z <text/></group>
 </element>"#;
-        let doc = roxmltree::Document::parse(text).unwrap();
-        let Top::Rng(t) = from_roxmltree(&doc, 0, Path::new("/s/main.rng")) else {
+        let doc = teikit_xml::Document::parse(text).unwrap();
+        let Top::Rng(t) = from_xml(&doc, 0, Path::new("/s/main.rng")) else {
             panic!("not rng");
         };
         let (value, group) = (&t.children[0], &t.children[1]);

@@ -37,6 +37,8 @@ pub mod stream;
 #[cfg(test)]
 mod testutil;
 
+use std::sync::Arc;
+
 use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use teikit_diagnostics::{CodeDoc, Diagnostic, Severity, Span};
@@ -145,6 +147,12 @@ impl Grammar {
     /// Compiles a loaded schema. Only the start pattern is compiled now; element contents and
     /// derivatives are compiled when a document first needs them.
     pub fn new(schema: teikit_relaxng::Schema) -> Grammar {
+        Grammar::shared(Arc::new(schema))
+    }
+
+    /// [`Grammar::new`] for a schema something else reads too (the CLI encodes it into the
+    /// compiled-schema cache on another thread while this one compiles and validates).
+    pub fn shared(schema: Arc<teikit_relaxng::Schema>) -> Grammar {
         let names = NameTable::build(&schema);
         let mut id_elements = vec![u32::MAX; names.len()];
         let mut id_attrs: Vec<Vec<(u32, IdType)>> = Vec::new();

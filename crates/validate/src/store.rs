@@ -77,7 +77,7 @@ pub(crate) struct ValueLeaf {
 
 /// The compiled, read-only part of a grammar.
 pub(crate) struct Compiled {
-    pub(crate) schema: Schema,
+    pub(crate) schema: std::sync::Arc<Schema>,
     pub(crate) names: NameTable,
 }
 
@@ -1230,7 +1230,10 @@ mod tests {
     fn store_for(t: T) -> (Compiled, Store) {
         let schema = schema(t);
         let names = NameTable::build(&schema);
-        let cx = Compiled { schema, names };
+        let cx = Compiled {
+            schema: schema.into(),
+            names,
+        };
         let s = Store::new(&cx);
         (cx, s)
     }

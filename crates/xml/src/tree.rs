@@ -225,22 +225,29 @@ impl<'input> Document<'input> {
                     let n = &mut b.doc.nodes[id as usize];
                     n.attr_start = attr_start;
                     n.attr_end = b.doc.attrs.len() as u32;
-                    // The bindings this element declares: those of its namespace list that
-                    // its parent's list does not have.
-                    let parent_ns: Vec<_> = node
+                    // roxmltree lists an element's own bindings, then those of its parent's
+                    // list it does not rebind: the own ones are the shortest head of the list
+                    // after which that holds.
+                    let list: Vec<_> = node.namespaces().map(|n| (n.name(), n.uri())).collect();
+                    let parent: Vec<_> = node
                         .parent_element()
                         .map(|p| p.namespaces().map(|n| (n.name(), n.uri())).collect())
                         .unwrap_or_default();
-                    for ns in node.namespaces() {
-                        if !parent_ns.contains(&(ns.name(), ns.uri())) {
-                            let prefix = ns.name().map_or(Str::NONE, |p| b.own(p));
-                            let uri = b.own(ns.uri());
-                            b.doc.ns_decls.push(NsDecl {
-                                node: id,
-                                prefix,
-                                uri,
-                            });
-                        }
+                    let own = (0..=list.len())
+                        .find(|&k| {
+                            let head = &list[..k];
+                            let kept = parent.iter().filter(|p| !head.iter().any(|h| h.0 == p.0));
+                            list[k..].iter().eq(kept)
+                        })
+                        .unwrap_or(list.len());
+                    for (name, uri) in &list[..own] {
+                        let prefix = name.map_or(Str::NONE, |p| b.own(p));
+                        let uri = b.own(uri);
+                        b.doc.ns_decls.push(NsDecl {
+                            node: id,
+                            prefix,
+                            uri,
+                        });
                     }
                     id
                 }
@@ -541,6 +548,35 @@ impl<'a, 'input: 'a> Node<'a, 'input> {
         std::iter::successors(self.parent(), Node::parent)
     }
 
+    /// The namespace bindings in scope at an element: its own declarations in document
+    /// order, then those in scope at its parent that it does not rebind (roxmltree's order);
+    /// `xml` only when declared. Nothing for other nodes.
+    pub fn namespaces(&self) -> Namespaces<'a, 'input> {
+        Namespaces {
+            from: *self,
+            at: self.is_element().then_some(*self),
+            next: usize::MAX,
+        }
+    }
+
+    /// Does this element declare any namespace binding? When it does not, the bindings in
+    /// scope are its parent's.
+    pub fn has_namespace_declarations(&self) -> bool {
+        let decls = &self.doc.ns_decls;
+        let from = decls.partition_point(|d| d.node < self.id);
+        decls.get(from).is_some_and(|d| d.node == self.id)
+    }
+
+    /// Does this element declare `prefix` (`None`: the default namespace)?
+    fn declares(&self, prefix: Option<&str>) -> bool {
+        let decls = &self.doc.ns_decls;
+        let from = decls.partition_point(|d| d.node < self.id);
+        decls[from..]
+            .iter()
+            .take_while(|d| d.node == self.id)
+            .any(|d| (!d.prefix.is_none()).then(|| self.doc.str(d.prefix)) == prefix)
+    }
+
     /// The namespace URI `prefix` (`None`: the default namespace) is bound to at this
     /// element, `xml` excepted unless declared; `None` for other nodes.
     pub fn lookup_namespace_uri(&self, prefix: Option<&str>) -> Option<&'a str> {
@@ -560,6 +596,70 @@ impl<'a, 'input: 'a> Node<'a, 'input> {
             cur = n.parent_element();
         }
         None
+    }
+}
+
+/// A namespace binding: its prefix (`None` for the default namespace) and URI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Namespace<'a> {
+    name: Option<&'a str>,
+    uri: &'a str,
+}
+
+impl<'a> Namespace<'a> {
+    /// The prefix, `None` for the default namespace.
+    pub fn name(&self) -> Option<&'a str> {
+        self.name
+    }
+
+    /// The URI (empty for `xmlns=""`).
+    pub fn uri(&self) -> &'a str {
+        self.uri
+    }
+}
+
+/// The namespace bindings in scope at an element (see [`Node::namespaces`]).
+pub struct Namespaces<'a, 'input> {
+    /// The element asked about.
+    from: Node<'a, 'input>,
+    /// The element whose declarations are being read, and the next of them.
+    at: Option<Node<'a, 'input>>,
+    next: usize,
+}
+
+impl<'a, 'input: 'a> Iterator for Namespaces<'a, 'input> {
+    type Item = Namespace<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let doc = self.from.doc;
+        let decls = &doc.ns_decls;
+        loop {
+            let at = self.at?;
+            if self.next == usize::MAX {
+                self.next = decls.partition_point(|d| d.node < at.id);
+            }
+            match decls.get(self.next).filter(|d| d.node == at.id) {
+                Some(d) => {
+                    self.next += 1;
+                    let name = (!d.prefix.is_none()).then(|| doc.str(d.prefix));
+                    // Hidden when an element between the one asked about and this one
+                    // binds the prefix again.
+                    let shadowed = std::iter::successors(Some(self.from), Node::parent_element)
+                        .take_while(|n| n.id != at.id)
+                        .any(|n| n.declares(name));
+                    if !shadowed {
+                        return Some(Namespace {
+                            name,
+                            uri: doc.str(d.uri),
+                        });
+                    }
+                }
+                None => {
+                    self.at = at.parent_element();
+                    self.next = usize::MAX;
+                }
+            }
+        }
     }
 }
 
@@ -957,6 +1057,10 @@ fn same_nodes(a: &Document<'_>, b: &Document<'_>) -> Result<(), String> {
                     }
                 }
             }
+            let (xn, yn): (Vec<_>, Vec<_>) = (x.namespaces().collect(), y.namespaces().collect());
+            if xn != yn {
+                return fail("namespaces in scope", &xn, &yn);
+            }
             for p in &prefixes {
                 let (l, r) = (x.lookup_namespace_uri(*p), y.lookup_namespace_uri(*p));
                 if l != r {
@@ -987,6 +1091,8 @@ mod tests {
             "<a b='\r\n\r&#13;&#9;x'   c = \"&quot;\" >  <b/> </a>",
             "<a xmlns:p='urn:1'><b xmlns:p='urn:2'><p:c/></b><p:d/></a>",
             "<a xmlns='urn:x'><b xmlns='urn:x'/><c xmlns='urn:&amp;'/></a>",
+            "<a xmlns:p='urn:p' xmlns='urn:x'><b xmlns='urn:x'><c xmlns:p='urn:p' xmlns:q='urn:q'/></b></a>",
+            "<a xmlns:p='urn:p' xmlns='urn:x'><b xmlns:p='urn:2' xmlns=''><c/></b></a>",
             "<!DOCTYPE a [<!ELEMENT a ANY>]><a>é<b>ü</b>ß</a>",
             "\u{FEFF}<a>bom</a>",
         ];

@@ -576,7 +576,7 @@ fn load_fixed(
 ) -> Result<(Arc<Grammar>, String), Failure> {
     let schema = schemas::resolve_spec(spec, None).map_err(Failure::error)?;
     match schemas::load(&schema, options) {
-        Ok(s) => Ok((schemas::compile(s), spec.to_string())),
+        Ok(g) => Ok((g, spec.to_string())),
         Err(e) => {
             let count = e.errors.len();
             print_schema_errors(&e, output);
