@@ -83,19 +83,15 @@ pub fn check(doc: &Document<'_>) -> Vec<Diagnostic> {
     }
     let text = doc.input_text();
     let mut out = Vec::new();
-    let ids = collect_ids(doc, &mut out);
-    // Without a <facsimile>, `@facs="#f0001"` is a page-image name by convention (the DTA
-    // base format), not a pointer into the document.
-    let has_facsimile = doc
-        .descendants()
-        .any(|n| n.tag_name().name() == "facsimile" && n.tag_name().namespace() == Some(TEI_NS));
+    let (ids, has_facsimile) = collect_ids(doc, &mut out);
     let ctx = Context {
         text,
         ids: &ids,
         has_facsimile,
         suggestions_left: std::cell::Cell::new(SUGGESTION_BUDGET),
     };
-    for node in doc.descendants().filter(Node::is_element) {
+    // Most elements have no attribute, and every rule here reads attributes.
+    for node in doc.descendants().filter(|n| n.attributes().len() > 0) {
         check_pointers(&ctx, node, &mut out);
         check_dates(node, &mut out);
     }
@@ -103,14 +99,24 @@ pub fn check(doc: &Document<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Every `xml:id` of the document, to the element carrying it (the first, for duplicates,
-/// which are reported).
+/// The ids of the document: every `xml:id`, to the element carrying it (the first, for
+/// duplicates, which are reported); and whether it has a `<facsimile>` (without one,
+/// `@facs="#f0001"` is a page-image name by convention, as in the DTA base format, not a
+/// pointer into the document).
+#[allow(clippy::type_complexity)]
 fn collect_ids<'a, 'input>(
     doc: &'a Document<'input>,
     out: &mut Vec<Diagnostic>,
-) -> HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)> {
+) -> (
+    HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>,
+    bool,
+) {
     let mut ids: HashMap<&str, (Node, Attribute)> = HashMap::new();
+    let mut has_facsimile = false;
     for node in doc.descendants().filter(Node::is_element) {
+        if !has_facsimile && node.has_tag_name(TEI_NS, "facsimile") {
+            has_facsimile = true;
+        }
         let Some(attr) = node
             .attributes()
             .find(|a| a.namespace() == Some(XML_NS) && a.name() == "id")
@@ -136,7 +142,7 @@ fn collect_ids<'a, 'input>(
             }
         }
     }
-    ids
+    (ids, has_facsimile)
 }
 
 /// What the pointer rules need to know about the whole document.
@@ -159,13 +165,12 @@ impl Context<'_, '_, '_> {
         if attr.namespace().is_some() {
             return false;
         }
-        let element = node.tag_name().name();
         match attr.name() {
             "facs" => self.has_facsimile,
-            "new" => element == "handShift",
+            "new" => node.tag_name().name() == "handShift",
             // A category of a taxonomy kept elsewhere (`<catRef scheme="#genre"
             // target="#letter"/>` with no local #genre): the target is relative to it.
-            "target" if element == "catRef" => match node
+            "target" if node.tag_name().name() == "catRef" => match node
                 .attributes()
                 .find(|a| a.namespace().is_none() && a.name() == "scheme")
                 .map(|a| a.value())

@@ -7,6 +7,12 @@
 //! [`Limits::max_depth`] must be refused before anything walks the tree; and the entity policy (no
 //! external entity, bounded expansion) is ours to state with spans.
 //!
+//! With a [`Build`] (`check_and_build`, behind `teikit_xml::read`) it also builds teikit's own
+//! tree as it goes: each start tag, text run, CDATA section, comment and processing
+//! instruction becomes a node once it has been checked, so a document is read in one pass.
+//! The builder is given only texts without entity declarations, whose references it expands
+//! itself (character references and the five predefined entities).
+//!
 //! The element stack is explicit, so nesting depth costs heap, not stack. Entity replacement
 //! text is checked by a nested scanner whose errors are re-pointed at the reference; entity
 //! nesting is bounded by [`Limits::max_entity_depth`], which bounds that recursion.
