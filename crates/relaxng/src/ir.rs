@@ -10,6 +10,10 @@ use std::sync::Arc;
 
 use teikit_diagnostics::Span;
 
+/// Namespace bindings (prefix → URI; `""` is the default namespace), shared between the
+/// patterns written under them.
+pub type NsContext = Arc<[(String, String)]>;
+
 use crate::datatype::Datatype;
 
 /// A schema file that was read, kept so diagnostics can point into it.
@@ -114,8 +118,9 @@ pub enum Pattern {
         /// The lexical value as written in the schema.
         value: String,
         /// In-scope namespace bindings where the value was written (prefix → URI; `""`
-        /// is the default namespace), needed for QName values.
-        ns_context: Vec<(String, String)>,
+        /// is the default namespace), needed for QName values. Shared: the values of one
+        /// element are written under the same bindings.
+        ns_context: NsContext,
         /// Where in the schema.
         loc: Loc,
     },

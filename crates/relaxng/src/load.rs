@@ -1236,6 +1236,7 @@ impl<'o> Loader<'o> {
             );
             return na;
         }
+        let ns_ctx = ns_ctx.into();
         Pat::new(K::Value { dt, value, ns_ctx }, loc)
     }
 

@@ -34,7 +34,7 @@ pub(crate) enum K {
     Value {
         dt: Arc<Datatype>,
         value: String,
-        ns_ctx: Vec<(String, String)>,
+        ns_ctx: crate::ir::NsContext,
     },
     Ref(u32),
 }
@@ -100,7 +100,7 @@ pub(crate) enum Sk {
 pub(crate) struct ValuePat {
     pub dt: Arc<Datatype>,
     pub value: String,
-    pub ns_ctx: Vec<(String, String)>,
+    pub ns_ctx: crate::ir::NsContext,
 }
 
 impl Sp {

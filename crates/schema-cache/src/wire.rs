@@ -30,6 +30,7 @@ use std::sync::Arc;
 
 use teikit_diagnostics::Span;
 use teikit_relaxng::datatype::Datatype;
+use teikit_relaxng::ir::NsContext;
 use teikit_relaxng::{DeferredContents, Define, IdType, Loc, NameClass, Pattern, QName, Schema};
 
 /// Why bytes cannot be a schema body.
@@ -528,6 +529,9 @@ struct Decoder<'a> {
     table: &'a Table,
     depth: u32,
     max_depth: u32,
+    /// The last namespace context read, and its bytes: the values of one element are
+    /// written under the same bindings, which are then decoded once and shared.
+    last_ns: Option<(&'a [u8], NsContext)>,
 }
 
 impl<'a> Decoder<'a> {
@@ -538,6 +542,7 @@ impl<'a> Decoder<'a> {
             table,
             depth: 0,
             max_depth,
+            last_ns: None,
         }
     }
 
@@ -604,6 +609,29 @@ impl<'a> Decoder<'a> {
             pairs.push((self.str()?.to_string(), self.str()?.to_string()));
         }
         Ok(pairs)
+    }
+
+    /// A value's namespace bindings (written as `string_pairs`), shared with the previous
+    /// value's when the bytes are the same.
+    fn ns_context(&mut self) -> Result<NsContext, Invalid> {
+        let start = self.pos;
+        let n = self.count()?;
+        for _ in 0..n {
+            self.str()?;
+            self.str()?;
+        }
+        let raw = &self.bytes[start..self.pos];
+        if let Some((last, shared)) = &self.last_ns {
+            if *last == raw {
+                return Ok(shared.clone());
+            }
+        }
+        let end = self.pos;
+        self.pos = start;
+        let ctx: NsContext = self.string_pairs()?.into();
+        debug_assert_eq!(self.pos, end);
+        self.last_ns = Some((raw, ctx.clone()));
+        Ok(ctx)
     }
 
     fn qname(&mut self) -> Result<QName, Invalid> {
@@ -706,7 +734,7 @@ impl<'a> Decoder<'a> {
             T_VALUE => {
                 let datatype = self.datatype()?.clone();
                 let value = self.str()?.to_string();
-                let ns_context = self.string_pairs()?;
+                let ns_context = self.ns_context()?;
                 let loc = self.loc()?;
                 Pattern::Value {
                     datatype,

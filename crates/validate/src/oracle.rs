@@ -92,7 +92,7 @@ impl<'s> Oracle<'s> {
             } => Rc::new(P::Value(
                 datatype.clone(),
                 value.clone(),
-                ns_context.clone(),
+                ns_context.to_vec(),
             )),
             Pattern::Attribute { name, content, .. } => {
                 Rc::new(P::Attribute(name.clone(), self.conv(content)))

@@ -405,7 +405,7 @@ impl Store {
                 // Only a QName or NOTATION value reads the bindings in scope where it was
                 // written (every TEI value carries a copy of them).
                 let ns = if datatype.is_context_dependent() {
-                    ns_context.clone()
+                    ns_context.to_vec()
                 } else {
                     Vec::new()
                 };

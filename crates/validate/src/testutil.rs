@@ -145,7 +145,7 @@ fn conv(t: T, defines: &mut Vec<Define>) -> Pattern {
         T::Value(lib, name, v) => Pattern::Value {
             datatype: Arc::new(Datatype::new(library(lib), name, &[]).expect("datatype")),
             value: v.to_string(),
-            ns_context: Vec::new(),
+            ns_context: Vec::new().into(),
             loc: Default::default(),
         },
     }
