@@ -378,7 +378,7 @@ fn open_rest(m: &mut Matcher<'_>, text: &str, node: teikit_xml::tree::Node<'_, '
 
 /// [`start_tag_end`] of the start tag at `start`, given where its last attribute's value
 /// ends (`None`: it has none): from there only the closing quote, spaces and `>` or `/>` are
-/// left, unless a namespace declaration follows (roxmltree does not list those as
+/// left, unless a namespace declaration follows (the tree does not list those as
 /// attributes) and the tag is read on from there.
 fn start_tag_end_after(text: &str, start: usize, value_end: Option<usize>) -> usize {
     let b = text.as_bytes();
