@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let input = std::str::from_utf8(data).expect("TEI from input that is not UTF-8");
-    let doc = match teikit_xml::parse(&tei, &teikit_xml::Limits::default()) {
+    let doc = match teikit_xml::read(&tei, &teikit_xml::Limits::default()) {
         Ok(doc) => doc,
         Err(d) => panic!(
             "the TEI is not well-formed: {} {}\n{tei}",

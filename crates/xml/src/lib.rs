@@ -2,8 +2,9 @@
 //! spans, and hard limits.
 //!
 //! Reading a document is two calls: [`decode`] turns bytes into text (UTF-8, UTF-16, or
-//! ISO-8859-1 when declared), and [`parse`] checks well-formedness and namespaces and builds
-//! a [`roxmltree::Document`]. Every failure is one [`Diagnostic`] with a stable code (see
+//! ISO-8859-1 when declared), and [`read`] checks well-formedness and namespaces and builds
+//! teikit's own [`Document`] in the same pass ([`parse`] builds a [`roxmltree::Document`]
+//! after the check instead, for code written against roxmltree). Every failure is one [`Diagnostic`] with a stable code (see
 //! [`CODES`]), a message, the byte span where the problem is, a second span where that helps
 //! (the start tag of an unclosed element, the first of two duplicate attributes) and a help
 //! text. [`parse_with_storage`] also reads the rare documents whose entity values build markup

@@ -1008,49 +1008,19 @@ fn same_nodes(a: &Document<'_>, b: &Document<'_>) -> Result<(), String> {
         if x.pi() != y.pi() {
             return fail("pi", &x.pi(), &y.pi());
         }
-        let xa: Vec<_> = x
-            .attributes()
-            .map(|a| {
-                (
-                    a.namespace(),
-                    a.name(),
-                    a.value(),
-                    a.range_qname(),
-                    a.range_value(),
-                    a.range(),
-                )
-            })
-            .collect();
-        let ya: Vec<_> = y
-            .attributes()
-            .map(|a| {
-                (
-                    a.namespace(),
-                    a.name(),
-                    a.value(),
-                    a.range_qname(),
-                    a.range_value(),
-                    a.range(),
-                )
-            })
-            .collect();
+        let (xa, ya) = (attribute_facts(x), attribute_facts(y));
         if xa != ya {
             return fail("attributes", &xa, &ya);
         }
         if x.is_element() {
+            // Every prefix used so far is looked up on every element.
             let text = a.input_text();
-            let r = x.range();
-            let qname = &text[r.start + 1..];
-            let qname = &qname[..qname
+            let tag = &text[x.range().start + 1..];
+            let qname = &tag[..tag
                 .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-                .unwrap_or(qname.len())];
-            if let Some((p, _)) = qname.split_once(':') {
-                if !prefixes.contains(&Some(p)) {
-                    prefixes.push(Some(p));
-                }
-            }
-            for attr in x.attributes() {
-                let q = &text[attr.range_qname()];
+                .unwrap_or(tag.len())];
+            let attr_qnames = x.attributes().map(|at| &text[at.range_qname()]);
+            for q in std::iter::once(qname).chain(attr_qnames) {
                 if let Some((p, _)) = q.split_once(':') {
                     if !prefixes.contains(&Some(p)) {
                         prefixes.push(Some(p));
@@ -1070,6 +1040,25 @@ fn same_nodes(a: &Document<'_>, b: &Document<'_>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What [`same`] compares of an attribute: namespace, name, value and the three ranges.
+type AttributeFacts<'a> = (
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    Range<usize>,
+    Range<usize>,
+    Range<usize>,
+);
+
+fn attribute_facts<'a>(n: Node<'a, '_>) -> Vec<AttributeFacts<'a>> {
+    n.attributes()
+        .map(|a| {
+            let (ns, name, value) = (a.namespace(), a.name(), a.value());
+            (ns, name, value, a.range_qname(), a.range_value(), a.range())
+        })
+        .collect()
 }
 
 #[cfg(test)]
