@@ -37,10 +37,8 @@ fuzz_target!(|data: &[u8]| {
             let read = teikit_xml::read(&text, &limits);
             let read = read.unwrap_or_else(|d| panic!("parse accepts but read refuses: {d:?}"));
             let _ = teikit_xml::xml_model(&read);
-            if !text.contains("<!ENTITY") {
-                if let Err(e) = teikit_xml::tree::compare_builders(&text) {
-                    panic!("the scanner's tree differs from roxmltree's: {e}");
-                }
+            if let Err(e) = teikit_xml::tree::compare_builders(&text) {
+                panic!("the scanner's tree differs from roxmltree's: {e}");
             }
         }
         (Ok(_), Err(d)) => panic!("parse accepts but parse_with_storage refuses: {d:?}"),

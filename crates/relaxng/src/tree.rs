@@ -176,17 +176,19 @@ fn convert_xml(
             .map(|n| (n.name().unwrap_or(""), n.uri()))
             .filter(|(p, _)| *p != "xml")
     };
-    let inherits = !node.has_namespace_declarations() && node.parent_element().is_some();
-    let ns_ctx =
-        if inherits || bindings().eq(parent_ns.iter().map(|(p, u)| (p.as_str(), u.as_str()))) {
-            parent_ns.clone()
-        } else {
-            Rc::new(
-                bindings()
-                    .map(|(p, u)| (p.to_string(), u.to_string()))
-                    .collect(),
-            )
-        };
+    // Without declarations of its own an element has its parent's bindings (the root's
+    // parent list is empty, as are its bindings then).
+    let ns_ctx = if !node.has_namespace_declarations()
+        || bindings().eq(parent_ns.iter().map(|(p, u)| (p.as_str(), u.as_str())))
+    {
+        parent_ns.clone()
+    } else {
+        Rc::new(
+            bindings()
+                .map(|(p, u)| (p.to_string(), u.to_string()))
+                .collect(),
+        )
+    };
     let mut base = parent_base.clone();
     let mut attrs = Vec::new();
     let mut bad_attr = None;

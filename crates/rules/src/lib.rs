@@ -99,19 +99,18 @@ pub fn check(doc: &Document<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// Each `xml:id` of a document, to its element and the attribute.
+type Ids<'a, 'input> = HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>;
+
 /// The ids of the document: every `xml:id`, to the element carrying it (the first, for
 /// duplicates, which are reported); and whether it has a `<facsimile>` (without one,
 /// `@facs="#f0001"` is a page-image name by convention, as in the DTA base format, not a
 /// pointer into the document).
-#[allow(clippy::type_complexity)]
 fn collect_ids<'a, 'input>(
     doc: &'a Document<'input>,
     out: &mut Vec<Diagnostic>,
-) -> (
-    HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>,
-    bool,
-) {
-    let mut ids: HashMap<&str, (Node, Attribute)> = HashMap::new();
+) -> (Ids<'a, 'input>, bool) {
+    let mut ids: Ids = HashMap::new();
     let mut has_facsimile = false;
     for node in doc.descendants().filter(Node::is_element) {
         if !has_facsimile && node.has_tag_name(TEI_NS, "facsimile") {
@@ -148,7 +147,7 @@ fn collect_ids<'a, 'input>(
 /// What the pointer rules need to know about the whole document.
 struct Context<'c, 'a, 'input> {
     text: &'c str,
-    ids: &'c HashMap<&'a str, (Node<'a, 'input>, Attribute<'a, 'input>)>,
+    ids: &'c Ids<'a, 'input>,
     has_facsimile: bool,
     /// How many more did-you-mean searches this document may run. Each search scans every
     /// xml:id, so without a budget a document with many ids and many dangling pointers would

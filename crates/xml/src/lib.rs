@@ -123,10 +123,10 @@ pub fn parse_with_storage<'a>(
 /// ```
 pub fn read<'a>(text: &'a str, limits: &Limits) -> Result<Document<'a>, Diagnostic> {
     too_large(text.len())?;
-    if text.contains("<!ENTITY") {
-        return parse(text, limits).map(|d| Document::from_roxmltree(&d));
+    match scan::check_and_build(text, limits)? {
+        Some(doc) => Ok(doc),
+        None => parse(text, limits).map(|d| Document::from_roxmltree(&d)),
     }
-    scan::check_and_build(text, limits)
 }
 
 /// [`read`], reading also the documents [`parse_with_storage`] reads with the help of
@@ -137,10 +137,10 @@ pub fn read_with_storage<'a>(
     storage: &'a mut String,
 ) -> Result<Document<'a>, Diagnostic> {
     too_large(text.len())?;
-    if text.contains("<!ENTITY") {
-        return parse_with_storage(text, limits, storage).map(|d| Document::from_roxmltree(&d));
+    match scan::check_and_build(text, limits)? {
+        Some(doc) => Ok(doc),
+        None => parse_with_storage(text, limits, storage).map(|d| Document::from_roxmltree(&d)),
     }
-    scan::check_and_build(text, limits)
 }
 
 /// The largest text [`read`] builds a tree of: offsets are 32-bit and one string of the

@@ -44,18 +44,23 @@ pub(crate) fn check(
     check_building(text, limits, rewrite, None)
 }
 
-/// Checks `text` and builds its tree in the same pass. Only for texts without entity
-/// declarations (the caller makes sure): references are then character references and the
-/// five predefined entities, which the builder expands itself.
+/// Checks `text` and builds its tree in the same pass. The builder expands character
+/// references and the five predefined entities itself; a text that declares an entity is not
+/// built (`Ok(None)`, whatever the check found): the caller reads it with roxmltree, whose
+/// entity expansion it then shares.
 pub(crate) fn check_and_build<'t>(
     text: &'t str,
     limits: &Limits,
-) -> Result<Document<'t>, Diagnostic> {
+) -> Result<Option<Document<'t>>, Diagnostic> {
     let mut build = Build::new(text);
     // The rewrites roxmltree would need (a `>` in a quoted DTD literal blanked) are not
     // needed: this builder skips the DTD itself.
-    check_building(text, limits, true, Some(&mut build))?;
-    Ok(build.finish())
+    let checked = check_building(text, limits, true, Some(&mut build));
+    if build.declares_entities {
+        return Ok(None);
+    }
+    checked?;
+    Ok(Some(build.finish()))
 }
 
 fn check_building<'t>(
@@ -1072,6 +1077,10 @@ impl<'t> Scanner<'t, '_> {
     }
 
     fn entity_decl(&mut self) -> R<()> {
+        // The tree builder does not expand entities: the text is built another way.
+        if let Some(b) = self.build.take() {
+            b.declares_entities = true;
+        }
         self.pos += 8;
         if !self.skip_ws() {
             return Err(self.expected("whitespace after <!ENTITY"));
@@ -1616,7 +1625,7 @@ impl<'t> Scanner<'t, '_> {
             }
             let (aname, q) = self.attribute_head(had_space, &ATTRIBUTE)?;
             let aq = self.str(aname);
-            let is_ns = aq == "xmlns" || aq.starts_with("xmlns:");
+            let is_ns = declared_prefix(aq).is_some();
             let value_start = self.pos + 1;
             let value = self.attr_value(q, is_ns, depth)?;
             let raw = Span::from_range(value_start..self.pos - 1);
@@ -1874,7 +1883,7 @@ impl<'t> Scanner<'t, '_> {
         }
         let mut expanded: Vec<(&str, &str, Span)> = Vec::new();
         for a in attrs {
-            if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
+            if declared_prefix(a.qname).is_some() {
                 continue;
             }
             let (prefix, local) = self.split_qname(a.qname, a.name)?;
@@ -2024,7 +2033,6 @@ impl FailExt for Fail {
 /// The tree being built by the scanner: nodes are appended as their markup is read.
 pub(crate) struct Build<'t> {
     b: Builder<'t>,
-    text: &'t str,
     /// Open elements, innermost last; the document node (0) at the bottom.
     open: Vec<u32>,
     /// Where the text run being read in content began (`usize::MAX`: none). A run is
@@ -2036,23 +2044,24 @@ pub(crate) struct Build<'t> {
     uris: Vec<Str>,
     xml_ns: Str,
     scratch: String,
+    /// The text declares an entity, so the scanner stopped building.
+    declares_entities: bool,
 }
 
 impl<'t> Build<'t> {
     fn new(text: &'t str) -> Build<'t> {
         // A guess that is cheap to be wrong about: a big vector grows by remapping.
-        let mut b = Builder::new(text.len(), text.len() / 24);
-        b.set_text(text);
+        let mut b = Builder::new(text, text.len() / 24);
         let xml_ns = b.own(XML_NS);
         Build {
             b,
-            text,
             open: vec![0],
             text_from: usize::MAX,
             merge: u32::MAX,
             uris: Vec::new(),
             xml_ns,
             scratch: String::new(),
+            declares_entities: false,
         }
     }
 
@@ -2077,7 +2086,7 @@ impl<'t> Build<'t> {
         if from == usize::MAX {
             return;
         }
-        let raw = &self.text[from..pos];
+        let raw = &self.b.text()[from..pos];
         if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
             self.add_text(Str::input(from..pos), from..pos);
         } else {
@@ -2091,7 +2100,7 @@ impl<'t> Build<'t> {
 
     /// A CDATA section: `inner` is its content, `range` the whole section.
     fn cdata(&mut self, inner: Span, range: std::ops::Range<usize>) {
-        let raw = &self.text[inner.offset..inner.end()];
+        let raw = &self.b.text()[inner.offset..inner.end()];
         if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
             self.add_text(Str::input(inner.offset..inner.end()), range);
         } else {
@@ -2176,25 +2185,18 @@ impl<'t> Build<'t> {
         empty_end: Option<usize>,
     ) {
         self.merge = u32::MAX;
-        // The URIs of the new bindings: the declarations' values, normalised.
+        // The URIs of the new bindings, in the order the scanner pushed them: the
+        // declarations' values, normalised (`xmlns:xml` binds nothing new).
         let first_new = ns.len() - pushed;
         self.uris.truncate(first_new);
         for a in attrs {
-            if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
-                let prefix = a.qname.strip_prefix("xmlns:").unwrap_or("");
-                if prefix == "xml" {
-                    continue;
-                }
+            if declared_prefix(a.qname).is_some_and(|p| p != "xml") {
                 let uri = self.attribute_value(a.raw);
                 self.uris.push(uri);
             }
         }
         debug_assert_eq!(self.uris.len(), ns.len());
-        let qname = &self.text[name.offset..name.end()];
-        let (prefix, local) = match qname.find(':') {
-            Some(i) => (&qname[..i], name.offset + i + 1..name.end()),
-            None => ("", name.offset..name.end()),
-        };
+        let (prefix, local) = split_local(self.b.text(), name);
         let ens = self.uri(ns, prefix).unwrap_or(Str::NONE);
         let parent = self.parent();
         let end = empty_end.unwrap_or(start);
@@ -2207,44 +2209,33 @@ impl<'t> Build<'t> {
             ens,
         );
         let attr_start = self.b.attrs_len();
+        let mut new_binding = first_new;
         for a in attrs {
-            let (aprefix, alocal) = match a.qname.find(':') {
-                Some(i) => (&a.qname[..i], a.name.offset + i + 1..a.name.end()),
-                None => ("", a.name.offset..a.name.end()),
-            };
-            if a.qname == "xmlns" || aprefix == "xmlns" {
-                if aprefix == "xmlns" && &self.text[alocal.clone()] == "xml" {
-                    continue;
+            let (aprefix, alocal) = split_local(self.b.text(), a.name);
+            match declared_prefix(a.qname) {
+                Some("xml") => {}
+                Some(p) => {
+                    let prefix = if p.is_empty() {
+                        Str::NONE
+                    } else {
+                        Str::input(alocal)
+                    };
+                    self.b.push_ns_decl(id, prefix, self.uris[new_binding]);
+                    new_binding += 1;
                 }
-                let prefix = if aprefix.is_empty() {
-                    Str::NONE
-                } else {
-                    Str::input(alocal)
-                };
-                // Found among the new bindings: the last binding of this prefix.
-                let p = if aprefix.is_empty() {
-                    ""
-                } else {
-                    &a.qname[6..]
-                };
-                let uri = self.uri(ns, p).unwrap_or(Str::NONE);
-                self.b.push_ns_decl(id, prefix, uri);
-                continue;
+                None => {
+                    let ans = match aprefix {
+                        "" => Str::NONE,
+                        "xml" => self.xml_ns,
+                        p => self.uri(ns, p).unwrap_or(Str::NONE),
+                    };
+                    let value = self.attribute_value(a.raw);
+                    let raw = a.raw.offset..a.raw.end();
+                    let local = Str::input(alocal);
+                    self.b
+                        .push_attr(a.name.offset, a.name.len, raw, ans, local, value);
+                }
             }
-            let ans = match aprefix {
-                "" => Str::NONE,
-                "xml" => self.xml_ns,
-                p => self.uri(ns, p).unwrap_or(Str::NONE),
-            };
-            let value = self.attribute_value(a.raw);
-            self.b.push_attr(
-                a.name.offset,
-                a.name.len,
-                a.raw.offset..a.raw.end(),
-                ans,
-                Str::input(alocal),
-                value,
-            );
         }
         let attr_end = self.b.attrs_len();
         self.b.node_mut(id).set_attrs(attr_start, attr_end);
@@ -2264,7 +2255,7 @@ impl<'t> Build<'t> {
     /// An attribute value as the application sees it: references replaced, each white space
     /// character a space (`\r\n` one space).
     fn attribute_value(&mut self, raw: Span) -> Str {
-        let v = &self.text[raw.offset..raw.end()];
+        let v = &self.b.text()[raw.offset..raw.end()];
         let b = v.as_bytes();
         if memchr::memchr3(b'&', b'\t', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
             return Str::input(raw.offset..raw.end());
@@ -2285,9 +2276,14 @@ impl<'t> Build<'t> {
                     i += 1;
                 }
                 _ => {
-                    let n = utf8_len(b[i]);
-                    out.push_str(&v[i..i + n]);
-                    i += n;
+                    // Up to the next byte that needs more than copying (all ASCII, so the
+                    // run ends on a character boundary).
+                    let run = b[i..]
+                        .iter()
+                        .position(|c| matches!(c, b'&' | b'\r' | b'\n' | b'\t'))
+                        .map_or(b.len(), |n| i + n);
+                    out.push_str(&v[i..run]);
+                    i = run;
                 }
             }
         }
@@ -2295,13 +2291,23 @@ impl<'t> Build<'t> {
     }
 }
 
-/// The length of the UTF-8 sequence starting with `lead`.
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
+/// The prefix a namespace-declaration attribute binds (`""` for `xmlns`); `None` for other
+/// attributes.
+fn declared_prefix(qname: &str) -> Option<&str> {
+    if qname == "xmlns" {
+        Some("")
+    } else {
+        qname.strip_prefix("xmlns:")
+    }
+}
+
+/// The prefix of the checked QName at `name` in `text` (`""` for none), and where its local
+/// part is.
+fn split_local(text: &str, name: Span) -> (&str, std::ops::Range<usize>) {
+    let qname = &text[name.offset..name.end()];
+    match qname.find(':') {
+        Some(i) => (&qname[..i], name.offset + i + 1..name.end()),
+        None => ("", name.offset..name.end()),
     }
 }
 
